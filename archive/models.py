@@ -1,0 +1,169 @@
+"""The archive's records (SQLAlchemy 2.0). Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, dict[str, str]: JSON}
+
+
+class Collection(Base):
+    """A fonds, a series within it, or a file within a series."""
+
+    __tablename__ = "collections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)  # full path: fonds/series/file
+    level: Mapped[str] = mapped_column(String(10))  # fonds | series | file
+    title: Mapped[dict[str, str]] = mapped_column(default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"))
+    parent: Mapped[Collection | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Collection]] = relationship(back_populates="parent")
+
+
+class Item(Base):
+    """One catalogued thing: a photo, or a document with pages."""
+
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    accession_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(10))  # photo | document
+    # sha256 of the single master, or of the ordered page hashes of a compound document:
+    # the same content offered twice is one item.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(
+        default=dict
+    )  # language map {"vi": ..., "en": ...}
+    description: Mapped[dict[str, str]] = mapped_column(default=dict)
+    date: Mapped[str | None] = mapped_column(String(40))  # EDTF, as written
+    year_start: Mapped[int | None] = mapped_column(Integer, index=True)
+    year_end: Mapped[int | None] = mapped_column(Integer)
+    creator: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    subjects: Mapped[list[str]] = mapped_column(default=list)
+    rights: Mapped[str] = mapped_column(String(200))  # a rights statement URI
+    rights_note: Mapped[str | None] = mapped_column(Text)  # free text, e.g. an EXIF copyright
+    access: Mapped[str] = mapped_column(String(10), index=True)  # public | restricted
+    languages: Mapped[list[str]] = mapped_column(default=list)  # ISO 639-3 codes
+    technical: Mapped[dict[str, Any]] = mapped_column(default=dict)  # camera, date taken, ...
+    collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"), index=True)
+    collection: Mapped[Collection | None] = relationship()
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="item", order_by="Page.number", cascade="all, delete-orphan"
+    )
+    tags: Mapped[list[Tag]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+
+class Master(Base):
+    """A preserved original file, stored read-only under its SHA-256."""
+
+    __tablename__ = "masters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(60))
+    original_path: Mapped[str] = mapped_column(Text)  # NFC, as first ingested
+    original_name: Mapped[str] = mapped_column(Text)
+    stored_path: Mapped[str] = mapped_column(Text)  # relative to the archive home
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Page(Base):
+    """One page (or the one image) of an item: a frame of a master."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1-based, in reading order
+    master_id: Mapped[int] = mapped_column(ForeignKey("masters.id"), index=True)
+    frame: Mapped[int] = mapped_column(Integer, default=0)  # page within a multi-page master
+    width: Mapped[int | None] = mapped_column(Integer)  # pixels; for PDF pages, points
+    height: Mapped[int | None] = mapped_column(Integer)
+    item: Mapped[Item] = relationship(back_populates="pages")
+    master: Mapped[Master] = relationship()
+
+
+class Tag(Base):
+    """A term from a vocabulary on an item, with who put it there and why."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("item_id", "vocabulary", "term"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    vocabulary: Mapped[str] = mapped_column(String(40))
+    term: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(10))  # auto | person
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    score: Mapped[float | None] = mapped_column(Float)
+    removed: Mapped[bool] = mapped_column(default=False)  # a person removed it: never re-added
+    item: Mapped[Item] = relationship(back_populates="tags")
+
+
+class Source(Base):
+    """Where an input file was seen, so a later run can skip it without hashing it again."""
+
+    __tablename__ = "sources"
+    path: Mapped[str] = mapped_column(Text, primary_key=True)  # absolute, NFC
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+
+
+class Counter(Base):
+    """The last sequence number given out for an accession-id prefix and year."""
+
+    __tablename__ = "counters"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. KT-2024
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running | done
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    events: Mapped[list[IngestEvent]] = relationship(back_populates="run")
+
+
+class IngestEvent(Base):
+    """What one run did with one input: created, duplicate, unchanged, skipped or failed."""
+
+    __tablename__ = "ingest_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(12))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    step: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str]] = mapped_column(default=list)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    run: Mapped[IngestRun] = relationship(back_populates="events")

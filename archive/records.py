@@ -1,0 +1,41 @@
+"""Plain records that cross from the ingest pipeline into the archive's services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """One file of a new item, as stored."""
+
+    sha256: str
+    size: int
+    media_type: str
+    original_path: str  # NFC
+    stored_path: str  # relative to the archive home
+    frames: tuple[tuple[int, int], ...]
+    source_path: str  # absolute, NFC: where it was seen, for skipping it next time
+    mtime_ns: int
+
+
+@dataclass
+class NewItem:
+    content_hash: str
+    type: str
+    files: list[NewFile]
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    date: str | None = None
+    creator: str | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    subjects: list[str] = field(default_factory=list)
+    rights: str = ""
+    rights_note: str | None = None
+    access: str = "public"
+    languages: list[str] = field(default_factory=list)
+    technical: dict[str, Any] = field(default_factory=dict)
+    collection: str | None = None  # slug path: fonds/series/file

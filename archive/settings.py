@@ -1,0 +1,140 @@
+"""The one table of settings. Defaults, the documentation and validation all come from it.
+
+Order of precedence: defaults -> archive.toml -> ARCHIVE_* environment -> an explicit mapping
+(the tests' overrides).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    check: Callable[[Any], str | None] | None = None  # returns a complaint, or None when fine
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else "must be a positive whole number"
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _prefix(value: str) -> str | None:
+    ok = value.isascii() and value.isalnum() and value.isupper() and 1 <= len(value) <= 8
+    return None if ok else "must be 1 to 8 capital letters or digits, such as KT"
+
+
+def _languages(value: str) -> str | None:
+    codes = value.split("+")
+    ok = all(c.isascii() and c.isalpha() and c.islower() and len(c) == 3 for c in codes)
+    return None if ok else "must be Tesseract language codes joined by +, such as vie+eng"
+
+
+def _access(value: str) -> str | None:
+    return None if value in ("public", "restricted") else "must be public or restricted"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "identifier_prefix", "KT", "Prefix of accession identifiers (KT-2024-000123).", _prefix
+    ),
+    Setting(
+        "languages",
+        "vie+eng",
+        "Languages of the material, as Tesseract codes joined by +.",
+        _languages,
+    ),
+    Setting("workers", 0, "Worker processes for ingest; 0 means one per CPU core.", _not_negative),
+    Setting(
+        "max_image_pixels",
+        250_000_000,
+        "Largest image (width x height) accepted; larger files are refused before decoding.",
+        _positive,
+    ),
+    Setting("max_pages", 2000, "Most pages accepted in one multi-page TIFF or PDF.", _positive),
+    Setting("batch_size", 50, "Ingested files written to the database per transaction.", _positive),
+    Setting("default_access", "public", "Access of new items: public or restricted.", _access),
+    Setting(
+        "default_rights",
+        "http://rightsstatements.org/vocab/CNE/1.0/",
+        "Rights statement URI of new items that name none.",
+    ),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy URL of the database; empty means archive.db in the archive home.",
+    ),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any, source: str) -> Any:
+    expected = type(setting.default)
+    if expected is int and isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            raise ConfigError(f"{source}: {setting.name} must be a whole number, not {value!r}")
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{source}: {setting.name} must be a {expected.__name__}, not {value!r}")
+    complaint = setting.check(value) if setting.check else None
+    if complaint:
+        raise ConfigError(f"{source}: {setting.name} {complaint} (got {value!r})")
+    return value
+
+
+def _apply(values: dict[str, Any], updates: Mapping[str, Any], source: str) -> None:
+    for name, value in updates.items():
+        if name not in BY_NAME:
+            known = ", ".join(BY_NAME)
+            raise ConfigError(f"{source}: unknown setting {name!r} (known: {known})")
+        values[name] = _coerce(BY_NAME[name], value, source)
+
+
+def load(
+    home: Path, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The settings in force for the archive home `home`."""
+    values = {s.name: s.default for s in SETTINGS}
+    toml_path = home / "archive.toml"
+    if toml_path.exists():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{toml_path}: {exc}")
+        _apply(values, data, str(toml_path))
+    environ = os.environ if environ is None else environ
+    prefix = "ARCHIVE_"
+    from_env = {
+        k[len(prefix) :].lower(): v
+        for k, v in environ.items()
+        if k.startswith(prefix) and k[len(prefix) :].lower() in BY_NAME
+    }
+    _apply(values, from_env, "environment")
+    _apply(values, overrides or {}, "settings")
+    return values
+
+
+def toml_template() -> str:
+    """archive.toml as `archive init` writes it: every setting, commented out, with its help."""
+    lines = ["# Settings of this archive home. Uncomment a line to change it.", ""]
+    for s in SETTINGS:
+        lines.append(f"# {s.help}")
+        default = f'"{s.default}"' if isinstance(s.default, str) else str(s.default)
+        lines.append(f"# {s.name} = {default}")
+        lines.append("")
+    return "\n".join(lines)

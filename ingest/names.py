@@ -1,0 +1,31 @@
+"""File names as people read them: Unicode NFC (scans copied from macOS arrive as NFD), and
+undecodable bytes shown as escapes rather than lost."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def display(path: str | os.PathLike) -> str:
+    """A path as text that can be stored, printed and put in JSON, whatever bytes it holds."""
+    raw = os.fsencode(path)
+    return nfc(raw.decode("utf-8", "backslashreplace"))
+
+
+def printable(text: str) -> str:
+    """A name for one line of a terminal: newlines and other controls shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> list:
+    """Sort page-2 before page-10, as a person would."""
+    return [int(part) if part.isdigit() else part.casefold() for part in _DIGITS.split(nfc(name))]
