@@ -12,6 +12,18 @@ from typing import Any
 from archive import edtf
 from archive.errors import InvalidInput
 
+LANGUAGE_TAGS = {"vie": "vi", "eng": "en", "fra": "fr", "rus": "ru", "chi_sim": "zh"}
+
+
+def language_tag(tesseract_code: str) -> str:
+    """The key a language map uses for a material language (BCP 47: vi, en, or ISO 639-3)."""
+    return LANGUAGE_TAGS.get(tesseract_code, tesseract_code)
+
+
+def default_lang(languages: str) -> str:
+    """The language map key for text in a batch whose languages are `vie+eng`: the first."""
+    return language_tag(languages.split("+")[0])
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)

@@ -50,16 +50,21 @@ class Found:
     passed: list[Passed] = field(default_factory=list)
 
 
-def discover(paths: list[Path], default_lang: str) -> Found:
+def discover(paths: list[Path], default_lang: str, metadata_csv: Path | None = None) -> Found:
+    """Units under `paths`; `metadata_csv` describes files anywhere below its own folder."""
     found = Found()
     roots = [Path(os.path.realpath(p)) for p in paths]
     seen: set[str] = set()
     walker = _Walker(found, roots, seen, default_lang)
+    rows: dict[str, Description] = {}
+    bad: dict[str, str] = {}
+    if metadata_csv and not walker.read_csv(metadata_csv, rows, bad):
+        return found
     for given in paths:
         if given.is_dir() and not given.is_symlink():
-            walker.folder(given, {}, {})
+            walker.folder(given, rows, bad)
         elif os.path.lexists(given):
-            walker.entry(given, {}, {})
+            walker.entry(given, rows, bad)
         else:
             found.passed.append(
                 Passed(display(given), "failed", "discover", "no such file or folder")
@@ -95,14 +100,14 @@ class _Walker:
             return
         if "metadata.csv" in names:
             rows, bad = dict(rows), dict(bad)
-            if not self.read_csv(folder, rows, bad):
+            if not self.read_csv(folder / "metadata.csv", rows, bad):
                 return
         for entry in entries:
             if entry.name not in SIDECARS:
                 self.entry(Path(entry.path), rows, bad)
 
-    def read_csv(self, folder: Path, rows: dict, bad: dict) -> bool:
-        csv_path = folder / "metadata.csv"
+    def read_csv(self, csv_path: Path, rows: dict, bad: dict) -> bool:
+        folder = csv_path.parent
         try:
             good, failed, problems = read_metadata_csv(csv_path, display(csv_path), self.lang)
         except InvalidInput as exc:

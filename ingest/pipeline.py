@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.metadata import Embedded, read_embedded
-
 from archive.errors import IngestError
+from archive.fixity import sha256_of
 from archive.storage import MasterStore
 from ingest.discover import Unit
 from ingest.identify import identify
+from ingest.metadata import Embedded, read_embedded
 from ingest.names import display
 
 
@@ -80,14 +80,10 @@ def identify_step(record: FileRecord, context: Context) -> None:
 
 
 def fingerprint_step(record: FileRecord, _context: Context) -> None:
-    digest = hashlib.sha256()
     try:
-        with open(record.path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        record.sha256 = sha256_of(record.path)
     except OSError as exc:
         raise IngestError(record.name, "fingerprint", f"cannot read: {exc.strerror}")
-    record.sha256 = digest.hexdigest()
 
 
 def metadata_step(record: FileRecord, _context: Context) -> None:

@@ -1,0 +1,211 @@
+"""The item services: register what ingest prepared, find, show and edit items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive import accession, edtf
+from archive.errors import InvalidInput, NotFound
+from archive.fields import Description, describe
+from archive.models import Collection, Item, Master, Page, Source
+from archive.records import NewItem
+
+COLLECTION_LEVELS = ("fonds", "series", "file")
+
+
+def find(session: Session, accession_id: str) -> Item:
+    item = session.scalar(select(Item).where(Item.accession_id == accession_id))
+    if item is None:
+        raise NotFound(f"no item {accession_id}")
+    return item
+
+
+def find_by_hash(session: Session, content_hash: str) -> Item | None:
+    return session.scalar(select(Item).where(Item.content_hash == content_hash))
+
+
+def register(session: Session, new: NewItem, prefix: str) -> tuple[str, Item]:
+    """Create the item, or say it duplicates one already here: ("created" | "duplicate", item).
+    Either way its source files are remembered, so the next run skips them unread."""
+    existing = find_by_hash(session, new.content_hash)
+    if existing is None:
+        existing = _create(session, new, prefix)
+        outcome = "created"
+    else:
+        outcome = "duplicate"
+    for file in new.files:
+        session.merge(
+            Source(
+                path=file.source_path,
+                size=file.size,
+                mtime_ns=file.mtime_ns,
+                sha256=file.sha256,
+                item_id=existing.id,
+            )
+        )
+    return outcome, existing
+
+
+def _create(session: Session, new: NewItem, prefix: str) -> Item:
+    year_start, year_end = edtf.year_range(new.date) if new.date else (None, None)
+    item = Item(
+        accession_id=accession.next_id(session, prefix, datetime.now(UTC).year),
+        type=new.type,
+        content_hash=new.content_hash,
+        title=new.title,
+        description=new.description,
+        date=new.date,
+        year_start=year_start,
+        year_end=year_end,
+        creator=new.creator,
+        place=new.place,
+        latitude=new.latitude,
+        longitude=new.longitude,
+        subjects=new.subjects,
+        rights=new.rights,
+        rights_note=new.rights_note,
+        access=new.access,
+        languages=new.languages,
+        technical=new.technical,
+        collection=collection(session, new.collection) if new.collection else None,
+    )
+    session.add(item)
+    number = 0
+    for file in new.files:
+        master = _master(session, file)
+        for frame, (width, height) in enumerate(file.frames):
+            number += 1
+            item.pages.append(
+                Page(number=number, master=master, frame=frame, width=width, height=height)
+            )
+    session.flush()
+    return item
+
+
+def _master(session: Session, file) -> Master:
+    master = session.scalar(select(Master).where(Master.sha256 == file.sha256))
+    if master is None:
+        master = Master(
+            sha256=file.sha256,
+            size=file.size,
+            media_type=file.media_type,
+            original_path=file.original_path,
+            original_name=file.original_path.rsplit("/", 1)[-1],
+            stored_path=file.stored_path,
+        )
+        session.add(master)
+    return master
+
+
+def collection(session: Session, slug: str) -> Collection:
+    """The collection at `slug` (fonds/series/file), made with its parents when it is new."""
+    parts = [p for p in slug.strip("/").split("/") if p]
+    if not 1 <= len(parts) <= len(COLLECTION_LEVELS) or not all(_is_slug(p) for p in parts):
+        raise InvalidInput(
+            f"collection {slug!r} must be fonds, fonds/series or fonds/series/file, "
+            "each part lowercase letters, digits and hyphens"
+        )
+    parent = None
+    for depth in range(1, len(parts) + 1):
+        path = "/".join(parts[:depth])
+        found = session.scalar(select(Collection).where(Collection.slug == path))
+        if found is None:
+            found = Collection(
+                slug=path, level=COLLECTION_LEVELS[depth - 1], title={}, parent=parent
+            )
+            session.add(found)
+        parent = found
+    return parent
+
+
+def _is_slug(part: str) -> bool:
+    return part.replace("-", "").isalnum() and part.isascii() and part == part.lower()
+
+
+def edit(session: Session, accession_id: str, assignments: dict[str, str], lang: str) -> Item:
+    """Set fields from FIELD=VALUE pairs (the same names and checks as metadata.csv)."""
+    item = find(session, accession_id)
+    apply(item, describe(assignments, lang), empty={k for k, v in assignments.items() if not v})
+    return item
+
+
+def apply(item: Item, description: Description, empty: set[str] = frozenset()) -> None:
+    values = description.fields
+    for key in ("title", "description"):
+        if key in values:
+            setattr(item, key, {**getattr(item, key), **values[key]})
+    simple = {"creator": "creator", "place": "place", "rights": "rights", "access": "access"}
+    simple |= {"type": "type", "latitude": "latitude", "longitude": "longitude"}
+    simple |= {"subject": "subjects", "language": "languages"}
+    for key, attribute in simple.items():
+        if key in values:
+            setattr(item, attribute, values[key])
+        elif key in empty and key not in ("rights", "access", "type"):
+            setattr(item, attribute, [] if key in ("subject", "language") else None)
+    if "date" in values:
+        item.date = values["date"]
+        item.year_start, item.year_end = edtf.year_range(item.date)
+    elif "date" in empty:
+        item.date = item.year_start = item.year_end = None
+
+
+def as_dict(item: Item) -> dict[str, Any]:
+    """The item as `archive item show --json` prints it (a documented, stable shape)."""
+    return {
+        "id": item.accession_id,
+        "type": item.type,
+        "title": item.title,
+        "description": item.description,
+        "date": item.date,
+        "year_start": item.year_start,
+        "year_end": item.year_end,
+        "creator": item.creator,
+        "place": item.place,
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+        "subjects": item.subjects,
+        "rights": item.rights,
+        "rights_note": item.rights_note,
+        "access": item.access,
+        "languages": item.languages,
+        "collection": item.collection.slug if item.collection else None,
+        "technical": item.technical,
+        "pages": [
+            {
+                "number": page.number,
+                "width": page.width,
+                "height": page.height,
+                "master": page.master.stored_path,
+                "frame": page.frame,
+            }
+            for page in item.pages
+        ],
+        "masters": [
+            {
+                "sha256": m.sha256,
+                "size": m.size,
+                "media_type": m.media_type,
+                "original_path": m.original_path,
+                "stored_path": m.stored_path,
+            }
+            for m in _masters(item)
+        ],
+        "tags": [
+            {"vocabulary": t.vocabulary, "term": t.term, "source": t.source, "evidence": t.evidence}
+            for t in item.tags
+            if not t.removed
+        ],
+        "created_at": item.created_at.isoformat() + "Z",
+        "updated_at": item.updated_at.isoformat() + "Z",
+    }
+
+
+def _masters(item: Item) -> list[Master]:
+    seen: dict[int, Master] = {}
+    for page in item.pages:
+        seen.setdefault(page.master.id, page.master)
+    return list(seen.values())

@@ -1,0 +1,76 @@
+"""The ingest journal: each run, and what it did with each input. `archive status` reads it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.models import IngestEvent, IngestRun, Item, Master, Page, utcnow
+
+
+def start_run(session: Session, options: dict[str, Any]) -> int:
+    run = IngestRun(options=options, status="running", counts={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def record(session: Session, run_id: int, events: list[dict[str, Any]]) -> None:
+    """Write report entries as events, in the caller's transaction (with the items they made)."""
+    for entry in events:
+        session.add(
+            IngestEvent(
+                run_id=run_id,
+                path=entry["input"],
+                outcome=entry["outcome"],
+                item_id=entry.get("item_pk"),
+                step=entry.get("step"),
+                reason=entry.get("reason"),
+                warnings=entry.get("warnings", []),
+            )
+        )
+
+
+def finish_run(session: Session, run_id: int, counts: dict[str, int]) -> None:
+    run = session.get(IngestRun, run_id)
+    run.status, run.finished_at, run.counts = "done", utcnow(), counts
+
+
+def status(session: Session, last_runs: int = 5) -> dict[str, Any]:
+    """Counts of what the archive holds, the last runs, and what their inputs failed on."""
+    by = lambda column: dict(session.execute(select(column, func.count()).group_by(column)).all())  # noqa: E731
+    runs = session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(last_runs)).all()
+    return {
+        "items": session.scalar(select(func.count(Item.id))),
+        "by_type": by(Item.type),
+        "by_access": by(Item.access),
+        "pages": session.scalar(select(func.count(Page.id))),
+        "masters": session.scalar(select(func.count(Master.id))),
+        "master_bytes": session.scalar(select(func.coalesce(func.sum(Master.size), 0))),
+        "runs": [_run(session, run) for run in runs],
+    }
+
+
+def _run(session: Session, run: IngestRun) -> dict[str, Any]:
+    failures = session.scalars(
+        select(IngestEvent)
+        .where(IngestEvent.run_id == run.id, IngestEvent.outcome == "failed")
+        .order_by(IngestEvent.id)
+    ).all()
+    counts = run.counts or dict(
+        Counter(
+            session.scalars(select(IngestEvent.outcome).where(IngestEvent.run_id == run.id)).all()
+        )
+    )
+    return {
+        "id": run.id,
+        "started_at": run.started_at.isoformat() + "Z",
+        "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
+        # a run still marked running when nobody holds the writer lock was stopped part-way
+        "status": run.status,
+        "counts": counts,
+        "failed": [{"input": e.path, "step": e.step, "reason": e.reason} for e in failures],
+    }

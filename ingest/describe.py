@@ -1,0 +1,110 @@
+"""Turn a prepared unit into the record of a new item: what a person wrote in a sidecar wins over
+what the file says of itself, and the batch's options fill what neither says.
+
+Photo or document, when the batch says `--type auto` and no sidecar says:
+  1. a PDF, a multi-page TIFF or a folder of pages is a document;
+  2. an image whose EXIF names a camera (make or model) is a photo;
+  3. a bilevel (black and white) image is a document;
+  4. any other TIFF or PNG is a document (what scanners write); any other JPEG is a photo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.fields import default_lang
+from archive.records import NewFile, NewItem
+from ingest.metadata import Embedded
+from ingest.names import display
+from ingest.pipeline import Prepared
+
+
+@dataclass(frozen=True)
+class Options:
+    type: str = "auto"  # auto | photo | document
+    access: str = "public"
+    rights: str = ""
+    languages: str = "vie+eng"
+    collection: str | None = None
+
+    @property
+    def default_lang(self) -> str:
+        return default_lang(self.languages)
+
+
+def item_type(prepared: Prepared, embedded: Embedded, requested: str) -> str:
+    if requested != "auto":
+        return requested
+    first = prepared.files[0]
+    if prepared.unit.compound or first.media_type == "application/pdf" or len(first.frames) > 1:
+        return "document"
+    if embedded.make or embedded.model:
+        return "photo"
+    if first.mode == "1" or first.media_type in ("image/tiff", "image/png"):
+        return "document"
+    return "photo"
+
+
+def new_item(prepared: Prepared, options: Options) -> NewItem:
+    embedded = prepared.files[0].embedded or Embedded()
+    given = prepared.unit.description.fields if prepared.unit.description else {}
+    lang = options.default_lang
+    title = given.get("title") or _map(embedded.title, lang) or {lang: _fallback_title(prepared)}
+    latitude, longitude = given.get("latitude"), given.get("longitude")
+    if latitude is None:
+        latitude, longitude = embedded.latitude, embedded.longitude
+    return NewItem(
+        content_hash=prepared.content_hash,
+        type=given.get("type") or item_type(prepared, embedded, options.type),
+        files=[_file(record) for record in prepared.files],
+        title=title,
+        description=given.get("description") or _map(embedded.description, lang),
+        date=given.get("date") or embedded.date,
+        creator=given.get("creator") or embedded.creator,
+        place=given.get("place"),
+        latitude=latitude,
+        longitude=longitude,
+        subjects=given.get("subject") or embedded.keywords,
+        rights=given.get("rights") or options.rights,
+        rights_note=embedded.copyright,
+        access=given.get("access") or options.access,
+        languages=given.get("language") or [],
+        technical=_technical(prepared, embedded),
+        collection=options.collection,
+    )
+
+
+def _map(text: str | None, lang: str) -> dict[str, str]:
+    return {lang: text} if text else {}
+
+
+def _fallback_title(prepared: Prepared) -> str:
+    """With no title anywhere, the file or folder name is what the archivist will recognise."""
+    path = prepared.unit.path
+    return display(path.name if prepared.unit.compound else Path(path.name).stem)
+
+
+def _file(record) -> NewFile:
+    return NewFile(
+        sha256=record.sha256,
+        size=record.size,
+        media_type=record.media_type,
+        original_path=record.name,
+        stored_path=record.stored_path or "",
+        frames=record.frames,
+        source_path=display(record.path.absolute()),
+        mtime_ns=record.mtime_ns,
+    )
+
+
+def _technical(prepared: Prepared, embedded: Embedded) -> dict:
+    found = {
+        "make": embedded.make,
+        "model": embedded.model,
+        "date_taken": embedded.date_taken,
+        "orientation": embedded.orientation,
+        "media_types": sorted({f.media_type for f in prepared.files}),
+        "pixel_mode": prepared.files[0].mode or None,
+    }
+    return {key: value for key, value in found.items() if value not in (None, [], "")}

@@ -1,0 +1,89 @@
+"""Run a function over many inputs in worker processes, results in input order.
+
+In order, so that accession numbers follow the order files were found in and a resumed run gives
+the same identifiers as an uninterrupted one. A worker that dies (a C library crashing on a hostile
+file) breaks the whole pool; the inputs that were in flight are then retried one at a time in a
+fresh pool, so only the file that kills a worker is failed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+def _initialise() -> None:
+    # Tesseract and other OpenMP code would start a thread per core in every worker: the workers
+    # are the parallelism, so each keeps to one thread.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class _Pool:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_initialise)
+
+    def renew(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._new()
+
+
+def ordered_map(
+    function: Callable[[In], Out],
+    inputs: Iterable[In],
+    workers: int,
+    on_crash: Callable[[In], Out],
+) -> Iterator[tuple[In, Out]]:
+    """Yield (input, function(input)) in input order; `on_crash(input)` stands for the result
+    of an input whose worker died."""
+    pool = _Pool(workers)
+    window = workers * 4
+    source = iter(inputs)
+    pending: deque[tuple[In, Future]] = deque()
+    try:
+        _fill(pool, function, source, pending, window)
+        while pending:
+            item, future = pending[0]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                suspects = [queued for queued, _ in pending]
+                pending.clear()
+                yield from _isolate(pool, function, suspects, on_crash)
+            else:
+                pending.popleft()
+                yield item, result
+            _fill(pool, function, source, pending, window)
+    finally:
+        pool.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _fill(pool: _Pool, function, source: Iterator, pending: deque, window: int) -> None:
+    while len(pending) < window:
+        try:
+            item = next(source)
+        except StopIteration:
+            return
+        pending.append((item, pool.executor.submit(function, item)))
+
+
+def _isolate(pool: _Pool, function, suspects: list, on_crash) -> Iterator[tuple]:
+    pool.renew()
+    for item in suspects:
+        try:
+            yield item, pool.executor.submit(function, item).result()
+        except BrokenProcessPool:
+            yield item, on_crash(item)
+            pool.renew()

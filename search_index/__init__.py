@@ -1,0 +1,1 @@
+"""The full-text index (Whoosh) behind the archive's search service."""
