@@ -14,12 +14,16 @@ _DATE = re.compile(
 )
 
 
+def _not_edtf(text: str) -> InvalidInput:
+    return InvalidInput(
+        f"{text!r} is not an EDTF date (such as 1975, 199X, 1975-04, 2023-05-05 or 1975/1980)"
+    )
+
+
 def _single(text: str) -> tuple[int, int]:
     match = _DATE.match(text)
     if not match:
-        raise InvalidInput(
-            f"{text!r} is not an EDTF date (such as 1975, 199X, 1975-04, 2023-05-05 or 1975/1980)"
-        )
+        raise _not_edtf(text)
     year, month, day = match["year"], match["month"], match["day"]
     if "X" in year:
         if month:
@@ -43,6 +47,8 @@ def year_range(text: str) -> tuple[int | None, int | None]:
     if "/" not in text:
         return _single(text)
     first, _, last = text.partition("/")
+    if not all(_DATE.match(side) or side in ("", "..") for side in (first, last)):
+        raise _not_edtf(text)
     start = None if first in ("", "..") else _single(first)[0]
     end = None if last in ("", "..") else _single(last)[1]
     if start is None and end is None:

@@ -31,3 +31,7 @@ class IngestError(ArchiveError):
         self.path = path
         self.step = step
         self.reason = reason
+
+
+class Unsupported(IngestError):
+    """An input that is not for ingest (a text file, a spreadsheet): skipped, not failed."""

@@ -105,7 +105,10 @@ def _list(key: str, raw: Any) -> list[str]:
 def _single(key: str, raw: Any) -> Any:
     value = _text(key, raw)
     if key == "date":
-        edtf.year_range(value)  # raises with the reason
+        try:
+            edtf.year_range(value)
+        except InvalidInput as exc:
+            raise InvalidInput(f"date: {exc}")
     elif key in ("latitude", "longitude"):
         return _coordinate(key, value)
     elif key == "type" and value not in ("photo", "document"):

@@ -143,7 +143,7 @@ class _Writer:
         if prepared.failed_step:
             return {
                 "input": name,
-                "outcome": "failed",
+                "outcome": "skipped" if prepared.skipped else "failed",
                 "step": prepared.failed_step,
                 "reason": prepared.reason,
             }

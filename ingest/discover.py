@@ -136,40 +136,37 @@ class _Walker:
                     self.pass_over(Path(root, name), "failed", "sidecar", reason)
 
     def entry(self, path: Path, rows: dict, bad: dict) -> None:
-        name = path.name
-        if _hidden(name):
+        if _hidden(path.name):
             self.pass_over(path, "skipped", "discover", "hidden or system file")
             return
         try:
             info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                if problem := self.link_problem(path):
+                    self.pass_over(path, "skipped", "discover", problem)
+                    return
+                info = os.stat(path)
         except OSError as exc:
-            self.pass_over(path, "failed", "discover", f"cannot read: {exc.strerror}")
+            self.pass_over(path, "failed", "read", f"cannot read: {exc.strerror}")
             return
-        if stat.S_ISLNK(info.st_mode):
-            target = Path(os.path.realpath(path))
-            if not any(target.is_relative_to(root) for root in self.roots):
-                self.pass_over(
-                    path,
-                    "skipped",
-                    "discover",
-                    "symbolic link to a place outside the folders being ingested",
-                )
-                return
-            if target.is_dir():
-                self.pass_over(
-                    path, "skipped", "discover", "symbolic link to a folder; not followed"
-                )
-                return
         if stat.S_ISDIR(info.st_mode):
             if display(path) in rows or display(path) in bad:
                 self.compound(path, rows, bad)
             else:
                 self.folder(path, rows, bad)
-            return
-        if not stat.S_ISREG(os.stat(path).st_mode if stat.S_ISLNK(info.st_mode) else info.st_mode):
+        elif stat.S_ISREG(info.st_mode):
+            self.add(Unit(path, (path,), False, *self.sidecar(path, rows, bad)))
+        else:
             self.pass_over(path, "skipped", "discover", "not a regular file")
-            return
-        self.add(Unit(path, (path,), False, *self.sidecar(path, rows, bad)))
+
+    def link_problem(self, path: Path) -> str | None:
+        """Links are followed only to files inside the folders being ingested."""
+        target = Path(os.path.realpath(path))
+        if not any(target.is_relative_to(root) for root in self.roots):
+            return "symbolic link to a place outside the folders being ingested"
+        if target.is_dir():
+            return "symbolic link to a folder; not followed"
+        return None
 
     def sidecar(self, path: Path, rows: dict, bad: dict) -> tuple[Description | None, str | None]:
         key = display(path)

@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from archive.errors import IngestError
+from archive.errors import IngestError, Unsupported
 
 SUPPORTED_EXTENSIONS = {
     ".jpg": "image/jpeg",
@@ -57,13 +57,11 @@ def identify(path: Path, max_pixels: int, max_pages: int) -> Identified:
         raise IngestError(str(path), "identify", "empty file (0 bytes)")
     media_type = sniff(head)
     claimed = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
+    if media_type is None and claimed:
+        reason = f"named {path.suffix} but its content is not {claimed}"
+        raise IngestError(str(path), "identify", reason)
     if media_type is None:
-        what = (
-            f"named {path.suffix} but its content is not {claimed}"
-            if claimed
-            else ("not a JPEG, TIFF, PNG or PDF file")
-        )
-        raise IngestError(str(path), "identify", what)
+        raise Unsupported(str(path), "identify", "not a JPEG, TIFF, PNG or PDF file")
     if media_type == "application/pdf":
         return _pdf(path, max_pages)
     return _image(path, media_type, max_pixels, max_pages)

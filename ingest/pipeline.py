@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import IngestError
+from archive.errors import IngestError, Unsupported
 from archive.fixity import sha256_of
 from archive.storage import MasterStore
 from ingest.discover import Unit
@@ -53,6 +53,7 @@ class Prepared:
     files: list[FileRecord] = field(default_factory=list)
     failed_step: str | None = None
     reason: str | None = None
+    skipped: bool = False  # the step found it is not for ingest: reported, not failed
 
     @property
     def content_hash(self) -> str:
@@ -125,6 +126,7 @@ def prepare(unit: Unit, context: Context) -> Prepared:
                 step(record, context)
             except IngestError as exc:
                 prepared.failed_step, prepared.reason = exc.step, _for_unit(unit, record, exc)
+                prepared.skipped = isinstance(exc, Unsupported) and not unit.compound
                 return prepared
             except Exception as exc:  # a bug or a library fault on one odd file must not end the
                 # batch: it is recorded against that file, with its type, for a report to act on

@@ -1,0 +1,42 @@
+# Tư liệu: `make demo` builds and shows a demo archive; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages: fonts the sample generator draws Vietnamese pages with.
+SYSTEM_PACKAGES := fonts-dejavu-core fonts-dejavu-extra
+DEMO := demo-data
+
+.PHONY: demo test test-fast lint system-packages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+system-packages:
+	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
+demo: system-packages $(VENV)/.installed
+	$(BIN)/python -m demo.samples $(DEMO)/samples
+	$(BIN)/archive --home $(DEMO)/archive init
+	$(BIN)/archive --home $(DEMO)/archive ingest $(DEMO)/samples/photos \
+		--collection kon-tum/anh --report $(DEMO)/photos-report.json
+	$(BIN)/archive --home $(DEMO)/archive ingest $(DEMO)/samples/documents \
+		--collection kon-tum/van-ban --report $(DEMO)/documents-report.json
+	$(BIN)/archive --home $(DEMO)/archive status
+
+test: system-packages $(VENV)/.installed lint
+	$(BIN)/pytest
+
+test-fast: system-packages $(VENV)/.installed
+	$(BIN)/pytest -m "not slow"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

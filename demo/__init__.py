@@ -1,0 +1,1 @@
+"""Sample material made by code, for the demo, the tests and the benchmarks."""

@@ -1,0 +1,92 @@
+"""Fixtures: every test starts from a fresh, real archive home in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from archive.cli import cli
+from archive.home import Archive
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    Archive.create(path).close()
+    return path
+
+
+@pytest.fixture
+def archive(home: Path):
+    opened = Archive.open(home)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+class Cli:
+    """Runs `archive --home HOME ...` in this process, as a user would from a shell."""
+
+    def __init__(self, runner: CliRunner, home: Path, tmp_path: Path):
+        self.runner, self.home, self.tmp_path = runner, home, tmp_path
+
+    def __call__(self, *args: str):
+        return self.runner.invoke(cli, ["--home", str(self.home), *map(str, args)])
+
+    def ingest(self, *args, workers: int = 1):
+        """Ingest and return (result, report as a dict)."""
+        report = self.tmp_path / "report.json"
+        result = self("ingest", *args, "--workers", workers, "--report", report)
+        data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else None
+        return result, data
+
+
+@pytest.fixture
+def run(runner: CliRunner, home: Path, tmp_path: Path) -> Cli:
+    return Cli(runner, home, tmp_path)
+
+
+def outcomes(report: dict) -> dict[str, dict]:
+    """Report entries keyed by the input's file name."""
+    return {Path(entry["input"]).name: entry for entry in report["inputs"]}
+
+
+def make_image(path: Path, size=(64, 48), color=(200, 30, 30), fmt=None, **save) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "L" if isinstance(color, int) else "RGB"
+    Image.new(mode, size, color).save(path, format=fmt, **save)
+    return path
+
+
+def copy_sample(name: str, to: Path) -> Path:
+    """A real file from tests/data (see tests/data/*/SOURCES.md) copied into a work folder."""
+    to.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(DATA / name, to))
+
+
+def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
+    """A PNG whose header claims width × height pixels (its data is a few bytes): what a
+    decompression bomb looks like before anything decodes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (1 + width // 8) * 4)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,132 @@
+"""An ingest killed with SIGKILL at any moment, then run again, ends exactly as a clean run does:
+the same items with the same identifiers, the same masters, no duplicates, no orphan files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from archive.home import Archive
+
+pytestmark = pytest.mark.slow
+
+FILES = 200
+
+
+def make_batch(folder: Path) -> None:
+    """200 inputs: photos of varied sizes, a duplicate, a multi-page TIFF, a damaged file, a CSV."""
+    folder.mkdir()
+    for n in range(FILES - 3):
+        size = (900, 600) if n % 3 else (1600, 1200)
+        image = Image.new("RGB", size, (n % 256, (n * 7) % 256, (n * 13) % 256))
+        image.save(folder / f"photo-{n:03d}.jpg", quality=90)
+    (folder / "copy-of-photo-000.jpg").write_bytes((folder / "photo-000.jpg").read_bytes())
+    pages = [Image.new("L", (600, 800), 90 + n * 40) for n in range(3)]
+    pages[0].save(folder / "dossier.tif", save_all=True, append_images=pages[1:])
+    (folder / "damaged.jpg").write_bytes((folder / "photo-001.jpg").read_bytes()[:3000])
+    (folder / "metadata.csv").write_text(
+        "file,title,date\nphoto-005.jpg,Ảnh năm,1975\ndossier.tif,Hồ sơ,199X\n", encoding="utf-8"
+    )
+
+
+def ingest(home: Path, inbox: Path) -> subprocess.Popen:
+    env = {**os.environ, "ARCHIVE_BATCH_SIZE": "10"}
+    command = [sys.executable, "-m", "archive", "--home", str(home), "ingest", str(inbox)]
+    return subprocess.Popen(
+        [*command, "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # so the kill takes the workers too
+    )
+
+
+def finish(process: subprocess.Popen) -> int:
+    _, errors = process.communicate(timeout=300)
+    assert b"Traceback" not in errors, errors.decode()
+    return process.returncode
+
+
+def committed_items(home: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True) as db:
+            return db.execute("select count(*) from items").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def kill_when(process: subprocess.Popen, home: Path, items: int | None, seconds: float) -> bool:
+    """SIGKILL the run once `items` are committed (or after `seconds` when items is None);
+    True when it was still running and so was killed."""
+    deadline = time.monotonic() + 120
+    started = time.monotonic()
+    while process.poll() is None and time.monotonic() < deadline:
+        if items is None and time.monotonic() - started >= seconds:
+            break
+        if items is not None and committed_items(home) >= items:
+            time.sleep(seconds)  # land somewhere inside the next batch
+            break
+        time.sleep(0.005)
+    killed = process.poll() is None
+    if killed:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    return killed
+
+
+def snapshot(home: Path) -> dict:
+    """Everything a run leaves that must not depend on how often it was killed."""
+    archive = Archive.open(home)
+    with archive.engine.connect() as db:
+        rows = {
+            table: sorted(tuple(r) for r in db.exec_driver_sql(query))
+            for table, query in {
+                "items": "select accession_id, type, content_hash, title, date, access from items",
+                "masters": "select sha256, size, media_type, stored_path from masters",
+                "pages": "select i.accession_id, p.number, m.sha256, p.frame, p.width, p.height "
+                "from pages p join items i on i.id = p.item_id join masters m on m.id = p.master_id",
+                "sources": "select s.path, s.sha256, i.accession_id from sources s "
+                "join items i on i.id = s.item_id",
+                "counters": "select key, value from counters",
+            }.items()
+        }
+    archive.close()
+    rows["files"] = sorted(
+        (p.relative_to(home).as_posix(), p.stat().st_size)
+        for p in (home / "masters").rglob("*")
+        if p.is_file()
+    )
+    return rows
+
+
+def test_an_ingest_killed_at_any_point_and_run_again_equals_a_clean_run(tmp_path):
+    inbox = tmp_path / "inbox"
+    make_batch(inbox)
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    for home in (clean, killed):
+        Archive.create(home).close()
+
+    assert finish(ingest(clean, inbox)) == 1  # the damaged file fails
+    expected = snapshot(clean)
+    assert len(expected["items"]) == FILES - 2  # less the duplicate and the damaged file
+
+    # Kill before anything is committed, then in the middle of batches at several depths, then
+    # during the first moments of a resumed run (the sweep and the skip of finished work).
+    progress = []
+    for items, seconds in [(None, 0.4), (10, 0.05), (60, 0.2), (None, 0.25), (130, 0.01)]:
+        assert kill_when(ingest(killed, inbox), killed, items, seconds), "it ended before the kill"
+        progress.append(committed_items(killed))
+    assert progress[0] < progress[2] < progress[4] < len(expected["items"]), progress
+    assert finish(ingest(killed, inbox)) == 1
+
+    assert snapshot(killed) == expected
+    assert not list((killed / "masters").rglob("*.partial"))

@@ -1,0 +1,503 @@
+"""`archive ingest` end to end: real files, a real archive home, the CLI as an archivist runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from archive.home import Archive
+from archive.models import IngestEvent, Item, Master, Page
+from tests.conftest import DATA, bomb_png, copy_sample, make_image, outcomes
+
+
+def db_counts(home: Path) -> dict[str, int]:
+    archive = Archive.open(home)
+    with archive.session() as session:
+        counts = {
+            "items": session.scalar(select(func.count(Item.id))),
+            "masters": session.scalar(select(func.count(Master.id))),
+            "pages": session.scalar(select(func.count(Page.id))),
+        }
+    archive.close()
+    return counts
+
+
+def stored_files(home: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(home).as_posix(): p.read_bytes()
+        for p in (home / "masters").rglob("*")
+        if p.is_file()
+    }
+
+
+def show(run, accession_id: str) -> dict:
+    result = run("item", "show", accession_id, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_ingest_creates_one_item_per_file_with_a_read_only_master(run, home, tmp_path):
+    inbox = tmp_path / "inbox"
+    copy_sample("ingest/Canon_40D.jpg", inbox)
+    make_image(inbox / "scan.png", color=240)
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 failed" in result.output
+    created = {Path(e["input"]).name: e["item"] for e in report["inputs"]}
+    assert set(created) == {"Canon_40D.jpg", "scan.png"}
+    photo = show(run, created["Canon_40D.jpg"])
+    master = photo["masters"][0]
+    stored = home / master["stored_path"]
+    assert stored.read_bytes() == (DATA / "ingest/Canon_40D.jpg").read_bytes()
+    assert master["sha256"] in stored.name
+    assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert photo["id"].startswith("KT-") and photo["id"].endswith("-000001")
+
+
+def test_accession_ids_follow_the_configured_prefix_in_order(run, home, tmp_path):
+    (home / "archive.toml").write_text('identifier_prefix = "DL"\n')
+    for n in range(3):
+        make_image(tmp_path / "in" / f"photo-{n}.jpg", color=(n * 60, 10, 10))
+    _, report = run.ingest(tmp_path / "in", workers=2)
+    ids = [e["item"] for e in report["inputs"]]
+    assert [i.split("-")[0] for i in ids] == ["DL"] * 3
+    assert [int(i.split("-")[2]) for i in ids] == [1, 2, 3]
+
+
+def test_ingest_skips_a_file_already_ingested(run, home, tmp_path):
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+    run.ingest(tmp_path / "in")
+    result, report = run.ingest(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    assert [e["outcome"] for e in report["inputs"]] == ["unchanged"]
+    assert db_counts(home)["items"] == 1
+
+
+def test_an_identical_file_under_another_name_is_a_duplicate_not_a_new_item(run, home, tmp_path):
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "a")
+    run.ingest(tmp_path / "a")
+    copy = tmp_path / "b" / "renamed copy.jpg"
+    copy.parent.mkdir()
+    copy.write_bytes((DATA / "ingest/Canon_40D.jpg").read_bytes())
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "b" / "again")
+    result, report = run.ingest(tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    assert {e["outcome"] for e in report["inputs"]} == {"duplicate"}
+    assert {e["duplicate_of"] for e in report["inputs"]} == {f"KT-{_year()}-000001"}
+    assert db_counts(home) == {"items": 1, "masters": 1, "pages": 1}
+
+
+def _year() -> int:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).year
+
+
+def test_a_multipage_tiff_and_a_pdf_are_documents_with_their_pages(run, tmp_path):
+    copy_sample("ingest/g4-multi.tiff", tmp_path / "in")
+    pages = [Image.new("L", (400, 560), 250 - 40 * n) for n in range(4)]
+    pages[0].save(tmp_path / "in" / "letter.pdf", save_all=True, append_images=pages[1:])
+    _, report = run.ingest(tmp_path / "in")
+    found = outcomes(report)
+    tiff, pdf = show(run, found["g4-multi.tiff"]["item"]), show(run, found["letter.pdf"]["item"])
+    assert (tiff["type"], len(tiff["pages"])) == ("document", 3)
+    assert [p["frame"] for p in tiff["pages"]] == [0, 1, 2]
+    assert (tiff["pages"][0]["width"], tiff["pages"][0]["height"]) == (3307, 4677)
+    assert (pdf["type"], len(pdf["pages"]), len(pdf["masters"])) == ("document", 4, 1)
+
+
+def test_a_folder_with_item_yaml_is_one_document_with_pages_in_name_order(run, tmp_path):
+    folder = tmp_path / "in" / "bien-ban-1976"
+    for n in (10, 2, 1):
+        make_image(folder / f"page-{n}.png", size=(50 + n, 70), color=200)
+    (folder / "item.yaml").write_text(
+        "title: {vi: Biên bản họp, en: Minutes}\ndate: 1976-03\nlanguage: [vie]\n",
+        encoding="utf-8",
+    )
+    result, report = run.ingest(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    [entry] = report["inputs"]
+    assert entry["input"].endswith("bien-ban-1976")
+    item = show(run, entry["item"])
+    assert item["type"] == "document"
+    assert item["title"] == {"vi": "Biên bản họp", "en": "Minutes"}
+    assert (item["date"], item["year_start"], item["languages"]) == ("1976-03", 1976, ["vie"])
+    assert [p["width"] for p in item["pages"]] == [51, 52, 60]
+    assert [Path(m["original_path"]).name for m in item["masters"]] == [
+        "page-1.png",
+        "page-2.png",
+        "page-10.png",
+    ]
+
+
+def test_a_metadata_csv_row_naming_a_folder_makes_it_one_document(run, tmp_path):
+    folder = tmp_path / "in" / "so-1"
+    for n in (1, 2):
+        make_image(folder / f"p{n}.tif", color=100 + n)
+    (tmp_path / "in" / "metadata.csv").write_text("file,title\nso-1,Sổ thứ nhất\n")
+    _, report = run.ingest(tmp_path / "in")
+    [entry] = report["inputs"]
+    item = show(run, entry["item"])
+    assert (item["title"], len(item["pages"])) == ({"vi": "Sổ thứ nhất"}, 2)
+
+
+def test_metadata_csv_values_win_over_embedded_metadata(run, tmp_path):
+    inbox = tmp_path / "in"
+    copy_sample("ingest/DSCN0010.jpg", inbox)
+    copy_sample("ingest/Canon_40D.jpg", inbox)
+    (inbox / "metadata.csv").write_bytes(
+        "\ufefffile,title,title_en,date,creator,subject,language,rights,place,latitude,"
+        "longitude,access\n"
+        "DSCN0010.jpg,Lễ hội cồng chiêng,Gong festival,199X,Nguyễn Văn A,văn hoá;lễ hội,"
+        "vie;bdq,http://rightsstatements.org/vocab/InC-EDU/1.0/,Kon Tum,14.35,108.0,"
+        "restricted\n".encode()
+    )
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    item = show(run, found["DSCN0010.jpg"]["item"])
+    assert item["title"] == {"vi": "Lễ hội cồng chiêng", "en": "Gong festival"}
+    assert (item["date"], item["year_start"], item["year_end"]) == ("199X", 1990, 1999)
+    assert (item["latitude"], item["longitude"]) == (14.35, 108.0)
+    assert item["subjects"] == ["văn hoá", "lễ hội"]
+    assert item["languages"] == ["vie", "bdq"]
+    assert item["access"] == "restricted"
+    assert item["rights"] == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
+    assert item["technical"]["date_taken"] == "2008-10-22T16:28:39"
+    untouched = show(run, found["Canon_40D.jpg"]["item"])
+    assert (untouched["date"], untouched["access"]) == ("2008-05-30", "public")
+
+
+def test_embedded_gps_and_camera_become_the_item_place_and_type(run, tmp_path):
+    copy_sample("ingest/DSCN0010.jpg", tmp_path / "in")
+    _, report = run.ingest(tmp_path / "in")
+    item = show(run, report["inputs"][0]["item"])
+    assert item["type"] == "photo"
+    assert (round(item["latitude"], 4), round(item["longitude"], 4)) == (43.4674, 11.8851)
+    assert item["technical"]["model"] == "COOLPIX P6000"
+
+
+@pytest.mark.parametrize(
+    ("name", "requested", "expected"),
+    [
+        ("Canon_40D.jpg", "auto", "photo"),
+        ("scan.png", "auto", "document"),
+        ("plain.jpg", "auto", "photo"),
+        ("scan.png", "photo", "photo"),
+        ("Canon_40D.jpg", "document", "document"),
+    ],
+)
+def test_photo_or_document_follows_the_documented_rule(run, tmp_path, name, requested, expected):
+    if name == "Canon_40D.jpg":
+        copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+    else:
+        make_image(tmp_path / "in" / name, color=230)
+    _, report = run.ingest(tmp_path / "in", "--type", requested)
+    assert show(run, report["inputs"][0]["item"])["type"] == expected
+
+
+BAD_INPUTS = [
+    ("empty.jpg", lambda p: p.write_bytes(b""), "identify", "empty file"),
+    ("notes.jpg", lambda p: p.write_text("not an image"), "identify", "content is not image/jpeg"),
+    ("truncated_jpeg.jpg", None, "identify", "truncated"),
+    ("broken.png", None, "identify", "damaged image/png"),
+    ("broken_data_stream.png", None, "identify", "damaged image/png"),
+    ("truncated_end_chunk.png", None, "identify", "damaged image/png"),
+    ("libtiff_segfault.tif", None, "identify", "damaged image/tiff"),
+    ("invalid.pdf", None, "identify", "damaged PDF"),
+    ("encrypted.pdf", "encrypted", "identify", "encrypted"),
+    ("loop.tif", "loop", "identify", "page chain loops"),
+    ("bomb.png", "bomb", "identify", "refused before decoding"),
+    ("gone.jpg", "dangling", "read", "cannot read"),
+]
+
+
+def _make_bad(path: Path, how) -> None:
+    if how is None:
+        copy_sample(f"ingest/{path.name}", path.parent)
+    elif how == "encrypted":
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(100, 100)
+        writer.encrypt("secret", algorithm="RC4-128")
+        writer.write(path)
+    elif how == "loop":
+        path.write_bytes(looping_tiff())
+    elif how == "bomb":
+        path.write_bytes(bomb_png())
+    elif how == "dangling":
+        os.symlink(path.parent / "nowhere.jpg", path)
+    else:
+        how(path)
+
+
+def looping_tiff() -> bytes:
+    """A two-page TIFF whose second page points back to the first."""
+    import io
+    import struct
+
+    buffer = io.BytesIO()
+    pages = [Image.new("L", (8, 8), 100), Image.new("L", (8, 8), 200)]
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
+    data = bytearray(buffer.getvalue())
+    first = struct.unpack("<I", data[4:8])[0]
+    count = struct.unpack("<H", data[first : first + 2])[0]
+    second = struct.unpack("<I", data[first + 2 + 12 * count : first + 6 + 12 * count])[0]
+    count2 = struct.unpack("<H", data[second : second + 2])[0]
+    at = second + 2 + 12 * count2
+    data[at : at + 4] = struct.pack("<I", first)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "how", "step", "reason"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS]
+)
+def test_a_bad_file_is_reported_with_its_reason_and_the_batch_goes_on(
+    run, home, tmp_path, name, how, step, reason
+):
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "before")
+    run.ingest(tmp_path / "before")
+    stored_before, counts_before = stored_files(home), db_counts(home)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    _make_bad(inbox / name, how)
+    make_image(inbox / "zz-good.jpg")
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 1, result.output
+    found = outcomes(report)
+    assert found[name]["outcome"] == "failed"
+    assert found[name]["step"] == step
+    assert reason in found[name]["reason"]
+    assert name in result.output and reason in result.output
+    assert found["zz-good.jpg"]["outcome"] == "created"
+    after = stored_files(home)
+    assert {k: v for k, v in after.items() if k in stored_before} == stored_before
+    assert db_counts(home)["items"] == counts_before["items"] + 1
+
+
+def test_a_bomb_is_refused_without_decoding_it(tmp_path):
+    """A 400-megapixel PNG is refused from its header: reading it takes no memory to speak of."""
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(bomb_png())
+    code = (
+        "import re, sys; from pathlib import Path; from ingest.identify import identify\n"
+        "from archive.errors import IngestError\n"
+        "try: identify(Path(sys.argv[1]), 250_000_000, 10)\n"
+        "except IngestError as e: print(e.reason)\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True)
+    reason, peak_kb = out.stdout.strip().splitlines()
+    assert "refused before decoding" in reason
+    assert int(peak_kb) < 150_000, "decoding would take 400 MB or more"
+
+
+def test_a_file_of_another_kind_is_skipped_not_failed(run, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("ghi chú")
+    (tmp_path / "in" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (tmp_path / "in" / "Thumbs.db").write_bytes(b"\xd0\xcf")
+    make_image(tmp_path / "in" / "a.jpg")
+    result, report = run.ingest(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    assert found["notes.txt"]["outcome"] == "skipped"
+    assert found["notes.txt"]["reason"] == "not a JPEG, TIFF, PNG or PDF file"
+    assert found[".DS_Store"] == {
+        "input": found[".DS_Store"]["input"],
+        "outcome": "skipped",
+        "step": "discover",
+        "reason": "hidden or system file",
+    }
+    assert found["Thumbs.db"]["outcome"] == "skipped"
+
+
+def test_a_symbolic_link_leaving_the_tree_is_not_followed(run, home, tmp_path):
+    outside = make_image(tmp_path / "outside" / "secret.jpg")
+    (tmp_path / "in").mkdir()
+    os.symlink(outside, tmp_path / "in" / "link.jpg")
+    os.symlink(tmp_path / "outside", tmp_path / "in" / "linked-folder")
+    _, report = run.ingest(tmp_path / "in")
+    found = outcomes(report)
+    assert "outside the folders" in found["link.jpg"]["reason"]
+    assert found["linked-folder"]["outcome"] == "skipped"
+    assert db_counts(home)["items"] == 0
+
+
+def test_names_with_spaces_newlines_and_nfd_accents_are_ingested_and_reported_in_nfc(run, tmp_path):
+    inbox = tmp_path / "in"
+    nfd = unicodedata.normalize("NFD", "Ảnh lễ hội Đắk Tô.jpg")
+    make_image(inbox / nfd)
+    make_image(inbox / "two\nlines.jpg", color=(1, 2, 3))
+    (inbox / "metadata.csv").write_text(
+        "file,title\n" + unicodedata.normalize("NFC", nfd) + ",Lễ hội\n", encoding="utf-8"
+    )
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    names = [Path(e["input"]).name for e in report["inputs"]]
+    assert unicodedata.normalize("NFC", nfd) in names and "two\nlines.jpg" in names
+    by_name = outcomes(report)
+    item = show(run, by_name[unicodedata.normalize("NFC", nfd)]["item"])
+    assert item["title"] == {"vi": "Lễ hội"}
+    assert unicodedata.is_normalized("NFC", item["masters"][0]["original_path"])
+
+
+def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+    copy_sample("ingest/truncated_jpeg.jpg", tmp_path / "in")
+    result, report = run.ingest(tmp_path / "in", "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert {e["outcome"] for e in report["inputs"]} == {"would-create", "failed"}
+    assert report["dry_run"] is True
+    assert db_counts(home) == {"items": 0, "masters": 0, "pages": 0}
+    assert stored_files(home) == {}
+    archive = Archive.open(home)
+    with archive.session() as session:
+        assert session.scalar(select(func.count(IngestEvent.id))) == 0
+    archive.close()
+
+
+def test_the_report_lists_every_input_with_its_outcome(run, tmp_path):
+    inbox = tmp_path / "in"
+    copy_sample("ingest/Canon_40D.jpg", inbox)
+    copy_sample("ingest/Canon_40D.jpg", inbox / "copy")
+    copy_sample("ingest/invalid.pdf", inbox)
+    (inbox / "readme.md").write_text("x")
+    _, report = run.ingest(inbox)
+    assert report["counts"] == {"created": 1, "duplicate": 1, "failed": 1, "skipped": 1}
+    for entry in report["inputs"]:
+        assert set(entry) <= {
+            "input",
+            "outcome",
+            "item",
+            "duplicate_of",
+            "type",
+            "step",
+            "reason",
+            "warnings",
+            "row",
+        }
+        if entry["outcome"] in ("failed", "skipped"):
+            assert entry["step"] and entry["reason"]
+
+
+CSV_CASES = [
+    (
+        "latin-1",
+        "file,title\nphoto.jpg,Café Kon Tum\n".encode("latin-1"),
+        {"metadata.csv": ("failed", "not UTF-8"), "photo.jpg": ("failed", "could not be read")},
+    ),
+    (
+        "unknown column",
+        b"file,title,colour\nphoto.jpg,A,red\n",
+        {"metadata.csv": ("failed", "unknown column 'colour'"), "photo.jpg": ("created", None)},
+    ),
+    (
+        "missing file",
+        b"file,title\nphoto.jpg,A\nnot-here.jpg,B\n",
+        {
+            "not-here.jpg": ("failed", "names it, but it is not there"),
+            "photo.jpg": ("created", None),
+        },
+    ),
+    (
+        "bad date",
+        b"file,title,date\nphoto.jpg,A,30/04/1975\n",
+        {"photo.jpg": ("failed", "row 2: date: '30/04/1975' is not an EDTF date")},
+    ),
+    (
+        "too many values",
+        b"file,title\nphoto.jpg,A,B\n",
+        {"photo.jpg": ("failed", "row 2: more values than columns")},
+    ),
+    (
+        "no file column",
+        b"name,title\nphoto.jpg,A\n",
+        {"metadata.csv": ("failed", "no `file` column")},
+    ),
+    (
+        "escaping path",
+        b"file,title\n../photo.jpg,A\nphoto.jpg,B\n",
+        {
+            "metadata.csv": ("failed", "not a path inside this folder"),
+            "photo.jpg": ("created", None),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "expected"), CSV_CASES, ids=[c[0] for c in CSV_CASES])
+def test_a_malformed_metadata_csv_is_reported_and_the_rest_goes_on(
+    run, tmp_path, case, content, expected
+):
+    inbox = tmp_path / "in"
+    make_image(inbox / "photo.jpg")
+    (inbox / "metadata.csv").write_bytes(content)
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 1, result.output
+    found = outcomes(report)
+    for name, (outcome, reason) in expected.items():
+        assert found[name]["outcome"] == outcome, found[name]
+        if reason:
+            assert reason in found[name]["reason"]
+
+
+def test_a_bad_row_is_named_by_its_row_number(run, tmp_path):
+    inbox = tmp_path / "in"
+    for n in range(3):
+        make_image(inbox / f"p{n}.jpg", color=(n * 50, 0, 0))
+    (inbox / "metadata.csv").write_text(
+        "file,title,access\np0.jpg,A,public\np1.jpg,B,secret\np2.jpg,C,public\n"
+    )
+    _, report = run.ingest(inbox)
+    found = outcomes(report)
+    assert found["p1.jpg"]["reason"].endswith(
+        "row 3: access: 'secret' must be public or restricted"
+    )
+    assert found["p0.jpg"]["outcome"] == found["p2.jpg"]["outcome"] == "created"
+
+
+def test_a_fixed_csv_lets_the_next_run_ingest_what_it_held_back(run, tmp_path):
+    inbox = tmp_path / "in"
+    make_image(inbox / "photo.jpg")
+    (inbox / "metadata.csv").write_bytes("file,title\nphoto.jpg,Lễ\n".encode("utf-16"))
+    run.ingest(inbox)
+    (inbox / "metadata.csv").write_text("file,title\nphoto.jpg,Lễ\n", encoding="utf-8")
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    assert show(run, report["inputs"][0]["item"])["title"] == {"vi": "Lễ"}
+
+
+def test_an_explicit_metadata_file_describes_files_below_its_folder(run, tmp_path):
+    make_image(tmp_path / "scans" / "a.jpg")
+    sheet = tmp_path / "scans" / "descriptions.csv"
+    sheet.write_text("file,title\na.jpg,Ảnh A\n", encoding="utf-8")
+    result, report = run.ingest(tmp_path / "scans" / "a.jpg", "--metadata", sheet)
+    assert result.exit_code == 0, result.output
+    assert show(run, report["inputs"][0]["item"])["title"] == {"vi": "Ảnh A"}
+
+
+def test_the_collection_option_files_items_in_a_hierarchy(run, tmp_path):
+    make_image(tmp_path / "in" / "a.jpg")
+    _, report = run.ingest(tmp_path / "in", "--collection", "ubnd-tinh/1975/ho-so-01")
+    assert show(run, report["inputs"][0]["item"])["collection"] == "ubnd-tinh/1975/ho-so-01"
+    result, _ = run.ingest(tmp_path / "in", "--collection", "Bad Slug")
+    assert result.exit_code == 2
+    assert "lowercase letters" in result.output
+
+
+def test_a_missing_path_is_reported(run, tmp_path):
+    result, report = run.ingest(tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert report["inputs"][0]["reason"] == "no such file or folder"
