@@ -92,8 +92,9 @@ def snapshot(home: Path) -> dict:
             for table, query in {
                 "items": "select accession_id, type, content_hash, title, date, access from items",
                 "masters": "select sha256, size, media_type, stored_path from masters",
-                "pages": "select i.accession_id, p.number, m.sha256, p.frame, p.width, p.height "
-                "from pages p join items i on i.id = p.item_id join masters m on m.id = p.master_id",
+                "pages": "select i.accession_id, p.number, m.sha256, p.frame, p.width, "
+                "p.height from pages p join items i on i.id = p.item_id "
+                "join masters m on m.id = p.master_id",
                 "sources": "select s.path, s.sha256, i.accession_id from sources s "
                 "join items i on i.id = s.item_id",
                 "counters": "select key, value from counters",
