@@ -111,8 +111,8 @@ def _single(key: str, raw: Any) -> Any:
             raise InvalidInput(f"date: {exc}")
     elif key in ("latitude", "longitude"):
         return _coordinate(key, value)
-    elif key == "type" and value not in ("photo", "document"):
-        raise InvalidInput(f"type: {value!r} must be photo or document")
+    elif key == "type":
+        return _item_type(value)
     elif key == "access" and value not in ("public", "restricted"):
         raise InvalidInput(f"access: {value!r} must be public or restricted")
     elif key == "rights" and not _RIGHTS.match(value):
@@ -121,6 +121,20 @@ def _single(key: str, raw: Any) -> Any:
             "URI in its http:// form"
         )
     return value
+
+
+# Dublin Core's own Type vocabulary (DCMI Type) is accepted beside the archive's two words.
+DCMI_TYPES = {"stillimage": "photo", "image": "photo", "photograph": "photo", "text": "document"}
+
+
+def _item_type(value: str) -> str:
+    if value in ("photo", "document"):
+        return value
+    if value.casefold() in DCMI_TYPES:
+        return DCMI_TYPES[value.casefold()]
+    raise InvalidInput(
+        f"type: {value!r} must be photo or document (or the DCMI types StillImage or Text)"
+    )
 
 
 def _coordinate(key: str, value: str) -> float:

@@ -1,0 +1,186 @@
+"""The rest of the CLI: init, status, item show and set, verify, and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from archive import settings
+from archive.cli import cli
+from tests.conftest import copy_sample, make_image
+
+
+@pytest.fixture
+def ingested(run, tmp_path):
+    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+    copy_sample("ingest/g4-multi.tiff", tmp_path / "in")
+    copy_sample("ingest/invalid.pdf", tmp_path / "in")
+    _, report = run.ingest(tmp_path / "in")
+    return {Path(e["input"]).name: e.get("item") for e in report["inputs"]}
+
+
+def test_init_makes_the_archive_home_and_is_safe_to_repeat(runner, tmp_path):
+    home = tmp_path / "new-home"
+    for _ in range(2):
+        result = runner.invoke(cli, ["--home", str(home), "init"])
+        assert result.exit_code == 0, result.output
+    assert {p.name for p in home.iterdir()} >= {
+        "archive.toml",
+        "archive.db",
+        "masters",
+        "derivatives",
+        "ocr",
+        "index",
+        "exhibitions",
+        "logs",
+    }
+
+
+def test_a_command_on_a_folder_that_is_no_archive_home_says_so(runner, tmp_path):
+    result = runner.invoke(cli, ["--home", str(tmp_path / "nothing"), "status"])
+    assert result.exit_code == 2
+    assert "is not an archive home" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_archive_home_comes_from_the_environment(runner, tmp_path):
+    home = tmp_path / "from-env"
+    result = runner.invoke(cli, ["init"], env={"ARCHIVE_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    assert (home / "archive.toml").exists()
+
+
+def test_a_bad_setting_in_archive_toml_stops_with_exit_code_2(run, home):
+    (home / "archive.toml").write_text("workers = -3\n")
+    result = run("status")
+    assert result.exit_code == 2
+    assert "workers must be 0 or more" in result.output
+
+
+def test_status_counts_items_and_names_what_failed_and_why(run, ingested):
+    result = run("status")
+    assert result.exit_code == 0, result.output
+    assert "items    2 (1 document, 1 photo; 2 public)" in result.output
+    assert "pages    4" in result.output
+    assert "invalid.pdf: identify: a damaged PDF" in result.output
+    data = json.loads(run("status", "--json").output)
+    assert data["items"] == 2 and data["runs"][0]["counts"] == {"created": 2, "failed": 1}
+
+
+def test_item_show_prints_the_record_and_json_has_a_stable_shape(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    result = run("item", "show", accession)
+    assert result.exit_code == 0, result.output
+    assert f"id: {accession}" in result.output and "Canon EOS 40D" in result.output
+    data = json.loads(run("item", "show", accession, "--json").output)
+    assert list(data) == [
+        "id",
+        "type",
+        "title",
+        "description",
+        "date",
+        "year_start",
+        "year_end",
+        "creator",
+        "place",
+        "latitude",
+        "longitude",
+        "subjects",
+        "rights",
+        "rights_note",
+        "access",
+        "languages",
+        "collection",
+        "technical",
+        "pages",
+        "masters",
+        "tags",
+        "created_at",
+        "updated_at",
+    ]
+
+
+def test_item_show_of_an_unknown_id_exits_1(run, ingested):
+    result = run("item", "show", "KT-1999-999999")
+    assert result.exit_code == 1
+    assert "no item KT-1999-999999" in result.output
+
+
+def test_item_set_changes_fields_with_the_same_checks_as_metadata_csv(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    result = run(
+        "item",
+        "set",
+        accession,
+        "title=Lễ mừng lúa mới",
+        "title_en=Harvest festival",
+        "date=1975/1980",
+        "access=restricted",
+        "subject=lễ hội;Ba Na",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(run("item", "show", accession, "--json").output)
+    assert data["title"] == {"vi": "Lễ mừng lúa mới", "en": "Harvest festival"}
+    assert (data["year_start"], data["year_end"], data["access"]) == (1975, 1980, "restricted")
+    assert data["subjects"] == ["lễ hội", "Ba Na"]
+    assert run("item", "set", accession, "creator=").exit_code == 0
+    assert json.loads(run("item", "show", accession, "--json").output)["creator"] is None
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("date=30/04/1975", "is not an EDTF date"),
+        ("access=secret", "must be public or restricted"),
+        ("colour=red", "unknown field 'colour'"),
+        ("latitude=14.3", "latitude and longitude go together"),
+        ("latitude=95 longitude=108", "latitude: 95.0 is out of range"),
+        ("rights=https://creativecommons.org/licenses/by/4.0/", "http:// form"),
+        ("title", "is not FIELD=VALUE"),
+    ],
+)
+def test_item_set_refuses_a_bad_value_and_changes_nothing(run, ingested, assignment, message):
+    accession = ingested["Canon_40D.jpg"]
+    before = run("item", "show", accession, "--json").output
+    result = run("item", "set", accession, "title=Changed", *assignment.split(" "))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert run("item", "show", accession, "--json").output == before
+
+
+def test_verify_passes_on_intact_masters_and_names_a_changed_or_missing_one(run, home, ingested):
+    result = run("verify")
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 masters intact" in result.output
+    masters = sorted(p for p in (home / "masters").rglob("*") if p.is_file())
+    changed, missing = masters
+    os.chmod(changed, stat.S_IWUSR | stat.S_IRUSR)
+    changed.write_bytes(changed.read_bytes() + b"x")
+    missing.unlink()
+    result = run("verify")
+    assert result.exit_code == 1
+    assert f"changed  {changed.relative_to(home).as_posix()}" in result.output
+    assert f"missing  {missing.relative_to(home).as_posix()}" in result.output
+    assert "0 of 2 masters intact" in result.output
+
+
+def test_a_second_ingest_while_one_runs_is_refused(run, archive, tmp_path):
+    make_image(tmp_path / "in" / "a.jpg")
+    with archive.writer_lock("ingest"):
+        result, _ = run.ingest(tmp_path / "in")
+    assert result.exit_code == 2
+    assert "another run is writing" in result.output
+
+
+def test_readme_documents_every_command_and_setting():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in settings.BY_NAME:
+        assert f"`{name}`" in readme, f"setting {name} is missing from README.md"
+    commands = [f"archive {name}" for name in cli.commands if name != "item"]
+    commands += [f"archive item {name}" for name in cli.commands["item"].commands]
+    for command in commands:
+        assert command in readme, f"{command} is missing from README.md"
