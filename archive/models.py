@@ -132,6 +132,7 @@ class Source(Base):
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    item: Mapped[Item] = relationship()
 
 
 class Counter(Base):

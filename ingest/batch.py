@@ -131,14 +131,18 @@ class _Writer:
         if not self.batch:
             return
         with self.archive.session() as session:
-            entries = [self._register(session, prepared) for prepared in self.batch]
+            entries = [self._entry(session, prepared) for prepared in self.batch]
             if not self.dry_run:
+                self._register(session, entries)
                 journal.record(session, self.report.run_id, entries)
+        for entry in entries:
+            entry.pop("new", None)
         self.report.entries += entries
         self.batch = []
         self.started = time.monotonic()
 
-    def _register(self, session, prepared: Prepared) -> dict[str, Any]:
+    def _entry(self, session, prepared: Prepared) -> dict[str, Any]:
+        """The report entry of one unit; a unit to register carries its new item under "new"."""
         name = prepared.unit.name
         if prepared.failed_step:
             return {
@@ -151,16 +155,22 @@ class _Writer:
         entry: dict[str, Any] = {"input": name, "type": new.type}
         if prepared.warnings:
             entry["warnings"] = prepared.warnings
-        if self.dry_run:
-            existing = items.find_by_hash(session, new.content_hash)
-            if existing or new.content_hash in self.seen:
-                other = existing.accession_id if existing else self.seen[new.content_hash]
-                return entry | {"outcome": "duplicate", "duplicate_of": other}
-            self.seen[new.content_hash] = name
-            return entry | {"outcome": "would-create"}
-        outcome, item = items.register(session, new, self.archive.settings["identifier_prefix"])
-        key = "item" if outcome == "created" else "duplicate_of"
-        return entry | {"outcome": outcome, key: item.accession_id, "item_pk": item.id}
+        if not self.dry_run:
+            return entry | {"new": new}
+        existing = items.find_by_hash(session, new.content_hash)
+        if existing or new.content_hash in self.seen:
+            other = existing.accession_id if existing else self.seen[new.content_hash]
+            return entry | {"outcome": "duplicate", "duplicate_of": other}
+        self.seen[new.content_hash] = name
+        return entry | {"outcome": "would-create"}
+
+    def _register(self, session, entries: list[dict[str, Any]]) -> None:
+        waiting = [entry for entry in entries if "new" in entry]
+        prefix = self.archive.settings["identifier_prefix"]
+        registered = items.register(session, [entry["new"] for entry in waiting], prefix)
+        for entry, (outcome, item) in zip(waiting, registered, strict=True):
+            key = "item" if outcome == "created" else "duplicate_of"
+            entry.update({"outcome": outcome, key: item.accession_id, "item_pk": item.id})
 
 
 def _split(archive: Archive, units: list[Unit]) -> tuple[list[Unit], list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ fresh pool, so only the file that kills a worker is failed.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -48,9 +49,14 @@ def ordered_map(
 ) -> Iterator[tuple[In, Out]]:
     """Yield (input, function(input)) in input order; `on_crash(input)` stands for the result
     of an input whose worker died."""
+    source = iter(inputs)
+    try:
+        first = next(source)
+    except StopIteration:
+        return  # nothing to do: start no workers
+    source = itertools.chain([first], source)
     pool = _Pool(workers)
     window = workers * 4
-    source = iter(inputs)
     pending: deque[tuple[In, Future]] = deque()
     try:
         _fill(pool, function, source, pending, window)

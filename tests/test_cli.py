@@ -16,9 +16,9 @@ from tests.conftest import copy_sample, make_image
 
 @pytest.fixture
 def ingested(run, tmp_path):
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
-    copy_sample("ingest/g4-multi.tiff", tmp_path / "in")
-    copy_sample("ingest/invalid.pdf", tmp_path / "in")
+    copy_sample("photos/exif-samples/Canon_40D.jpg", tmp_path / "in")
+    copy_sample("documents/g4-multi.tiff", tmp_path / "in")
+    copy_sample("robustness/ocrmypdf-pdfs/invalid.pdf", tmp_path / "in")
     _, report = run.ingest(tmp_path / "in")
     return {Path(e["input"]).name: e.get("item") for e in report["inputs"]}
 

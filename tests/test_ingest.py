@@ -16,6 +16,9 @@ from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
 from tests.conftest import DATA, bomb_png, copy_sample, make_image, outcomes
 
+CANON = "photos/exif-samples/Canon_40D.jpg"
+KODAK = "photos/exif-samples/Kodak_CX7530.jpg"
+
 
 def db_counts(home: Path) -> dict[str, int]:
     archive = Archive.open(home)
@@ -45,7 +48,7 @@ def show(run, accession_id: str) -> dict:
 
 def test_ingest_creates_one_item_per_file_with_a_read_only_master(run, home, tmp_path):
     inbox = tmp_path / "inbox"
-    copy_sample("ingest/Canon_40D.jpg", inbox)
+    copy_sample(CANON, inbox)
     make_image(inbox / "scan.png", color=240)
     result, report = run.ingest(inbox)
     assert result.exit_code == 0, result.output
@@ -55,7 +58,7 @@ def test_ingest_creates_one_item_per_file_with_a_read_only_master(run, home, tmp
     photo = show(run, created["Canon_40D.jpg"])
     master = photo["masters"][0]
     stored = home / master["stored_path"]
-    assert stored.read_bytes() == (DATA / "ingest/Canon_40D.jpg").read_bytes()
+    assert stored.read_bytes() == (DATA / CANON).read_bytes()
     assert master["sha256"] in stored.name
     assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     assert photo["id"].startswith("KT-") and photo["id"].endswith("-000001")
@@ -72,7 +75,7 @@ def test_accession_ids_follow_the_configured_prefix_in_order(run, home, tmp_path
 
 
 def test_ingest_skips_a_file_already_ingested(run, home, tmp_path):
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+    copy_sample(CANON, tmp_path / "in")
     run.ingest(tmp_path / "in")
     result, report = run.ingest(tmp_path / "in")
     assert result.exit_code == 0, result.output
@@ -81,12 +84,12 @@ def test_ingest_skips_a_file_already_ingested(run, home, tmp_path):
 
 
 def test_an_identical_file_under_another_name_is_a_duplicate_not_a_new_item(run, home, tmp_path):
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "a")
+    copy_sample(CANON, tmp_path / "a")
     run.ingest(tmp_path / "a")
     copy = tmp_path / "b" / "renamed copy.jpg"
     copy.parent.mkdir()
-    copy.write_bytes((DATA / "ingest/Canon_40D.jpg").read_bytes())
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "b" / "again")
+    copy.write_bytes((DATA / CANON).read_bytes())
+    copy_sample(CANON, tmp_path / "b" / "again")
     result, report = run.ingest(tmp_path / "b")
     assert result.exit_code == 0, result.output
     assert {e["outcome"] for e in report["inputs"]} == {"duplicate"}
@@ -101,7 +104,7 @@ def _year() -> int:
 
 
 def test_a_multipage_tiff_and_a_pdf_are_documents_with_their_pages(run, tmp_path):
-    copy_sample("ingest/g4-multi.tiff", tmp_path / "in")
+    copy_sample("documents/g4-multi.tiff", tmp_path / "in")
     pages = [Image.new("L", (400, 560), 250 - 40 * n) for n in range(4)]
     pages[0].save(tmp_path / "in" / "letter.pdf", save_all=True, append_images=pages[1:])
     _, report = run.ingest(tmp_path / "in")
@@ -150,19 +153,19 @@ def test_a_metadata_csv_row_naming_a_folder_makes_it_one_document(run, tmp_path)
 
 def test_metadata_csv_values_win_over_embedded_metadata(run, tmp_path):
     inbox = tmp_path / "in"
-    copy_sample("ingest/DSCN0010.jpg", inbox)
-    copy_sample("ingest/Canon_40D.jpg", inbox)
+    copy_sample(KODAK, inbox)
+    copy_sample(CANON, inbox)
     (inbox / "metadata.csv").write_bytes(
         "\ufefffile,title,title_en,date,creator,subject,language,rights,place,latitude,"
         "longitude,access\n"
-        "DSCN0010.jpg,Lễ hội cồng chiêng,Gong festival,199X,Nguyễn Văn A,văn hoá;lễ hội,"
+        "Kodak_CX7530.jpg,Lễ hội cồng chiêng,Gong festival,199X,Nguyễn Văn A,văn hoá;lễ hội,"
         "vie;bdq,http://rightsstatements.org/vocab/InC-EDU/1.0/,Kon Tum,14.35,108.0,"
         "restricted\n".encode()
     )
     result, report = run.ingest(inbox)
     assert result.exit_code == 0, result.output
     found = outcomes(report)
-    item = show(run, found["DSCN0010.jpg"]["item"])
+    item = show(run, found["Kodak_CX7530.jpg"]["item"])
     assert item["title"] == {"vi": "Lễ hội cồng chiêng", "en": "Gong festival"}
     assert (item["date"], item["year_start"], item["year_end"]) == ("199X", 1990, 1999)
     assert (item["latitude"], item["longitude"]) == (14.35, 108.0)
@@ -170,18 +173,18 @@ def test_metadata_csv_values_win_over_embedded_metadata(run, tmp_path):
     assert item["languages"] == ["vie", "bdq"]
     assert item["access"] == "restricted"
     assert item["rights"] == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
-    assert item["technical"]["date_taken"] == "2008-10-22T16:28:39"
+    assert item["technical"]["date_taken"] == "2005-08-13T09:47:23"
     untouched = show(run, found["Canon_40D.jpg"]["item"])
     assert (untouched["date"], untouched["access"]) == ("2008-05-30", "public")
 
 
 def test_embedded_gps_and_camera_become_the_item_place_and_type(run, tmp_path):
-    copy_sample("ingest/DSCN0010.jpg", tmp_path / "in")
+    copy_sample(KODAK, tmp_path / "in")
     _, report = run.ingest(tmp_path / "in")
     item = show(run, report["inputs"][0]["item"])
     assert item["type"] == "photo"
-    assert (round(item["latitude"], 4), round(item["longitude"], 4)) == (43.4674, 11.8851)
-    assert item["technical"]["model"] == "COOLPIX P6000"
+    assert (round(item["latitude"], 4), round(item["longitude"], 4)) == (-0.3713, 36.0564)
+    assert item["technical"]["model"] == "KODAK CX7530 ZOOM DIGITAL CAMERA"
 
 
 @pytest.mark.parametrize(
@@ -196,7 +199,7 @@ def test_embedded_gps_and_camera_become_the_item_place_and_type(run, tmp_path):
 )
 def test_photo_or_document_follows_the_documented_rule(run, tmp_path, name, requested, expected):
     if name == "Canon_40D.jpg":
-        copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
+        copy_sample(CANON, tmp_path / "in")
     else:
         make_image(tmp_path / "in" / name, color=230)
     _, report = run.ingest(tmp_path / "in", "--type", requested)
@@ -221,7 +224,8 @@ BAD_INPUTS = [
 
 def _make_bad(path: Path, how) -> None:
     if how is None:
-        copy_sample(f"ingest/{path.name}", path.parent)
+        folder = "ocrmypdf-pdfs" if path.suffix == ".pdf" else "pillow"
+        copy_sample(f"robustness/{folder}/{path.name}", path.parent)
     elif how == "encrypted":
         from pypdf import PdfWriter
 
@@ -263,7 +267,7 @@ def looping_tiff() -> bytes:
 def test_a_bad_file_is_reported_with_its_reason_and_the_batch_goes_on(
     run, home, tmp_path, name, how, step, reason
 ):
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "before")
+    copy_sample(CANON, tmp_path / "before")
     run.ingest(tmp_path / "before")
     stored_before, counts_before = stored_files(home), db_counts(home)
     inbox = tmp_path / "in"
@@ -354,8 +358,8 @@ def test_names_with_spaces_newlines_and_nfd_accents_are_ingested_and_reported_in
 
 
 def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):
-    copy_sample("ingest/Canon_40D.jpg", tmp_path / "in")
-    copy_sample("ingest/truncated_jpeg.jpg", tmp_path / "in")
+    copy_sample(CANON, tmp_path / "in")
+    copy_sample("robustness/pillow/truncated_jpeg.jpg", tmp_path / "in")
     result, report = run.ingest(tmp_path / "in", "--dry-run")
     assert result.exit_code == 1, result.output
     assert {e["outcome"] for e in report["inputs"]} == {"would-create", "failed"}
@@ -370,9 +374,9 @@ def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):
 
 def test_the_report_lists_every_input_with_its_outcome(run, tmp_path):
     inbox = tmp_path / "in"
-    copy_sample("ingest/Canon_40D.jpg", inbox)
-    copy_sample("ingest/Canon_40D.jpg", inbox / "copy")
-    copy_sample("ingest/invalid.pdf", inbox)
+    copy_sample(CANON, inbox)
+    copy_sample(CANON, inbox / "copy")
+    copy_sample("robustness/ocrmypdf-pdfs/invalid.pdf", inbox)
     (inbox / "readme.md").write_text("x")
     _, report = run.ingest(inbox)
     assert report["counts"] == {"created": 1, "duplicate": 1, "failed": 1, "skipped": 1}

@@ -1,0 +1,1 @@
+"""The ingest pipeline: discover, identify, fingerprint, read metadata, store, register."""
