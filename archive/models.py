@@ -148,7 +148,8 @@ class IngestRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(12), default="running")  # running | done
+    # running | done | interrupted (killed or stopped by an error; found by the next run)
+    status: Mapped[str] = mapped_column(String(12), default="running")
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     events: Mapped[list[IngestEvent]] = relationship(back_populates="run")

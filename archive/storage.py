@@ -47,17 +47,16 @@ class MasterStore:
         return relative
 
     def sweep(self, referenced: set[str]) -> list[str]:
-        """Remove partial copies and masters no record refers to (left by a killed run)."""
+        """Remove partial copies and masters no record refers to: what a run that was killed
+        between storing a master and committing its record leaves behind."""
         removed = []
-        if not self.root.exists():
-            return removed
-        for path in self.root.rglob("*"):
-            if not path.is_file():
-                continue
-            relative = path.relative_to(self.root.parent).as_posix()
-            if path.name.endswith(_TEMP_SUFFIX) or relative not in referenced:
-                path.unlink()
-                removed.append(relative)
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                path = Path(folder, name)
+                relative = path.relative_to(self.root.parent).as_posix()
+                if name.endswith(_TEMP_SUFFIX) or relative not in referenced:
+                    path.unlink()
+                    removed.append(relative)
         return removed
 
 

@@ -80,7 +80,7 @@ def run(
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"):
         if not dry_run:
-            _sweep(archive)
+            _recover(archive)
         found = discover(paths, options.default_lang, metadata_csv)
         report.entries += [_passed_entry(p) for p in found.passed]
         todo, unchanged = _split(archive, found.units)
@@ -208,10 +208,13 @@ def _stat_key(path: Path, known: dict) -> tuple[str, int] | None:
     return (accession, pk) if (info.st_size, info.st_mtime_ns) == (size, mtime) else None
 
 
-def _sweep(archive: Archive) -> None:
+def _recover(archive: Archive) -> None:
+    """After a run that did not finish, remove what it stored but never recorded."""
     with archive.session() as session:
+        if not journal.close_unfinished(session):
+            return
         referenced = set(session.scalars(select(Master.stored_path)))
-    archive.masters.sweep(referenced)
+        archive.masters.sweep(referenced)
 
 
 def _passed_entry(passed: Passed) -> dict[str, Any]:

@@ -505,3 +505,26 @@ def test_a_missing_path_is_reported(run, tmp_path):
     result, report = run.ingest(tmp_path / "nowhere")
     assert result.exit_code == 1
     assert report["inputs"][0]["reason"] == "no such file or folder"
+
+
+def test_exif_with_garbage_values_keeps_the_photo_and_warns_of_what_was_dropped(run, tmp_path):
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0112] = 9  # no such orientation
+    exif.get_ifd(0x8769)[0x9003] = "0000:00:00 00:00:00"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (95.0, 0.0, 0.0)  # no such latitude
+    gps[3], gps[4] = "E", (108.0, 0.0, 0.0)
+    path = tmp_path / "in" / "garbage.jpg"
+    path.parent.mkdir()
+    Image.new("RGB", (40, 30), (9, 9, 9)).save(path, exif=exif)
+    result, report = run.ingest(tmp_path / "in")
+    assert result.exit_code == 1, result.output
+    [entry] = report["inputs"]
+    assert entry["outcome"] == "created"
+    warnings = " | ".join(entry["warnings"])
+    assert "'0000:00:00 00:00:00' is not a date" in warnings
+    assert "latitude" in warnings.lower() and "orientation" in warnings.lower()
+    item = show(run, entry["item"])
+    assert (item["date"], item["latitude"], item["type"]) == (None, None, "photo")
+    assert "warning" in result.output

@@ -11,4 +11,4 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
     with archive.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
-    assert db.current_revision(archive.engine) == db.head_revision()
+    assert db.current_revision(archive.engine) == db.head_revision() == db.SCHEMA_REVISION
