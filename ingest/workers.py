@@ -82,7 +82,12 @@ def _fill(pool: _Pool, function, source: Iterator, pending: deque, window: int) 
             item = next(source)
         except StopIteration:
             return
-        pending.append((item, pool.executor.submit(function, item)))
+        try:
+            future = pool.executor.submit(function, item)
+        except BrokenProcessPool as exc:  # a worker died before its result was asked for
+            future = Future()
+            future.set_exception(exc)
+        pending.append((item, future))
 
 
 def _isolate(pool: _Pool, function, suspects: list, on_crash) -> Iterator[tuple]:
