@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
-demo: system-packages $(VENV)/.installed
+$(DEMO)/samples/.made: demo/samples.py | $(VENV)/.installed
+	rm -rf $(DEMO)/samples
 	$(BIN)/python -m demo.samples $(DEMO)/samples
+	touch $@
+
+demo: system-packages $(VENV)/.installed $(DEMO)/samples/.made
 	$(BIN)/archive --home $(DEMO)/archive init
 	$(BIN)/archive --home $(DEMO)/archive ingest $(DEMO)/samples/photos \
 		--collection kon-tum/anh --report $(DEMO)/photos-report.json

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.fields import default_lang
 from archive.records import NewFile, NewItem
-from ingest.metadata import Embedded
 from ingest.names import display
 from ingest.pipeline import Prepared
+
+if TYPE_CHECKING:
+    from ingest.metadata import Embedded
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def item_type(prepared: Prepared, embedded: Embedded, requested: str) -> str:
 
 
 def new_item(prepared: Prepared, options: Options) -> NewItem:
-    embedded = prepared.files[0].embedded or Embedded()
+    embedded = prepared.files[0].embedded  # the metadata step always leaves one
     given = prepared.unit.description.fields if prepared.unit.description else {}
     lang = options.default_lang
     title = given.get("title") or _map(embedded.title, lang) or {lang: _fallback_title(prepared)}

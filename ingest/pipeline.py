@@ -12,14 +12,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, Unsupported
 from archive.fixity import sha256_of
 from archive.storage import MasterStore
 from ingest.discover import Unit
-from ingest.identify import identify
-from ingest.metadata import Embedded, read_embedded
 from ingest.names import display
+
+if TYPE_CHECKING:
+    from ingest.metadata import Embedded
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,13 @@ def stat_step(record: FileRecord, _context: Context) -> None:
     record.size, record.mtime_ns = info.st_size, info.st_mtime_ns
 
 
+# The image and PDF libraries are imported by the steps that use them, in the workers: the main
+# process, which only registers results, and a run with nothing new to read start without them.
+
+
 def identify_step(record: FileRecord, context: Context) -> None:
+    from ingest.identify import identify
+
     found = identify(record.path, context.max_pixels, context.max_pages)
     record.media_type, record.frames, record.mode = found.media_type, found.frames, found.mode
 
@@ -88,6 +96,8 @@ def fingerprint_step(record: FileRecord, _context: Context) -> None:
 
 
 def metadata_step(record: FileRecord, _context: Context) -> None:
+    from ingest.metadata import read_embedded
+
     record.embedded = read_embedded(record.path, record.media_type)
 
 
