@@ -156,6 +156,11 @@ def main() -> None:
             f"second  run, unchanged folder   {files / seconds:7.1f} files/s  ({seconds:.2f} s, "
             f"peak {peak / 1e6:.0f} MB, exit {code})"
         )
+        startup, _, _ = timed([*ARCHIVE, "--home", str(scratch / "home-2"), "status"])
+        print(
+            f"        of which start-up       {startup:.2f} s (as long as `archive status`); "
+            f"the rest runs at {files / max(seconds - startup, 1e-3):.0f} files/s"
+        )
         print(
             f"ratio   floor / ingest (2 workers) = {files / base / rates[2]:.2f}×; "
             f"speed-up 1 → 2 workers = {rates[2] / rates[1]:.2f}×"
