@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages: fonts the sample generator draws Vietnamese pages with.
-SYSTEM_PACKAGES := fonts-dejavu-core fonts-dejavu-extra
+# Debian packages: Tesseract with its Vietnamese, English and orientation data; the fonts the
+# sample generator draws Vietnamese pages with.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
+	fonts-dejavu-core fonts-dejavu-extra
 DEMO := demo-data
 
 .PHONY: demo test test-fast lint system-packages bench clean
