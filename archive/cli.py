@@ -8,6 +8,7 @@ or configuration.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,8 +97,11 @@ def init(ctx: Context) -> None:
     help="A metadata.csv to use for files it names (paths relative "
     "to its folder), beside those found in the folders.",
 )
+@click.option("--ocr", "read_photos", is_flag=True, help="OCR photos too (documents always are).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-@click.option("--dry-run", is_flag=True, help="Read and check everything; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and check everything (but run no OCR); write nothing."
+)
 @click.option(
     "--report",
     "report_path",
@@ -113,19 +117,16 @@ def ingest(
     item_type,
     access,
     metadata_csv,
+    read_photos,
     workers,
     dry_run,
     report_path,
 ) -> None:
     """Ingest files and folders of scans and photos."""
-    from archive import settings as settings_module
     from ingest import batch
     from ingest.describe import Options
 
-    if lang:
-        problem = settings_module.BY_NAME["languages"].check(lang)
-        if problem:
-            raise click.BadParameter(problem, param_hint="--lang")
+    _check_languages(lang)
     with ctx.archive() as archive:
         if collection:
             with archive.session() as session:
@@ -136,6 +137,7 @@ def ingest(
             rights=archive.settings["default_rights"],
             languages=lang or archive.settings["languages"],
             collection=collection,
+            read_photos=read_photos,
         )
         with _progress() as (on_start, on_done):
             report = batch.run(
@@ -154,6 +156,14 @@ def ingest(
         )
     _print_summary(report)
     sys.exit(report.exit_code)
+
+
+def _check_languages(lang: str | None) -> None:
+    from archive import settings as settings_module
+
+    problem = lang and settings_module.BY_NAME["languages"].check(lang)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--lang")
 
 
 @contextmanager
@@ -247,12 +257,54 @@ def item_show(ctx: Context, accession_id: str, as_json: bool) -> None:
         if key in ("pages", "masters", "tags"):
             click.echo(f"{key}:")
             for row in value:
-                click.echo("  " + ", ".join(f"{k}={v}" for k, v in row.items()))
+                click.echo(_ROWS[key](row))
         elif value not in (None, {}, []):
             shown = (
                 json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
             )
             click.echo(f"{key}: {shown}")
+
+
+def _page_line(page: dict) -> str:
+    line = f"  {page['number']}: {page['width']}×{page['height']}"
+    if page["rotation"]:
+        line += f", turned {page['rotation']}°"
+    if page["ocr"] == "failed":
+        return f"{line}, OCR failed: {page['ocr_error']}"
+    text = page["text"]
+    if text is None:
+        return line
+    confidence = f", confidence {text['confidence']:.0f}" if text["confidence"] is not None else ""
+    how = text["engine"] + (f" ({text['ocr_languages']})" if text["ocr_languages"] else "")
+    excerpt = " ".join(text["text"].split())
+    excerpt = excerpt[:300] + ("…" if len(excerpt) > 300 else "")
+    return (
+        f"{line}, {text['source']} v{text['version']} by {how}, language "
+        f"{text['language'] or 'unknown'}{confidence}\n      {excerpt}"
+    )
+
+
+def _tag_line(tag: dict) -> str:
+    evidence = tag["evidence"]
+    if evidence.get("rule") == "phrase":
+        found = [
+            f"'{m['phrase']}' ({m['field']}" + (f" p.{m['page']})" if m.get("page") else ")")
+            for m in evidence.get("matches", [])[:4]
+        ]
+        why = ", ".join(found)
+    else:
+        why = ", ".join(f"{k} {v}" for k, v in evidence.items())
+    score = f", score {tag['score']:g}" if tag["score"] is not None else ""
+    return f"  {tag['vocabulary']}:{tag['term']} ({tag['source']}{score}): {why}"
+
+
+_ROWS = {
+    "pages": _page_line,
+    "tags": _tag_line,
+    "masters": lambda m: (
+        f"  {m['stored_path']} ({m['media_type']}, {m['size']} bytes) from {m['original_path']}"
+    ),
+}
 
 
 @item.command("set")
@@ -270,6 +322,99 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
     with ctx.archive() as archive, archive.session() as session:
         items.edit(session, accession_id, pairs, default_lang(archive.settings["languages"]))
     click.echo(f"{accession_id} updated")
+
+
+@item.command("text")
+@click.argument("accession_id")
+@click.option("--page", "number", type=click.IntRange(min=1), required=True, help="Page number.")
+@click.option(
+    "--file",
+    "text_file",
+    type=click.File("r", encoding="utf-8-sig"),
+    required=True,
+    help="The corrected transcription (UTF-8; - for standard input).",
+)
+@click.option("--by", default=lambda: os.environ.get("USER", "archivist"), help="Who made it.")
+@pass_context
+def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str) -> None:
+    """Replace a page's machine text with a corrected transcription (the machine text is kept)."""
+    from archive import tags, texts
+
+    with ctx.archive() as archive, archive.session() as session:
+        version = texts.transcribe(session, accession_id, number, text_file.read(), by)
+        page = texts.find_page(session, accession_id, number)
+        tags.auto_tag(session, page.item, archive.vocabularies, archive.settings["tag_threshold"])
+    click.echo(f"{accession_id} page {number}: transcription saved as version {version.version}")
+
+
+@item.command("tag", context_settings={"ignore_unknown_options": True})
+@click.argument("accession_id")
+@click.argument("changes", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--by", default=lambda: os.environ.get("USER", "archivist"), help="Who decides.")
+@pass_context
+def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str) -> None:
+    """Add (+TAG) or remove (-TAG) tags: a term id such as CRC, or vocabulary:term."""
+    from archive import tags
+
+    add = [c[1:] for c in changes if c.startswith("+")]
+    remove = [c[1:] for c in changes if c.startswith("-")]
+    if len(add) + len(remove) != len(changes) or not all(add + remove):
+        raise click.BadParameter("each change is +TAG or -TAG", param_hint="CHANGES")
+    with ctx.archive() as archive, archive.session() as session:
+        item = tags.person_tag(session, accession_id, add, remove, archive.vocabularies, by)
+        shown = sorted(f"{t.vocabulary}:{t.term}" for t in item.tags if not t.removed)
+    click.echo(f"{accession_id}: {', '.join(shown) or 'no tags'}")
+
+
+@cli.command()
+@click.argument("accession_ids", nargs=-1)
+@click.option("--retry-failed", is_flag=True, help="The pages whose OCR failed.")
+@click.option("--lang", help="Languages for Tesseract, such as vie+eng (default: setting).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@pass_context
+def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, workers) -> None:
+    """OCR pages again: of the items named, or (--retry-failed) every page that failed."""
+    from ingest import reread
+
+    if not accession_ids and not retry_failed:
+        raise click.UsageError("name items, or give --retry-failed")
+    _check_languages(lang)
+    with ctx.archive() as archive, _progress() as (on_start, on_done):
+        counts = reread.reread(
+            archive,
+            list(accession_ids),
+            retry_failed,
+            lang or archive.settings["languages"],
+            workers or archive.settings["workers"] or os.cpu_count() or 1,
+            on_start,
+            on_done,
+        )
+    click.echo(f"{counts['done']} pages read, {counts['failed']} failed")
+    sys.exit(1 if counts["failed"] else 0)
+
+
+@cli.command("tag")
+@click.option("--retag", is_flag=True, help="Run the tagging rules over every item again.")
+@pass_context
+def tag_command(ctx: Context, retag: bool) -> None:
+    """The vocabularies and how many items carry each term; --retag re-runs the rules."""
+    from archive import tags
+
+    with ctx.archive() as archive:
+        if retag:
+            with archive.session() as session:
+                count = tags.retag_all(
+                    session, archive.vocabularies, archive.settings["tag_threshold"]
+                )
+            click.echo(f"{count} items tagged again")
+            return
+        with archive.session() as session:
+            used = tags.usage(session)
+        for name, concepts in archive.vocabularies.items():
+            click.echo(f"{name} ({len(concepts)} terms)")
+            for term, concept in concepts.items():
+                label = concept.pref.get("vi") or term
+                click.echo(f"  {term:28} {used.get((name, term), 0):6}  {label}")
 
 
 @cli.command()

@@ -4,6 +4,7 @@ object that the CLI and the web catalogue both build from it."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +56,14 @@ class Archive:
         archive = cls(home, overrides)
         db.upgrade(archive.engine)
         return archive
+
+    @functools.cached_property
+    def vocabularies(self) -> dict:
+        """The controlled vocabularies tagging uses: the shipped ones, or the setting's folder."""
+        from archive import vocabulary
+
+        folder = self.settings["vocabularies"]
+        return vocabulary.load(Path(folder) if folder else None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

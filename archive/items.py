@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import accession, edtf
+from archive import accession, edtf, texts
 from archive.errors import InvalidInput, NotFound
 from archive.fields import Description, describe
 from archive.models import Collection, Item, Master, Page, Source
@@ -100,15 +100,12 @@ def _create(
             masters[file.sha256] = _master(file)
         for frame, (width, height) in enumerate(file.frames):
             number += 1
-            item.pages.append(
-                Page(
-                    number=number,
-                    master=masters[file.sha256],
-                    frame=frame,
-                    width=width,
-                    height=height,
-                )
+            page = Page(
+                number=number, master=masters[file.sha256], frame=frame, width=width, height=height
             )
+            if file.pages:
+                texts.record_result(page, file.pages[frame])
+            item.pages.append(page)
     return item
 
 
@@ -196,16 +193,7 @@ def as_dict(item: Item) -> dict[str, Any]:
         "languages": item.languages,
         "collection": item.collection.slug if item.collection else None,
         "technical": item.technical,
-        "pages": [
-            {
-                "number": page.number,
-                "width": page.width,
-                "height": page.height,
-                "master": page.master.stored_path,
-                "frame": page.frame,
-            }
-            for page in item.pages
-        ],
+        "pages": [_page(page) for page in item.pages],
         "masters": [
             {
                 "sha256": m.sha256,
@@ -217,12 +205,43 @@ def as_dict(item: Item) -> dict[str, Any]:
             for m in _masters(item)
         ],
         "tags": [
-            {"vocabulary": t.vocabulary, "term": t.term, "source": t.source, "evidence": t.evidence}
-            for t in item.tags
+            {
+                "vocabulary": t.vocabulary,
+                "term": t.term,
+                "source": t.source,
+                "score": t.score,
+                "evidence": t.evidence,
+            }
+            for t in sorted(item.tags, key=lambda t: (t.vocabulary, t.term))
             if not t.removed
         ],
         "created_at": item.created_at.isoformat() + "Z",
         "updated_at": item.updated_at.isoformat() + "Z",
+    }
+
+
+def _page(page: Page) -> dict[str, Any]:
+    text = page.text
+    return {
+        "number": page.number,
+        "width": page.width,
+        "height": page.height,
+        "master": page.master.stored_path,
+        "frame": page.frame,
+        "rotation": page.rotation,
+        "ocr": page.ocr_status,
+        "ocr_error": page.ocr_error,
+        "text": None
+        if text is None
+        else {
+            "version": text.version,
+            "source": text.source,
+            "language": text.language,
+            "confidence": text.confidence,
+            "ocr_languages": text.ocr_languages,
+            "engine": text.engine,
+            "text": text.text,
+        },
     }
 
 

@@ -24,7 +24,12 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, dict[str, str]: JSON}
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        dict[str, str]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Collection(Base):
@@ -101,10 +106,47 @@ class Page(Base):
     number: Mapped[int] = mapped_column(Integer)  # 1-based, in reading order
     master_id: Mapped[int] = mapped_column(ForeignKey("masters.id"), index=True)
     frame: Mapped[int] = mapped_column(Integer, default=0)  # page within a multi-page master
-    width: Mapped[int | None] = mapped_column(Integer)  # pixels; for PDF pages, points
+    width: Mapped[int | None] = mapped_column(Integer)  # pixels; PDF pages as rendered at 300 dpi
     height: Mapped[int | None] = mapped_column(Integer)
+    # OCR: None (not asked for, as for most photos) | done | failed; the reason when it failed
+    ocr_status: Mapped[str | None] = mapped_column(String(10), index=True)
+    ocr_error: Mapped[str | None] = mapped_column(Text)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)  # degrees clockwise to read upright
     item: Mapped[Item] = relationship(back_populates="pages")
     master: Mapped[Master] = relationship()
+    texts: Mapped[list[PageText]] = relationship(
+        back_populates="page", order_by="PageText.version", cascade="all, delete-orphan"
+    )
+
+    @property
+    def text(self) -> PageText | None:
+        """The current reading: a person's newest transcription when there is one (a later OCR
+        run does not displace it), else the newest machine reading."""
+        people = [t for t in self.texts if t.source == "person"]
+        return (people or self.texts or [None])[-1]
+
+
+class PageText(Base):
+    """One reading of a page: OCR, a PDF's own text layer, or a person's transcription. Earlier
+    versions are kept; the newest is the current one."""
+
+    __tablename__ = "page_texts"
+    __table_args__ = (UniqueConstraint("page_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))  # ocr | pdf-text | person
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))  # detected, ISO 639-1
+    confidence: Mapped[float | None] = mapped_column(Float)  # mean word confidence, 0-100
+    ocr_languages: Mapped[str | None] = mapped_column(String(40))  # as asked of Tesseract
+    engine: Mapped[str | None] = mapped_column(String(60))  # "tesseract 5.3.0", a person's name
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [text, x, y, w, h, conf]
+    width: Mapped[int | None] = mapped_column(Integer)  # the page size the boxes refer to
+    height: Mapped[int | None] = mapped_column(Integer)
+    hocr_path: Mapped[str | None] = mapped_column(Text)  # relative to the archive home
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    page: Mapped[Page] = relationship(back_populates="texts")
 
 
 class Tag(Base):
@@ -120,6 +162,7 @@ class Tag(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     score: Mapped[float | None] = mapped_column(Float)
     removed: Mapped[bool] = mapped_column(default=False)  # a person removed it: never re-added
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     item: Mapped[Item] = relationship(back_populates="tags")
 
 

@@ -7,6 +7,31 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Reading:
+    """The text of one page as read by a machine (OCR or a PDF's text layer)."""
+
+    text: str
+    words: list[list[Any]]  # [text, x, y, w, h, conf]
+    confidence: float | None
+    width: int
+    height: int
+    rotation: int
+    source: str  # ocr | pdf-text
+    ocr_languages: str | None
+    engine: str
+    language: str | None
+    hocr_path: str | None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What OCR made of one page: a reading, or the reason it failed; neither when not asked."""
+
+    reading: Reading | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class NewFile:
     """One file of a new item, as stored."""
 
@@ -18,6 +43,7 @@ class NewFile:
     frames: tuple[tuple[int, int], ...]
     source_path: str  # absolute, NFC: where it was seen, for skipping it next time
     mtime_ns: int
+    pages: tuple[PageResult, ...] = ()  # one per frame, when OCR was asked for
 
 
 @dataclass

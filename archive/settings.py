@@ -28,6 +28,10 @@ def _positive(value: int) -> str | None:
     return None if value > 0 else "must be a positive whole number"
 
 
+def _above_zero(value: float) -> str | None:
+    return None if value > 0 else "must be more than 0"
+
+
 def _not_negative(value: int) -> str | None:
     return None if value >= 0 else "must be 0 or more"
 
@@ -73,6 +77,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Rights statement URI of new items that name none.",
     ),
     Setting(
+        "ocr_timeout",
+        120.0,
+        "Seconds Tesseract may spend on one page before it is stopped.",
+        _above_zero,
+    ),
+    Setting(
+        "vocabularies",
+        "",
+        "Folder of vocabulary files (YAML) for tagging; empty means the ones shipped.",
+    ),
+    Setting(
+        "tag_threshold",
+        0.5,
+        "Score an automatic tag needs before it is given.",
+        _above_zero,
+    ),
+    Setting(
         "database_url",
         "",
         "SQLAlchemy URL of the database; empty means archive.db in the archive home.",
@@ -84,11 +105,14 @@ BY_NAME = {s.name: s for s in SETTINGS}
 
 def _coerce(setting: Setting, value: Any, source: str) -> Any:
     expected = type(setting.default)
-    if expected is int and isinstance(value, str):
+    if expected in (int, float) and isinstance(value, str):  # from the environment
         try:
-            value = int(value)
+            value = expected(value)
         except ValueError:
-            raise ConfigError(f"{source}: {setting.name} must be a whole number, not {value!r}")
+            kind = "whole number" if expected is int else "number"
+            raise ConfigError(f"{source}: {setting.name} must be a {kind}, not {value!r}")
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(f"{source}: {setting.name} must be a {expected.__name__}, not {value!r}")
     complaint = setting.check(value) if setting.check else None

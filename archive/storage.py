@@ -60,6 +60,14 @@ class MasterStore:
         return removed
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write a small file whole or not at all (a temporary name, then a rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{target.name}.{os.getpid()}{_TEMP_SUFFIX}")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive import items, journal
+from archive import items, journal, tags
 from archive.home import Archive
 from archive.models import Item, Master, Source
 from ingest.describe import Options, new_item
@@ -77,6 +77,11 @@ def run(
         settings["max_image_pixels"],
         settings["max_pages"],
         None if dry_run else archive.masters.root,
+        requested_type=options.type,
+        languages=options.languages,
+        read_photos=options.read_photos,
+        ocr_timeout=settings["ocr_timeout"],
+        ocr_root=None if dry_run else archive.home / "ocr",
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"):
         if not dry_run:
@@ -168,9 +173,27 @@ class _Writer:
         waiting = [entry for entry in entries if "new" in entry]
         prefix = self.archive.settings["identifier_prefix"]
         registered = items.register(session, [entry["new"] for entry in waiting], prefix)
+        threshold = self.archive.settings["tag_threshold"]
         for entry, (outcome, item) in zip(waiting, registered, strict=True):
             key = "item" if outcome == "created" else "duplicate_of"
             entry.update({"outcome": outcome, key: item.accession_id, "item_pk": item.id})
+            if outcome == "created":
+                tags.auto_tag(session, item, self.archive.vocabularies, threshold)
+                entry["warnings"] = entry.get("warnings", []) + _page_problems(entry["new"])
+                if not entry["warnings"]:
+                    del entry["warnings"]
+
+
+def _page_problems(new) -> list[str]:
+    """Pages whose OCR failed: the item is stored, and the report says which pages and why."""
+    problems = []
+    number = 0
+    for file in new.files:
+        for result in file.pages or [None] * len(file.frames):
+            number += 1
+            if result is not None and result.error:
+                problems.append(f"page {number}: OCR failed: {result.error}")
+    return problems
 
 
 def _split(archive: Archive, units: list[Unit]) -> tuple[list[Unit], list[dict[str, Any]]]:

@@ -1,12 +1,5 @@
 """Turn a prepared unit into the record of a new item: what a person wrote in a sidecar wins over
-what the file says of itself, and the batch's options fill what neither says.
-
-Photo or document, when the batch says `--type auto` and no sidecar says:
-  1. a PDF, a multi-page TIFF or a folder of pages is a document;
-  2. an image whose EXIF names a camera (make or model) is a photo;
-  3. a bilevel (black and white) image is a document;
-  4. any other TIFF or PNG is a document (what scanners write); any other JPEG is a photo.
-"""
+what the file says of itself, and the batch's options fill what neither says."""
 
 from __future__ import annotations
 
@@ -30,23 +23,11 @@ class Options:
     rights: str = ""
     languages: str = "vie+eng"
     collection: str | None = None
+    read_photos: bool = False  # OCR photos too; documents are always read
 
     @property
     def default_lang(self) -> str:
         return default_lang(self.languages)
-
-
-def item_type(prepared: Prepared, embedded: Embedded, requested: str) -> str:
-    if requested != "auto":
-        return requested
-    first = prepared.files[0]
-    if prepared.unit.compound or first.media_type == "application/pdf" or len(first.frames) > 1:
-        return "document"
-    if embedded.make or embedded.model:
-        return "photo"
-    if first.mode == "1" or first.media_type in ("image/tiff", "image/png"):
-        return "document"
-    return "photo"
 
 
 def new_item(prepared: Prepared, options: Options) -> NewItem:
@@ -59,7 +40,7 @@ def new_item(prepared: Prepared, options: Options) -> NewItem:
         latitude, longitude = embedded.latitude, embedded.longitude
     return NewItem(
         content_hash=prepared.content_hash,
-        type=given.get("type") or item_type(prepared, embedded, options.type),
+        type=prepared.type,
         files=[_file(record) for record in prepared.files],
         title=title,
         description=given.get("description") or _map(embedded.description, lang),
@@ -98,6 +79,7 @@ def _file(record) -> NewFile:
         frames=record.frames,
         source_path=display(record.path.absolute()),
         mtime_ns=record.mtime_ns,
+        pages=tuple(record.pages),
     )
 
 

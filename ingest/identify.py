@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from archive.errors import IngestError, Unsupported
+from ingest.ocr import OcrError
+from ingest.pdf import page_sizes
 
 SUPPORTED_EXTENSIONS = {
     ".jpg": "image/jpeg",
@@ -23,13 +25,14 @@ SUPPORTED_EXTENSIONS = {
     ".png": "image/png",
     ".pdf": "application/pdf",
 }
+PDF_DPI = 300  # PDF pages are rendered (and their sizes given) at this resolution
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its complaints become our reasons
 
 
 @dataclass(frozen=True)
 class Identified:
     media_type: str
-    frames: tuple[tuple[int, int], ...]  # (width, height) of each page; PDF pages in points
+    frames: tuple[tuple[int, int], ...]  # (width, height) of each page; PDF pages at PDF_DPI
     mode: str  # the first page's Pillow mode ("1", "L", "RGB", ...); "" for PDF
 
 
@@ -181,9 +184,11 @@ def _pdf(path: Path, max_pages: int) -> Identified:
                 raise IngestError(str(path), "identify", "a PDF with no pages")
             if count > max_pages:
                 raise IngestError(str(path), "identify", f"more than {max_pages} pages")
-            frames = tuple(_points(page.mediabox) for page in reader.pages)
+        frames = page_sizes(path, PDF_DPI)
     except IngestError:
         raise
+    except OcrError as exc:
+        raise IngestError(str(path), "identify", f"a damaged PDF: {exc}")
     except (
         PyPdfError,
         OSError,
@@ -196,7 +201,3 @@ def _pdf(path: Path, max_pages: int) -> Identified:
     ) as exc:
         raise IngestError(str(path), "identify", f"a damaged PDF: {exc or type(exc).__name__}")
     return Identified("application/pdf", frames, "")
-
-
-def _points(box) -> tuple[int, int]:
-    return round(abs(float(box.width))), round(abs(float(box.height)))

@@ -1,14 +1,23 @@
 """The per-file work of an ingest, as a chain of small steps. Each step takes one file's record and
 fills in what it found; none touches the database. Workers run `prepare` on one unit at a time and
-hand the result back to the main process, which alone registers it.
+hand the result back to the main process, which alone registers it (and tags it).
 
-Later steps (OCR, tagging, derivatives) join the chain in STEPS.
+After the steps, a unit is classified as a photo or a document, and its pages are read (OCR, or a
+PDF's own text layer) when it is a document or when photos are to be read too. A page that cannot
+be read leaves the item stored, with the page marked and the reason kept.
+
+Photo or document, when the batch says `--type auto` and no sidecar says:
+  1. a PDF, a multi-page TIFF or a folder of pages is a document;
+  2. an image whose EXIF names a camera (make or model) is a photo;
+  3. a bilevel (black and white) image is a document;
+  4. any other TIFF or PNG is a document (what scanners write); any other JPEG is a photo.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, Unsupported
 from archive.fixity import sha256_of
-from archive.storage import MasterStore
+from archive.records import PageResult, Reading
+from archive.storage import MasterStore, write_atomically
 from ingest.discover import Unit
 from ingest.names import display
 
@@ -31,6 +41,11 @@ class Context:
     max_pixels: int
     max_pages: int
     store_root: Path | None  # None on a dry run: nothing is written
+    requested_type: str = "auto"  # auto | photo | document
+    languages: str = "vie+eng"  # given to Tesseract
+    read_photos: bool = False  # OCR photos too (documents always are)
+    ocr_timeout: float = 120.0
+    ocr_root: Path | None = None  # where hOCR files go; None: no OCR (a dry run)
 
 
 @dataclass
@@ -45,6 +60,7 @@ class FileRecord:
     sha256: str = ""
     embedded: Embedded | None = None
     stored_path: str | None = None
+    pages: list[PageResult] = field(default_factory=list)  # one per frame, when read
 
 
 @dataclass
@@ -56,6 +72,7 @@ class Prepared:
     failed_step: str | None = None
     reason: str | None = None
     skipped: bool = False  # the step found it is not for ingest: reported, not failed
+    type: str = ""  # photo | document, once the steps have run
 
     @property
     def content_hash(self) -> str:
@@ -123,7 +140,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 
 def prepare(unit: Unit, context: Context) -> Prepared:
-    """Run every step over every file of the unit; stop at the first failure."""
+    """Run every step over every file of the unit, stopping at the first failure; then classify
+    the unit and read its pages."""
     prepared = Prepared(unit)
     if unit.sidecar_error:
         prepared.failed_step, prepared.reason = "sidecar", unit.sidecar_error
@@ -132,22 +150,88 @@ def prepare(unit: Unit, context: Context) -> Prepared:
         record = FileRecord(path, display(path))
         prepared.files.append(record)
         for name, step in STEPS:
-            try:
-                step(record, context)
-            except IngestError as exc:
-                prepared.failed_step, prepared.reason = exc.step, _for_unit(unit, record, exc)
-                prepared.skipped = isinstance(exc, Unsupported) and not unit.compound
+            if not _run_step(prepared, record, name, step, context):
                 return prepared
-            except Exception as exc:  # a bug or a library fault on one odd file must not end the
-                # batch: it is recorded against that file, with its type, for a report to act on
-                prepared.failed_step = name
-                prepared.reason = _for_unit(
-                    unit,
-                    record,
-                    IngestError(record.name, name, f"unexpected {type(exc).__name__}: {exc}"),
-                )
-                return prepared
+    prepared.type = classify(prepared, context.requested_type)
+    if context.ocr_root and (prepared.type == "document" or context.read_photos):
+        for record in prepared.files:
+            record.pages = [read(record, frame, context) for frame in range(len(record.frames))]
     return prepared
+
+
+def _run_step(prepared: Prepared, record: FileRecord, name: str, step: Step, context) -> bool:
+    try:
+        step(record, context)
+        return True
+    except IngestError as exc:
+        prepared.failed_step, prepared.reason = exc.step, _for_unit(prepared.unit, record, exc)
+        prepared.skipped = isinstance(exc, Unsupported) and not prepared.unit.compound
+    except Exception as exc:  # a bug or a library fault on one odd file must not end the
+        # batch: it is recorded against that file, with its type, for a report to act on
+        error = IngestError(record.name, name, f"unexpected {type(exc).__name__}: {exc}")
+        prepared.failed_step, prepared.reason = name, _for_unit(prepared.unit, record, error)
+    return False
+
+
+def classify(prepared: Prepared, requested: str) -> str:
+    """Photo or document, by the rule in this module's docstring."""
+    given = prepared.unit.description.fields.get("type") if prepared.unit.description else None
+    if given or requested != "auto":
+        return given or requested
+    first = prepared.files[0]
+    if prepared.unit.compound or first.media_type == "application/pdf" or len(first.frames) > 1:
+        return "document"
+    if first.embedded and (first.embedded.make or first.embedded.model):
+        return "photo"
+    if first.mode == "1" or first.media_type in ("image/tiff", "image/png"):
+        return "document"
+    return "photo"
+
+
+_HOCR_IMAGE = re.compile(r'image "[^"]*"')
+
+
+def read(record: FileRecord, frame: int, context: Context) -> PageResult:
+    """OCR one page (or take a PDF page's own text); keep Tesseract's hOCR beside the masters."""
+    from ingest.identify import PDF_DPI
+    from ingest.ocr import OcrError, read_page
+
+    try:
+        page = read_page(
+            record.path,
+            frame,
+            record.media_type,
+            languages=context.languages,
+            timeout=context.ocr_timeout,
+            dpi=PDF_DPI,
+            max_pixels=context.max_pixels,
+        )
+    except OcrError as exc:
+        return PageResult(error=str(exc))
+    except Exception as exc:  # as in the steps: one page's fault is that page's reason
+        return PageResult(error=f"unexpected {type(exc).__name__}: {exc}")
+    hocr_path = None
+    if page.hocr:
+        hocr_path = f"ocr/{record.sha256[:2]}/{record.sha256}/page-{frame + 1}.hocr"
+        # the hOCR names the image Tesseract read (a temporary file, or the inbox): name the
+        # master instead, relative to the archive home, where the file is kept
+        hocr = _HOCR_IMAGE.sub(f'image "{record.stored_path}"', page.hocr, count=1)
+        write_atomically(context.ocr_root.parent / hocr_path, hocr.encode("utf-8"))
+    words = [[w.text, w.x, w.y, w.w, w.h, round(w.conf, 1)] for w in page.words]
+    reading = Reading(
+        text=page.text,
+        words=words,
+        confidence=page.confidence,
+        width=page.width,
+        height=page.height,
+        rotation=page.rotation,
+        source=page.source,
+        ocr_languages=page.ocr_languages,
+        engine=page.engine,
+        language=page.language,
+        hocr_path=hocr_path,
+    )
+    return PageResult(reading=reading)
 
 
 def _for_unit(unit: Unit, record: FileRecord, error: IngestError) -> str:

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from archive import settings
 from archive.cli import cli
@@ -17,7 +18,8 @@ from tests.conftest import copy_sample, make_image
 @pytest.fixture
 def ingested(run, tmp_path):
     copy_sample("photos/exif-samples/Canon_40D.jpg", tmp_path / "in")
-    copy_sample("documents/g4-multi.tiff", tmp_path / "in")
+    pages = [Image.new("1", (120, 170), 1) for _ in range(3)]  # blank: quick to read
+    pages[0].save(tmp_path / "in" / "dossier.tif", save_all=True, append_images=pages[1:])
     copy_sample("robustness/ocrmypdf-pdfs/invalid.pdf", tmp_path / "in")
     _, report = run.ingest(tmp_path / "in")
     return {Path(e["input"]).name: e.get("item") for e in report["inputs"]}

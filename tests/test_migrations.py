@@ -12,3 +12,33 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
     assert db.current_revision(archive.engine) == db.head_revision() == db.SCHEMA_REVISION
+
+
+def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "insert into items (id, accession_id, type, content_hash, title, description, "
+                "subjects, rights, access, languages, technical, created_at, updated_at) values "
+                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
+                "'{}', '2020-01-01', '2020-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "insert into masters values (1, 's', 1, 'image/jpeg', 'a.jpg', 'a.jpg', 'm', "
+                "'2020-01-01')"
+            )
+        )
+        connection.execute(text("insert into pages values (1, 1, 1, 1, 0, 10, 10)"))
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("select rotation, ocr_status from pages")).one() == (0, None)
+    assert db.current_revision(engine) == db.SCHEMA_REVISION

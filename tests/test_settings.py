@@ -41,3 +41,9 @@ def test_the_toml_template_names_every_setting_and_loads_as_the_defaults(tmp_pat
     (tmp_path / "archive.toml").write_text(settings.toml_template())
     assert all(f"# {s.name} = " in settings.toml_template() for s in settings.SETTINGS)
     assert settings.load(tmp_path, environ={}) == {s.name: s.default for s in settings.SETTINGS}
+
+
+def test_the_tag_threshold_default_is_the_one_the_tagging_rules_were_tuned_for():
+    from archive import tagging
+
+    assert settings.BY_NAME["tag_threshold"].default == tagging.THRESHOLD

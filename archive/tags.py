@@ -1,0 +1,103 @@
+"""Tags on items: automatic ones from the vocabularies' rules, and people's, which always win. A
+tag a person removed is kept as removed, so no later automatic pass puts it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive import items, tagging, texts
+from archive.errors import InvalidInput
+from archive.models import Item, Tag
+
+Vocabularies = dict[str, dict[str, Any]]
+
+
+def auto_tag(session: Session, item: Item, vocabularies: Vocabularies, threshold: float) -> None:
+    """Bring the item's automatic tags in line with what the rules suggest now."""
+    suggested = tagging.suggest(
+        vocabularies,
+        fields=texts.item_fields(item),
+        latitude=item.latitude,
+        longitude=item.longitude,
+        year_start=item.year_start,
+        year_end=item.year_end,
+        threshold=threshold,
+    )
+    found = {(s.vocabulary, s.term): s for s in suggested}
+    current = {(t.vocabulary, t.term): t for t in item.tags}
+    for key, tag in current.items():
+        if tag.source == "auto" and key not in found:
+            item.tags.remove(tag)  # the rules no longer say so (a vocabulary changed)
+    for key, suggestion in found.items():
+        tag = current.get(key)
+        if tag is None:
+            tag = Tag(vocabulary=key[0], term=key[1], source="auto")
+            item.tags.append(tag)
+        if tag.source == "auto":
+            tag.score, tag.evidence = round(suggestion.score, 3), suggestion.evidence
+
+
+def retag_all(
+    session: Session,
+    vocabularies: Vocabularies,
+    threshold: float,
+    on_each: Callable[[], None] = lambda: None,
+) -> int:
+    """Run the rules over every item (after a vocabulary changed); returns how many items."""
+    count = 0
+    for item in session.scalars(select(Item).order_by(Item.id)):
+        auto_tag(session, item, vocabularies, threshold)
+        count += 1
+        on_each()
+    return count
+
+
+def parse(label: str, vocabularies: Vocabularies) -> tuple[str, str]:
+    """`CRC`, or `convention:CRC` where a term id stands in several vocabularies."""
+    vocabulary, sep, term = label.partition(":")
+    if sep:
+        if term not in vocabularies.get(vocabulary, {}):
+            raise InvalidInput(f"no term {term!r} in vocabulary {vocabulary!r}")
+        return vocabulary, term
+    found = [name for name, concepts in vocabularies.items() if label in concepts]
+    if not found:
+        raise InvalidInput(f"no vocabulary has the term {label!r}")
+    if len(found) > 1:
+        raise InvalidInput(f"{label!r} is in {', '.join(found)}: name one, as {found[0]}:{label}")
+    return found[0], label
+
+
+def person_tag(
+    session: Session,
+    accession_id: str,
+    add: list[str],
+    remove: list[str],
+    vocabularies: Vocabularies,
+    who: str,
+) -> Item:
+    """A person's +TAG and -TAG: they override the automatic tags and are never undone by them."""
+    item = items.find(session, accession_id)
+    current = {(t.vocabulary, t.term): t for t in item.tags}
+    for label, removed in [(label, False) for label in add] + [(label, True) for label in remove]:
+        key = parse(label, vocabularies)
+        tag = current.get(key)
+        if tag is None:
+            tag = current[key] = Tag(vocabulary=key[0], term=key[1])
+            item.tags.append(tag)
+        tag.source, tag.removed, tag.score = "person", removed, None
+        tag.evidence = {"rule": "person", "by": who, "action": "removed" if removed else "added"}
+    return item
+
+
+def usage(session: Session) -> dict[tuple[str, str], int]:
+    """How many items carry each tag (removed ones not counted)."""
+    rows = session.execute(
+        select(Tag.vocabulary, Tag.term, func.count())
+        .where(Tag.removed.is_(False))
+        .group_by(Tag.vocabulary, Tag.term)
+    )
+    return {(vocabulary, term): count for vocabulary, term, count in rows}

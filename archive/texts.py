@@ -1,0 +1,91 @@
+"""The text of pages: machine readings (OCR, PDF text layers) and people's transcriptions, each
+kept as a version; the newest is the page's current text."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive import items  # items imports this module too: names are looked up at call time
+from archive.errors import InvalidInput
+from archive.fields import nfc
+from archive.models import Item, Page, PageText
+from archive.records import PageResult
+
+
+def record_result(page: Page, result: PageResult) -> None:
+    """Put what OCR made of a page on it: a new text version, or the reason it failed."""
+    if result.error is not None:
+        page.ocr_status, page.ocr_error = "failed", result.error
+        return
+    reading = result.reading
+    if reading is None:
+        return
+    page.ocr_status, page.ocr_error, page.rotation = "done", None, reading.rotation
+    page.texts.append(
+        PageText(
+            version=len(page.texts) + 1,
+            source=reading.source,
+            text=reading.text,
+            language=reading.language,
+            confidence=reading.confidence,
+            ocr_languages=reading.ocr_languages,
+            engine=reading.engine,
+            words=reading.words,
+            width=reading.width,
+            height=reading.height,
+            hocr_path=reading.hocr_path,
+        )
+    )
+
+
+def transcribe(session: Session, accession_id: str, number: int, text: str, by: str) -> PageText:
+    """A person's corrected transcription of a page; the machine text stays, as an earlier
+    version."""
+    page = find_page(session, accession_id, number)
+    text = nfc(text).strip()
+    if not text:
+        raise InvalidInput("the transcription is empty")
+    current = page.text
+    version = PageText(
+        version=len(page.texts) + 1,
+        source="person",
+        text=text,
+        language=current.language if current else None,
+        engine=by,
+        words=[],
+        width=page.width,
+        height=page.height,
+    )
+    page.texts.append(version)
+    return version
+
+
+def find_page(session: Session, accession_id: str, number: int) -> Page:
+    item = items.find(session, accession_id)
+    for page in item.pages:
+        if page.number == number:
+            return page
+    raise InvalidInput(f"{accession_id} has pages 1 to {len(item.pages)}, not {number}")
+
+
+def pages_to_read(session: Session, accession_ids: list[str], failed_only: bool) -> list[Page]:
+    """Pages to OCR again: those of the named items, or every page whose OCR failed."""
+    query = select(Page).join(Item).order_by(Item.id, Page.number)
+    if failed_only:
+        query = query.where(Page.ocr_status == "failed")
+    if accession_ids:
+        for accession_id in accession_ids:
+            items.find(session, accession_id)  # an unknown id is an error, not an empty run
+        query = query.where(Item.accession_id.in_(accession_ids))
+    return list(session.scalars(query))
+
+
+def item_fields(item: Item) -> list[tuple[str, int | None, str]]:
+    """The texts of an item that tagging reads: its description fields and every page's text."""
+    fields: list[tuple[str, int | None, str]] = []
+    for key in ("title", "description"):
+        fields += [(key, None, value) for value in getattr(item, key).values()]
+    fields += [("subject", None, subject) for subject in item.subjects]
+    fields += [("text", page.number, page.text.text) for page in item.pages if page.text]
+    return fields

@@ -1,0 +1,79 @@
+"""Read pages again: `archive ocr ID...` and `archive ocr --retry-failed`. The workers OCR each
+page from its stored master; this process records the new readings and re-tags the items."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive import tags, texts
+from archive.home import Archive
+from archive.models import Page
+from archive.records import PageResult
+from ingest.pipeline import Context, FileRecord, read
+from ingest.workers import ordered_map
+
+
+@dataclass(frozen=True)
+class PageJob:
+    page_id: int
+    path: Path
+    media_type: str
+    sha256: str
+    frame: int
+    stored_path: str
+
+
+def _read(job: PageJob, context: Context) -> PageResult:
+    record = FileRecord(job.path, str(job.path), media_type=job.media_type, sha256=job.sha256)
+    record.stored_path = job.stored_path
+    return read(record, job.frame, context)
+
+
+def _crashed(_job: PageJob) -> PageResult:
+    return PageResult(error="the OCR worker crashed on this page")
+
+
+def reread(
+    archive: Archive,
+    accession_ids: list[str],
+    failed_only: bool,
+    languages: str,
+    workers: int,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_done: Callable[[], None] = lambda: None,
+) -> dict[str, int]:
+    """OCR the pages again; returns counts of pages done and failed. Each page's new reading is
+    committed as it comes, so a stopped run keeps what it did."""
+    with archive.writer_lock("ocr"):
+        with archive.session() as session:
+            pages = texts.pages_to_read(session, accession_ids, failed_only)
+            jobs = [_job(archive, page) for page in pages]
+        on_start(len(jobs))
+        context = Context(
+            archive.settings["max_image_pixels"],
+            archive.settings["max_pages"],
+            None,
+            languages=languages,
+            ocr_timeout=archive.settings["ocr_timeout"],
+            ocr_root=archive.home / "ocr",
+        )
+        counts = {"done": 0, "failed": 0}
+        work = functools.partial(_read, context=context)
+        threshold = archive.settings["tag_threshold"]
+        for job, result in ordered_map(work, jobs, workers, _crashed):
+            with archive.session() as session:
+                page = session.get(Page, job.page_id)
+                texts.record_result(page, result)
+                tags.auto_tag(session, page.item, archive.vocabularies, threshold)
+            counts["failed" if result.error else "done"] += 1
+            on_done()
+    return counts
+
+
+def _job(archive: Archive, page: Page) -> PageJob:
+    master = page.master
+    path = archive.home / master.stored_path
+    return PageJob(page.id, path, master.media_type, master.sha256, page.frame, master.stored_path)
