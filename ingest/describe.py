@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from archive.fields import default_lang
 from archive.records import NewFile, NewItem
 from ingest.names import display
-from ingest.pipeline import Prepared
+from ingest.pipeline import Prepared, with_languages
 
 if TYPE_CHECKING:
     from ingest.metadata import Embedded
@@ -79,7 +79,7 @@ def _file(record) -> NewFile:
         frames=record.frames,
         source_path=display(record.path.absolute()),
         mtime_ns=record.mtime_ns,
-        pages=tuple(record.pages),
+        pages=tuple(with_languages(page) for page in record.pages),
     )
 
 

@@ -157,13 +157,16 @@ def read_page(
     timeout: float = 120,
     dpi: int = 300,
     max_pixels: int = 250_000_000,
+    detect: bool = True,
 ) -> PageText:
     """The text of page `frame` (0-based) of the file at `path`.
 
     A PDF page with a text layer gives that text (no OCR); any other page is OCR'd with
     Tesseract in `languages`, turned upright first when it is not (see the module's docstring).
     `timeout` bounds the whole page, in seconds; `dpi` is the resolution a PDF page is rendered
-    at; `max_pixels` refuses larger pages before decoding them. Raises OcrError with a reason.
+    at; `max_pixels` refuses larger pages before decoding them; `detect=False` leaves the
+    language to the caller (the ingest detects it in its main process, which loads the language
+    model once while the workers OCR). Raises OcrError with a reason.
     """
     path = Path(path)
     deadline = _Deadline(timeout)
@@ -171,16 +174,17 @@ def read_page(
         # Imported here: ingest.pdf builds the PageText defined above.
         from ingest import pdf
 
-        page = pdf.text_layer(path, frame, dpi)
+        page = pdf.text_layer(path, frame, dpi, detect)
         if page is not None:
             return page
         _check_languages(languages)
         image = pdf.render_page(path, frame, dpi, max_pixels)
-        return _read_image(_Page(image=image, dpi=dpi), languages, deadline)
+        return _read_image(_Page(image=image, dpi=dpi), languages, deadline, detect)
     if media_type not in IMAGE_TYPES:
         raise OcrError(f"cannot read text from {media_type or 'an unknown type of file'}")
     _check_languages(languages)
-    return _read_image(_open_image(path, frame, media_type, max_pixels), languages, deadline)
+    page = _open_image(path, frame, media_type, max_pixels)
+    return _read_image(page, languages, deadline, detect)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,7 +374,7 @@ class _Reading:
         return sum(w.conf for w in self.words) / len(self.words)
 
 
-def _read_image(page: _Page, languages: str, deadline: _Deadline) -> PageText:
+def _read_image(page: _Page, languages: str, deadline: _Deadline, detect: bool) -> PageText:
     try:
         try:
             reading, page, rotation = _read_upright(page, languages, deadline)
@@ -393,7 +397,7 @@ def _read_image(page: _Page, languages: str, deadline: _Deadline) -> PageText:
         source="ocr",
         ocr_languages=languages,
         engine=f"tesseract {tesseract_version()}",
-        language=detect_language(reading.text),
+        language=detect_language(reading.text) if detect else None,
         hocr=reading.hocr,
     )
 

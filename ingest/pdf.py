@@ -81,7 +81,7 @@ def page_sizes(path: Path, dpi: int) -> tuple[tuple[int, int], ...]:
         document.close()
 
 
-def text_layer(path: Path, index: int, dpi: int) -> PageText | None:
+def text_layer(path: Path, index: int, dpi: int, detect: bool = True) -> PageText | None:
     """The text layer of page `index`, word boxes in pixels of the page rendered at `dpi`; None
     when the page has fewer than `MIN_LETTERS` letters of text (a scan, or a blank page)."""
     with _page(path, index) as page:
@@ -107,7 +107,7 @@ def text_layer(path: Path, index: int, dpi: int) -> PageText | None:
         source="pdf-text",
         ocr_languages=None,
         engine=ENGINE,
-        language=detect_language(text),
+        language=detect_language(text) if detect else None,
         hocr=None,
     )
 

@@ -15,6 +15,7 @@ Photo or document, when the batch says `--type auto` and no sidecar says:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -205,6 +206,7 @@ def read(record: FileRecord, frame: int, context: Context) -> PageResult:
             timeout=context.ocr_timeout,
             dpi=PDF_DPI,
             max_pixels=context.max_pixels,
+            detect=False,  # in the main process: see with_languages
         )
     except OcrError as exc:
         return PageResult(error=str(exc))
@@ -236,3 +238,16 @@ def read(record: FileRecord, frame: int, context: Context) -> PageResult:
 
 def _for_unit(unit: Unit, record: FileRecord, error: IngestError) -> str:
     return f"{display(record.path.name)}: {error.reason}" if unit.compound else error.reason
+
+
+def with_languages(result: PageResult) -> PageResult:
+    """The result with the language of its text detected. Run in the main process, so the
+    language model is loaded once per run, while the workers read, not once in every worker."""
+    from ingest.ocr import detect_language
+
+    if result.reading is None:
+        return result
+    language = detect_language(result.reading.text)
+    return dataclasses.replace(
+        result, reading=dataclasses.replace(result.reading, language=language)
+    )

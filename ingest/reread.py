@@ -12,7 +12,7 @@ from archive import tags, texts
 from archive.home import Archive
 from archive.models import Page
 from archive.records import PageResult
-from ingest.pipeline import Context, FileRecord, read
+from ingest.pipeline import Context, FileRecord, read, with_languages
 from ingest.workers import ordered_map
 
 
@@ -66,7 +66,7 @@ def reread(
         for job, result in ordered_map(work, jobs, workers, _crashed):
             with archive.session() as session:
                 page = session.get(Page, job.page_id)
-                texts.record_result(page, result)
+                texts.record_result(page, with_languages(result))
                 tags.auto_tag(session, page.item, archive.vocabularies, threshold)
             counts["failed" if result.error else "done"] += 1
             on_done()
