@@ -264,6 +264,17 @@ def _index(vocabularies: Mapping[str, Mapping[str, Concept]]) -> _Index:
     return _Index(dict(by_first_key), excludes)
 
 
+_LAST_INDEX: list = [None, None]  # (vocabularies, their index): one archive uses one set
+
+
+def _index_of(vocabularies: Mapping[str, Mapping[str, Concept]]) -> _Index:
+    """The index of `vocabularies`, built once: an ingest tags thousands of items with the same
+    vocabularies, and building the index costs more than tagging one item."""
+    if _LAST_INDEX[0] is not vocabularies:
+        _LAST_INDEX[:] = [vocabularies, _index(vocabularies)]
+    return _LAST_INDEX[1]
+
+
 @dataclass(frozen=True)
 class _Match:
     concept: Concept
@@ -347,7 +358,7 @@ def _phrase_evidence(matches: list[_Match], fields: list[_Field]) -> tuple[float
 
 
 def _phrase_rule(vocabularies, fields) -> dict[tuple[str, str], tuple[float, dict]]:
-    index = _index(vocabularies)
+    index = _index_of(vocabularies)
     read = []
     for name, page, text in fields:
         text = _normalise(text)

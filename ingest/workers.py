@@ -33,7 +33,9 @@ class _Pool:
         self.executor = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
+        # fork: a worker starts with what this process has imported already, at once; the
+        # pool is made before any thread of ours starts, and workers never touch the database
+        context = multiprocessing.get_context("fork")
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_initialise)
 
     def renew(self) -> None:
