@@ -150,12 +150,41 @@ def ingest(
                 on_start=on_start,
                 on_done=on_done,
             )
+        if not dry_run:
+            _index_changes(
+                archive, [e["item"] for e in report.entries if e["outcome"] == "created"]
+            )
     if report_path:
         report_path.write_text(
             json.dumps(report.as_json(), ensure_ascii=False, indent=JSON_INDENT), encoding="utf-8"
         )
     _print_summary(report)
     sys.exit(report.exit_code)
+
+
+@contextmanager
+def _changing(ctx: Context, accession_ids: list[str] | None):
+    """A session for a change to items; once it is committed, the search index learns of it."""
+    with ctx.archive() as archive:
+        with archive.session() as session:
+            yield archive, session
+        _index_changes(archive, accession_ids)
+
+
+def _index_changes(archive: Archive, accession_ids: list[str] | None) -> None:
+    """Tell the search index what the database has committed: the items named (all when None),
+    and any item the index lacks, so a run that was stopped before this point heals here."""
+    from archive import indexing
+    from search_index.service import SearchIndex
+
+    with SearchIndex.open(archive.home / "index") as index, archive.session() as session:
+        if accession_ids is not None:
+            accession_ids = sorted(
+                set(accession_ids) | (indexing.versions(session).keys() - index.versions().keys())
+            )
+            if not accession_ids:
+                return
+        index.update(indexing.documents(session, accession_ids))
 
 
 def _check_languages(lang: str | None) -> None:
@@ -319,7 +348,7 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
         if not sep or not name:
             raise click.BadParameter(f"{assignment!r} is not FIELD=VALUE")
         pairs[name.strip()] = value
-    with ctx.archive() as archive, archive.session() as session:
+    with _changing(ctx, [accession_id]) as (archive, session):
         items.edit(session, accession_id, pairs, default_lang(archive.settings["languages"]))
     click.echo(f"{accession_id} updated")
 
@@ -340,7 +369,7 @@ def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str) 
     """Replace a page's machine text with a corrected transcription (the machine text is kept)."""
     from archive import tags, texts
 
-    with ctx.archive() as archive, archive.session() as session:
+    with _changing(ctx, [accession_id]) as (archive, session):
         version = texts.transcribe(session, accession_id, number, text_file.read(), by)
         page = texts.find_page(session, accession_id, number)
         tags.auto_tag(session, page.item, archive.vocabularies, archive.settings["tag_threshold"])
@@ -360,7 +389,7 @@ def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str)
     remove = [c[1:] for c in changes if c.startswith("-")]
     if len(add) + len(remove) != len(changes) or not all(add + remove):
         raise click.BadParameter("each change is +TAG or -TAG", param_hint="CHANGES")
-    with ctx.archive() as archive, archive.session() as session:
+    with _changing(ctx, [accession_id]) as (archive, session):
         item = tags.person_tag(session, accession_id, add, remove, archive.vocabularies, by)
         shown = sorted(f"{t.vocabulary}:{t.term}" for t in item.tags if not t.removed)
     click.echo(f"{accession_id}: {', '.join(shown) or 'no tags'}")
@@ -389,6 +418,7 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
             on_start,
             on_done,
         )
+        _index_changes(archive, sorted(counts.pop("items")))
     click.echo(f"{counts['done']} pages read, {counts['failed']} failed")
     sys.exit(1 if counts["failed"] else 0)
 
@@ -400,14 +430,12 @@ def tag_command(ctx: Context, retag: bool) -> None:
     """The vocabularies and how many items carry each term; --retag re-runs the rules."""
     from archive import tags
 
+    if retag:
+        with _changing(ctx, None) as (archive, session):
+            count = tags.retag_all(session, archive.vocabularies, archive.settings["tag_threshold"])
+        click.echo(f"{count} items tagged again")
+        return
     with ctx.archive() as archive:
-        if retag:
-            with archive.session() as session:
-                count = tags.retag_all(
-                    session, archive.vocabularies, archive.settings["tag_threshold"]
-                )
-            click.echo(f"{count} items tagged again")
-            return
         with archive.session() as session:
             used = tags.usage(session)
         for name, concepts in archive.vocabularies.items():
@@ -415,6 +443,121 @@ def tag_command(ctx: Context, retag: bool) -> None:
             for term, concept in concepts.items():
                 label = concept.pref.get("vi") or term
                 click.echo(f"  {term:28} {used.get((name, term), 0):6}  {label}")
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    help="FIELD=VALUE, such as type=photo or "
+    "tag=CRC (type, tag, convention, theme, district, ethnic-group, decade, collection, "
+    "language); repeat to combine.",
+)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date", "-date", "added"]),
+    default="relevance",
+    show_default=True,
+)
+@click.option("--public", is_flag=True, help="Search as the public does: no restricted items.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def search(ctx: Context, query, filters, limit, page, sort, public, as_json) -> None:
+    """Full-text search: diacritics optional, exact spellings first."""
+    from search_index.service import SearchIndex
+
+    wanted: dict[str, list[str]] = {}
+    for pair in filters:
+        name, sep, value = pair.partition("=")
+        if not sep or not name or not value:
+            raise click.BadParameter(f"{pair!r} is not FIELD=VALUE", param_hint="--filter")
+        wanted.setdefault(name, []).append(value)
+    with ctx.archive() as archive, SearchIndex.open(archive.home / "index") as index:
+        found = index.search(
+            query, filters=wanted, public_only=public, sort=sort, page=page, per_page=limit
+        )
+    if as_json:
+        click.echo(json.dumps(_results(found), ensure_ascii=False, indent=JSON_INDENT))
+        return
+    for hit in found.hits:
+        title = hit.title.get("vi") or next(iter(hit.title.values()), "")
+        year = hit.year_start or ""
+        click.echo(f"{hit.id}  {hit.type:8} {year!s:4}  {title}")
+        if hit.snippet:
+            where = f"p.{hit.page}: " if hit.page else ""
+            click.echo(f"    {where}{_terminal(hit.snippet)}")
+    shown = (
+        f"{(page - 1) * limit + 1}–{(page - 1) * limit + len(found.hits)}" if found.hits else "0"
+    )
+    click.echo(f"{shown} of {found.total}")
+
+
+def _results(found) -> dict:
+    """`archive search --json`: a documented, stable shape."""
+    return {
+        "query": found.query,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "hits": [
+            {"id": h.id, "type": h.type, "title": h.title, "year_start": h.year_start,
+             "score": round(h.score, 4), "page": h.page, "snippet": h.snippet}
+            for h in found.hits
+        ],
+        "facets": {name: [[value, count] for value, count in values]
+                   for name, values in found.facets.items()},
+    }  # fmt: skip
+
+
+def _terminal(snippet: str) -> str:
+    """A highlighted HTML snippet as terminal text: the marks in bold."""
+    import html
+    import re
+
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)
+    return "".join(
+        click.style(html.unescape(part), bold=True) if n % 2 else html.unescape(part)
+        for n, part in enumerate(parts)
+    )
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Report items missing from, or stale in, the index.")
+@pass_context
+def reindex(ctx: Context, check: bool) -> None:
+    """Rebuild the search index from the database, beside the old one, then swap it in."""
+    import time
+
+    from archive import indexing
+    from search_index.service import SearchIndex
+
+    with (
+        ctx.archive() as archive,
+        archive.session() as session,
+        SearchIndex.open(archive.home / "index") as index,
+    ):
+        if check:
+            problems = _index_problems(indexing.versions(session), index.versions())
+            for problem in problems:
+                click.echo(problem)
+            click.echo(f"{len(problems)} problems" if problems else "index and database agree")
+            sys.exit(1 if problems else 0)
+        start = time.perf_counter()
+        count = index.rebuild(indexing.documents(session))
+    click.echo(f"{count} items indexed in {time.perf_counter() - start:.1f} s")
+
+
+def _index_problems(database: dict[str, str], index: dict[str, str]) -> list[str]:
+    problems = [f"missing  {i}" for i in sorted(database.keys() - index.keys())]
+    problems += [
+        f"stale    {i}" for i in sorted(database) if i in index and index[i] != database[i]
+    ]
+    problems += [f"extra    {i}" for i in sorted(index.keys() - database.keys())]
+    return problems
 
 
 @cli.command()

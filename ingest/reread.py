@@ -45,8 +45,8 @@ def reread(
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[], None] = lambda: None,
 ) -> dict[str, int]:
-    """OCR the pages again; returns counts of pages done and failed. Each page's new reading is
-    committed as it comes, so a stopped run keeps what it did."""
+    """OCR the pages again; returns counts of pages done and failed, and the items touched. Each
+    page's new reading is committed as it comes, so a stopped run keeps what it did."""
     with archive.writer_lock("ocr"):
         with archive.session() as session:
             pages = texts.pages_to_read(session, accession_ids, failed_only)
@@ -60,7 +60,7 @@ def reread(
             ocr_timeout=archive.settings["ocr_timeout"],
             ocr_root=archive.home / "ocr",
         )
-        counts = {"done": 0, "failed": 0}
+        counts: dict = {"done": 0, "failed": 0, "items": set()}
         work = functools.partial(_read, context=context)
         threshold = archive.settings["tag_threshold"]
         for job, result in ordered_map(work, jobs, workers, _crashed):
@@ -68,6 +68,7 @@ def reread(
                 page = session.get(Page, job.page_id)
                 texts.record_result(page, with_languages(result))
                 tags.auto_tag(session, page.item, archive.vocabularies, threshold)
+                counts["items"].add(page.item.accession_id)
             counts["failed" if result.error else "done"] += 1
             on_done()
     return counts

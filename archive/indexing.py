@@ -1,0 +1,84 @@
+"""Items as the search index takes them: plain documents, built from what the database holds.
+The archive knows nothing of the index; the CLI (and the web) hand these documents to it after
+each commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.models import Item, Page, PageText, Tag
+
+BATCH = 500
+
+
+def document(item: Item) -> dict[str, Any]:
+    tags: dict[str, list[str]] = {}
+    for tag in item.tags:
+        if not tag.removed:
+            tags.setdefault(tag.vocabulary, []).append(tag.term)
+    return {
+        "id": item.accession_id,
+        "type": item.type,
+        "collection": item.collection.slug if item.collection else None,
+        "title": dict(item.title),
+        "description": dict(item.description),
+        "creator": item.creator,
+        "place": item.place,
+        "subjects": list(item.subjects),
+        "tags": {vocabulary: sorted(terms) for vocabulary, terms in sorted(tags.items())},
+        "year_start": item.year_start,
+        "year_end": item.year_end,
+        "languages": list(item.languages),
+        "access": item.access,
+        "added": item.created_at.isoformat(),
+        "updated": last_change(item),
+        "pages": [
+            {"number": page.number, "text": page.text.text} for page in item.pages if page.text
+        ],
+    }
+
+
+def last_change(item: Item) -> str:
+    """When anything the index holds of the item last changed: its fields, tags or page texts."""
+    moments = [item.updated_at, *(t.updated_at for t in item.tags)]
+    moments += [text.created_at for page in item.pages for text in page.texts]
+    return max(moments).isoformat()
+
+
+def documents(session: Session, accession_ids: list[str] | None = None) -> Iterator[dict]:
+    """Documents of the items named, or of every item, read in batches."""
+    query = (
+        select(Item)
+        .order_by(Item.id)
+        .options(
+            selectinload(Item.tags),
+            selectinload(Item.collection),
+            selectinload(Item.pages).selectinload(Page.texts),
+        )
+    )
+    if accession_ids is not None:
+        query = query.where(Item.accession_id.in_(accession_ids))
+    for item in session.scalars(query.execution_options(yield_per=BATCH)):
+        yield document(item)
+
+
+def versions(session: Session) -> dict[str, str]:
+    """id -> last change of every item (as `last_change` gives it), in three queries."""
+    latest = {pk: (accession, updated) for pk, accession, updated in session.execute(
+        select(Item.id, Item.accession_id, Item.updated_at)
+    )}  # fmt: skip
+    later = [
+        select(Tag.item_id, func.max(Tag.updated_at)).group_by(Tag.item_id),
+        select(Page.item_id, func.max(PageText.created_at))
+        .join(PageText, PageText.page_id == Page.id)
+        .group_by(Page.item_id),
+    ]
+    for query in later:
+        for pk, moment in session.execute(query):
+            accession, updated = latest[pk]
+            latest[pk] = (accession, max(updated, moment))
+    return {accession: updated.isoformat() for accession, updated in latest.values()}

@@ -1,0 +1,632 @@
+"""Search speed: the archive's Whoosh index (`SearchIndex`) against SQLite FTS5, on one corpus.
+
+Generates a deterministic Vietnamese corpus from the syllable lexicon in shared/ (words drawn by a
+Zipf-like law, so common words are common), indexes it with `SearchIndex.rebuild` (procs=2) and
+into an FTS5 table (one connection, one process), runs the same mix of 1-, 2- and 3-word queries
+against both, with and without facets, and times an incremental update of one item in Whoosh.
+Prints build times and sizes, p50/p95/max latency per engine, query length and facets, the ratio
+Whoosh/FTS5, and whether the targets are met: p95 ≤ 50 ms for a 2-word query with facets, and an
+update seen by a search within 100 ms.
+
+    python benchmarks/search.py [--items 100000] [--words 300] [--queries 200] [--keep DIR]
+
+With --keep, the corpus, both indexes and their build figures stay in DIR and later runs with the
+same --items/--words reuse them (the update measurement puts the items it changed back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search_index.analysis import fold, tokens  # noqa: E402
+from search_index.service import SearchIndex  # noqa: E402
+
+LEXICON = ROOT.parent / "shared/samples/documents/vietnamese/lexicon/Viet22K.txt"
+SEED = 1297
+PER_PAGE = 20
+TARGET_QUERY_MS = 50.0  # p95 of a 2-word query with facets
+TARGET_UPDATE_MS = 100.0  # an update, until a search sees it
+UPDATES = 20
+FACET_VOCABULARIES = ("decade", "convention", "theme", "district")
+
+# Tag vocabularies as the archive's own (archive/vocabularies/*.yaml), with rough frequencies.
+CONVENTIONS = {"CRC": 5, "CEDAW": 4, "ICESCR": 3, "ICCPR": 2, "CRPD": 2, "ICERD": 1, "CAT": 1}
+THEMES = {
+    "poverty-reduction": 5, "ethnic-minorities": 5, "education": 4, "health": 4,
+    "children": 4, "gender-equality": 3, "mountain-areas": 3, "vulnerable-groups": 2,
+    "disabilities": 2, "religion-belief": 1, "information-press": 1, "foreign-affairs": 1,
+}  # fmt: skip
+DISTRICTS = {
+    "kon-tum-city": ("Thành phố Kon Tum", 6), "dak-glei": ("Đắk Glei", 2), "dak-ha": ("Đắk Hà", 2),
+    "dak-to": ("Đắk Tô", 2), "ia-h-drai": ("Ia H'Drai", 1), "kon-plong": ("Kon Plông", 2),
+    "kon-ray": ("Kon Rẫy", 2), "ngoc-hoi": ("Ngọc Hồi", 2), "sa-thay": ("Sa Thầy", 2),
+    "tu-mo-rong": ("Tu Mơ Rông", 1),
+}  # fmt: skip
+ETHNIC_GROUPS = {"ba-na": 5, "xo-dang": 5, "gia-rai": 3, "gie-trieng": 2, "brau": 1, "kinh": 4}
+CREATORS = [
+    "Ủy ban nhân dân tỉnh Kon Tum", "Sở Lao động – Thương binh và Xã hội", "Sở Giáo dục và Đào tạo",
+    "Sở Y tế tỉnh Kon Tum", "Bảo tàng tỉnh Kon Tum", "Hội Liên hiệp Phụ nữ tỉnh",
+    "Nguyễn Văn Thành", "Trần Đức Minh", "Lê Quang Huy", "A Thuyên", "Y Nhi",
+]  # fmt: skip
+FONDS = {
+    "ubnd-tinh": ("van-ban", "bao-cao", "cong-van", "anh"), "so-lao-dong": ("van-ban", "bao-cao"),
+    "so-giao-duc": ("van-ban", "bao-cao", "anh"), "so-y-te": ("van-ban", "anh"),
+    "bao-tang-tinh": ("anh", "hien-vat", "tu-lieu"), "hoi-phu-nu": ("van-ban", "anh"),
+    "tinh-doan": ("van-ban", "anh"), "cong-an-tinh": ("van-ban", "ho-so"),
+}  # fmt: skip
+FILES_PER_SERIES = 25
+
+
+def say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The corpus
+
+
+class Lexicon:
+    """The lexicon's entries (words of one to five syllables) ranked by a seeded shuffle that puts
+    one-syllable words first more often (as Vietnamese function words are), with Zipf-Mandelbrot
+    weights 1 / (rank + 2.7) over the ranks."""
+
+    def __init__(self, path: Path, seed: int = SEED):
+        entries: dict[str, None] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = unicodedata.normalize("NFC", " ".join(line.split()))
+            if entry and all(c.isalpha() or c == " " for c in entry):  # drops a few glosses
+                entries[entry] = None
+        rng = random.Random(seed)
+
+        def key(entry: str) -> float:  # Efraimidis–Spirakis: a weighted random permutation
+            weight = 6.0 if " " not in entry else 1.0
+            return -(rng.random() ** (1.0 / weight))
+
+        self.words = sorted(entries, key=key)
+        weights = [1.0 / (rank + 2.7) for rank in range(len(self.words))]
+        total = sum(weights)
+        self.probability = [w / total for w in weights]
+        self.cum = list(accumulate(weights))
+        self.mean_syllables = sum(
+            p * (w.count(" ") + 1) for p, w in zip(self.probability, self.words, strict=True)
+        )
+        # How often each (lower-case) syllable is expected among the corpus's words.
+        syllables: dict[str, float] = {}
+        for p, word in zip(self.probability, self.words, strict=True):
+            for syllable in word.lower().split():
+                syllables[syllable] = syllables.get(syllable, 0.0) + p
+        self.syllables = sorted(syllables, key=lambda s: -syllables[s])
+        self.syllable_weights = [syllables[s] for s in self.syllables]
+
+    def draw(self, rng: random.Random, count: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cum, k=count)
+
+    def phrase(self, rng: random.Random, syllables: int) -> str:
+        """About `syllables` syllables (whole words), as one run of text."""
+        words = self.draw(rng, max(1, round(syllables / self.mean_syllables)))
+        return " ".join(words)
+
+    def prose(self, rng: random.Random, syllables: int) -> str:
+        """Sentences of 6–18 words, capitalised, with the odd comma."""
+        words = self.draw(rng, max(1, round(syllables / self.mean_syllables)))
+        sentences, at = [], 0
+        while at < len(words):
+            size = rng.randint(6, 18)
+            part = words[at : at + size]
+            at += size
+            if len(part) > 8:
+                cut = rng.randint(3, len(part) - 3)
+                part[cut] += ","
+            sentence = " ".join(part)
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        return " ".join(sentences)
+
+
+def _weighted(rng: random.Random, table: dict, count: int) -> list[str]:
+    names = list(table)
+    weights = [v[1] if isinstance(v, tuple) else v for v in table.values()]
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        chosen.add(rng.choices(names, weights)[0])
+    return sorted(chosen)
+
+
+def _title(lexicon: Lexicon, rng: random.Random) -> str:
+    size = rng.randint(5, 12)
+    syllables: list[str] = []
+    while len(syllables) < size:
+        syllables += lexicon.draw(rng, 1)[0].split()
+    text = " ".join(syllables[:size])
+    return text[0].upper() + text[1:]
+
+
+def make_document(lexicon: Lexicon, n: int, words: int) -> dict:
+    """Item `n` of the corpus (the same every time)."""
+    rng = random.Random(SEED * 1_000_003 + n)
+    year = int(rng.triangular(1945, 2025, 2020))
+    year_end = year + rng.choice((0, 0, 0, 1, 2, 5)) if rng.random() < 0.3 else year
+    district = _weighted(rng, DISTRICTS, 1)[0] if rng.random() < 0.9 else None
+    conventions = _weighted(rng, CONVENTIONS, rng.choices((0, 1, 2), (4, 4, 2))[0])
+    themes = _weighted(rng, THEMES, rng.choices((1, 2, 3), (5, 3, 2))[0])
+    groups = _weighted(rng, ETHNIC_GROUPS, rng.choices((0, 1, 2), (5, 3, 2))[0])
+    fonds = rng.choice(sorted(FONDS))
+    series = rng.choice(FONDS[fonds])
+    kind = "photo" if series in ("anh", "hien-vat") or rng.random() < 0.15 else "document"
+    pages = rng.choices((1, 2, 3), (5, 3, 2))[0]
+    length = round(words * rng.uniform(0.7, 1.3))
+    added = datetime(2025, 1, 1, 8) + timedelta(minutes=7 * n)
+    place = f"{DISTRICTS[district][0]}, Kon Tum" if district else "Kon Tum"
+    tags = {
+        "convention": conventions,
+        "theme": themes,
+        "district": [district] if district else [],
+        "ethnic-group": groups,
+        "decade": [f"{year // 10 * 10}s"],
+    }
+    return {
+        "id": f"KT-2025-{n + 1:06d}",
+        "type": kind,
+        "collection": f"{fonds}/{series}/hs-{rng.randint(1, FILES_PER_SERIES):03d}",
+        "title": {"vi": _title(lexicon, rng)},
+        "description": {"vi": lexicon.prose(rng, rng.randint(15, 40))} if rng.random() < 0.5 else {},
+        "creator": rng.choice(CREATORS),
+        "place": place,
+        "subjects": [],
+        "tags": tags,
+        "year_start": year,
+        "year_end": year_end,
+        "languages": ["vie"],
+        "access": "restricted" if rng.random() < 0.05 else "public",
+        "added": added.isoformat(),
+        "updated": added.isoformat(),
+        "pages": [
+            {"number": p, "text": lexicon.prose(rng, length // pages)} for p in range(1, pages + 1)
+        ],
+    }
+
+
+def write_corpus(lexicon: Lexicon, path: Path, items: int, words: int) -> dict:
+    start = time.perf_counter()
+    partial = path.with_suffix(".part")
+    syllables = 0
+    with open(partial, "w", encoding="utf-8") as out:
+        for n in range(items):
+            document = make_document(lexicon, n, words)
+            syllables += sum(p["text"].count(" ") + 1 for p in document["pages"])
+            out.write(json.dumps(document, ensure_ascii=False))
+            out.write("\n")
+    partial.replace(path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "page_words": syllables, "bytes": path.stat().st_size}
+
+
+def read_corpus(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def build_whoosh(corpus: Path, folder: Path, items: int) -> dict:
+    shutil.rmtree(folder, ignore_errors=True)
+    index = SearchIndex.open(folder, procs=2)
+    try:
+        start = time.perf_counter()
+        count = index.rebuild(read_corpus(corpus))
+        seconds = time.perf_counter() - start
+    finally:
+        index.close()
+    assert count == items, (count, items)
+    current = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
+    segments = len(list(current.glob("*.seg")))
+    return {"seconds": seconds, "bytes": folder_size(current), "segments": segments}
+
+
+FTS_SCHEMA = """
+CREATE TABLE docs (id INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL,
+                   year INTEGER, public INTEGER NOT NULL);
+CREATE TABLE tags (doc INTEGER NOT NULL, vocabulary TEXT NOT NULL, value TEXT NOT NULL,
+                   PRIMARY KEY (doc, vocabulary, value)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize="unicode61 remove_diacritics 2");
+INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
+"""
+
+
+def fts_text(document: dict) -> str:
+    """What Whoosh puts in `meta` and `pages`: description, creator, place, subjects, pages."""
+    parts = [*document["description"].values(), document["creator"], document["place"]]
+    parts += document["subjects"]
+    parts += [page["text"] for page in document["pages"]]
+    return "\n".join(p for p in parts if p)
+
+
+def build_fts(corpus: Path, path: Path) -> dict:
+    partial = path.with_suffix(".part")
+    partial.unlink(missing_ok=True)
+    con = sqlite3.connect(partial, isolation_level=None)
+    try:
+        con.executescript(FTS_SCHEMA)
+        con.execute("PRAGMA synchronous = OFF")
+        start = time.perf_counter()
+        con.execute("BEGIN")
+        for n, document in enumerate(read_corpus(corpus), 1):
+            con.execute(
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
+                (n, document["id"], document["type"], document["year_start"],
+                 int(document["access"] == "public")),
+            )  # fmt: skip
+            con.executemany(
+                "INSERT INTO tags VALUES (?, ?, ?)",
+                [(n, vocabulary, value) for vocabulary, values in document["tags"].items()
+                 for value in values],
+            )  # fmt: skip
+            con.execute(
+                "INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)",
+                (n, "\n".join(document["title"].values()), fts_text(document)),
+            )
+        con.execute("COMMIT")
+        inserted = time.perf_counter() - start
+        con.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        seconds = time.perf_counter() - start
+    finally:
+        con.close()
+    partial.replace(path)
+    return {"seconds": seconds, "insert": inserted, "bytes": path.stat().st_size}
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+
+
+def make_queries(lexicon: Lexicon, count: int, seed: int) -> list[dict]:
+    """`count` queries of 1, 2 and 3 words (in turn): each word common (drawn by its frequency in
+    the corpus) or rare (drawn evenly from the syllables past the 1000 most frequent), half the
+    queries typed without marks."""
+    rng = random.Random(seed)
+    rare = lexicon.syllables[1000:]
+    queries = []
+    for n in range(count):
+        words = []
+        while len(words) < n % 3 + 1:
+            if rng.random() < 0.5:
+                word = rng.choices(lexicon.syllables, lexicon.syllable_weights)[0]
+            else:
+                word = rng.choice(rare)
+            if word not in words:
+                words.append(word)
+        typed = " ".join(words)
+        plain = rng.random() < 0.5
+        queries.append(
+            {
+                "words": len(words),
+                "text": fold(typed) if plain else typed,
+                "plain": plain,
+                "d": plain and "đ" in typed,  # FTS5 does not fold đ: "dat" misses "đất"
+            }
+        )
+    return queries
+
+
+def fts_match(text: str) -> str:
+    return " ".join('"' + word.replace('"', '""') + '"' for word in tokens(text))
+
+
+class Fts:
+    """Searches as `SearchIndex.search` does, on one SQLite connection: the public items
+    matching every word, their count, the first page by bm25 with a snippet each, and facet
+    counts by GROUP BY over the matching items."""
+
+    def __init__(self, path: Path):
+        self.con = sqlite3.connect(path, isolation_level=None)
+        self.con.execute("CREATE TEMP TABLE hits (id INTEGER PRIMARY KEY, score REAL)")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def search(self, text: str, facets: bool) -> tuple[int, list, dict]:
+        con, match = self.con, fts_match(text)
+        con.execute("DELETE FROM temp.hits")
+        con.execute(
+            "INSERT INTO temp.hits SELECT fts.rowid, fts.rank FROM fts "
+            "JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ? AND docs.public",
+            (match,),
+        )
+        total = con.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+        top = [r[0] for r in con.execute("SELECT id FROM temp.hits ORDER BY score LIMIT ?", (PER_PAGE,))]
+        page = []
+        if top:
+            rows = con.execute(
+                "SELECT fts.rowid, docs.key, fts.title, "
+                "snippet(fts, 1, '<mark>', '</mark>', '…', 30) FROM fts "
+                f"JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ? AND fts.rowid IN "
+                f"({','.join('?' * len(top))})",
+                (match, *top),
+            )
+            found = {row[0]: row[1:] for row in rows}
+            page = [found[n] for n in top]
+        counts: dict[str, list] = {}
+        if facets:
+            counts["type"] = con.execute(
+                "SELECT docs.type, count(*) FROM temp.hits JOIN docs ON docs.id = temp.hits.id "
+                "GROUP BY docs.type ORDER BY 2 DESC"
+            ).fetchall()
+            for vocabulary, value, n in con.execute(
+                "SELECT tags.vocabulary, tags.value, count(*) FROM temp.hits "
+                "JOIN tags ON tags.doc = temp.hits.id "
+                f"WHERE tags.vocabulary IN ({','.join('?' * len(FACET_VOCABULARIES))}) "
+                "GROUP BY 1, 2 ORDER BY 1, 3 DESC",
+                FACET_VOCABULARIES,
+            ):
+                counts.setdefault(vocabulary, []).append((value, n))
+        return total, page, counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_whoosh(folder: Path, queries, warmup, facets: bool) -> tuple[list[float], list[int]]:
+    """A fresh SearchIndex (so no query's words are cached from another pass), warmed up with
+    other queries, then timed on `queries`."""
+    with SearchIndex.open(folder) as index:
+        for query in warmup:
+            index.search(query["text"], facets=facets, per_page=PER_PAGE)
+        times, totals = [], []
+        for query in queries:
+            start = time.perf_counter()
+            results = index.search(query["text"], facets=facets, per_page=PER_PAGE)
+            times.append((time.perf_counter() - start) * 1000)
+            totals.append(results.total)
+    return times, totals
+
+
+def run_fts(path: Path, queries, warmup, facets: bool) -> tuple[list[float], list[int]]:
+    fts = Fts(path)
+    try:
+        for query in warmup:
+            fts.search(query["text"], facets)
+        times, totals = [], []
+        for query in queries:
+            start = time.perf_counter()
+            total, _, _ = fts.search(query["text"], facets)
+            times.append((time.perf_counter() - start) * 1000)
+            totals.append(total)
+    finally:
+        fts.close()
+    return times, totals
+
+
+def measure_update(folder: Path, lexicon: Lexicon, items: int, words: int) -> dict:
+    """SearchIndex.update of one changed item, then searches until one finds it; UPDATES times."""
+    nonce = f"{int(time.time()) % 100000:05d}"
+    commit, visible, faceted = [], [], []
+    originals = []
+    with SearchIndex.open(folder) as index:
+        index.search("nhà", per_page=PER_PAGE)  # a searcher and its facets in place
+        for k in range(UPDATES):
+            n = (k * 7919 + 13) % items
+            document = make_document(lexicon, n, words)
+            originals.append(json.loads(json.dumps(document)))
+            marker = f"capnhat{nonce}x{k}"
+            document["title"]["vi"] += f" {marker}"
+            document["updated"] = datetime.now().isoformat()
+            start = time.perf_counter()
+            index.update([document])
+            committed = time.perf_counter()
+            tries = 0
+            while index.search(marker, facets=False, per_page=PER_PAGE).total != 1:
+                tries += 1
+                if tries > 1000:
+                    raise RuntimeError(f"the update of {document['id']} never showed")
+            seen = time.perf_counter()
+            index.search("nhà cửa", per_page=PER_PAGE)
+            after = time.perf_counter()
+            commit.append((committed - start) * 1000)
+            visible.append((seen - start) * 1000)
+            faceted.append((after - seen) * 1000)
+        index.update(originals)  # as they were, for the next run on a kept index
+    return {"commit": commit, "visible": visible, "faceted": faceted}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--words", type=int, default=300, help="words of page text per item")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="keep corpus and indexes here, reuse them")
+    parser.add_argument("--lexicon", type=Path, default=LEXICON)
+    args = parser.parse_args()
+
+    scratch = None
+    if args.keep:
+        work = args.keep.resolve()
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        scratch = tempfile.TemporaryDirectory(prefix="search-bench-")
+        work = Path(scratch.name)
+    try:
+        run(args, work)
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def run(args, work: Path) -> None:
+    say(f"search benchmark: {args.items} items × ~{args.words} words, {args.queries} queries")
+    say(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs")
+    say(f"work folder: {work}")
+    params = {"items": args.items, "words": args.words, "seed": SEED, "version": 1}
+    stored = work / "params.json"
+    if stored.exists() and json.loads(stored.read_text()) != params:
+        raise SystemExit(
+            f"{work} holds a corpus made with {stored.read_text().strip()}; "
+            "use another --keep folder, or empty this one"
+        )
+    stored.write_text(json.dumps(params))
+    figures_file = work / "builds.json"
+    figures = json.loads(figures_file.read_text()) if figures_file.exists() else {}
+
+    def save() -> None:
+        figures_file.write_text(json.dumps(figures, indent=1))
+
+    start = time.perf_counter()
+    lexicon = Lexicon(args.lexicon)
+    say(
+        f"lexicon: {len(lexicon.words)} words, {len(lexicon.syllables)} syllables, "
+        f"{lexicon.mean_syllables:.2f} syllables a drawn word; "
+        f"top words: {', '.join(lexicon.words[:12])} ({time.perf_counter() - start:.2f} s)"
+    )
+
+    corpus = work / "corpus.jsonl"
+    reused = corpus.exists() and "corpus" in figures
+    if not reused:
+        figures.pop("whoosh", None)
+        figures.pop("fts", None)
+        figures["corpus"] = write_corpus(lexicon, corpus, args.items, args.words)
+        save()
+    c = figures["corpus"]
+    say(
+        f"\ncorpus{' (kept)' if reused else ''}: {args.items} items, "
+        f"{c['page_words'] / args.items:.0f} words of page text an item on average "
+        f"({c['page_words'] / 1e6:.1f} M in all), {c['bytes'] / 1e6:.0f} MB of JSON lines; "
+        f"generated in {c['seconds']:.1f} s ({args.items / c['seconds']:.0f} items/s)"
+    )
+
+    whoosh = work / "whoosh"
+    reused = whoosh.exists() and "whoosh" in figures
+    if not reused:
+        say("building the Whoosh index (SearchIndex.rebuild, procs=2) …")
+        figures["whoosh"] = build_whoosh(corpus, whoosh, args.items)
+        save()
+    w = figures["whoosh"]
+    say(
+        f"whoosh build{' (kept; figures from the run that built it)' if reused else ''}: "
+        f"{w['seconds']:.1f} s, {args.items / w['seconds']:.0f} docs/s, "
+        f"{w['bytes'] / 1e6:.0f} MB on disk, {w['segments']} segments"
+    )
+
+    fts = work / "fts5.sqlite"
+    reused = fts.exists() and "fts" in figures
+    if not reused:
+        say("building the FTS5 table (one connection) …")
+        figures["fts"] = build_fts(corpus, fts)
+        save()
+    f = figures["fts"]
+    say(
+        f"fts5 build{' (kept; figures from the run that built it)' if reused else ''}: "
+        f"{f['seconds']:.1f} s ({f['insert']:.1f} s inserting, "
+        f"{f['seconds'] - f['insert']:.1f} s optimize), {args.items / f['seconds']:.0f} docs/s, "
+        f"{f['bytes'] / 1e6:.0f} MB on disk; Whoosh/FTS5 build time "
+        f"{w['seconds'] / f['seconds']:.1f}×, size {w['bytes'] / f['bytes']:.1f}×"
+    )
+
+    queries = make_queries(lexicon, args.queries, SEED + 1)
+    warmup = make_queries(lexicon, max(30, args.queries // 4), SEED + 2)
+    plain = sum(q["plain"] for q in queries)
+    say(
+        f"\nqueries: {len(queries)} ({', '.join(f'{k}-word {sum(q["words"] == k for q in queries)}' for k in (1, 2, 3))}), "
+        f"{plain} typed without marks ({sum(q['d'] for q in queries)} of them with a word in đ, "
+        f"which FTS5 cannot find: unicode61 does not fold đ to d); warm-up: {len(warmup)} others"
+    )
+    say("examples: " + " | ".join(q["text"] for q in queries[:9]))
+
+    timings: dict[tuple[str, bool], list[float]] = {}
+    totals: dict[str, list[int]] = {}
+    for facets in (False, True):
+        times, found = run_whoosh(whoosh, queries, warmup, facets)
+        timings["whoosh", facets] = times
+        totals["whoosh"] = found
+        say(f"whoosh pass {'with' if facets else 'without'} facets done (peak RSS {rss_mb():.0f} MB)")
+        times, found = run_fts(fts, queries, warmup, facets)
+        timings["fts5", facets] = times
+        totals["fts5"] = found
+    differ = [i for i, q in enumerate(queries) if totals["whoosh"][i] != totals["fts5"][i]]
+    with_d = sum(queries[i]["d"] for i in differ)
+    say(
+        f"hit counts: the engines agree on {len(queries) - len(differ)} of {len(queries)} queries; "
+        f"{with_d} of the {len(differ)} others hold a đ typed as d"
+    )
+    for k in (1, 2, 3):
+        found = sorted(t for q, t in zip(queries, totals["whoosh"], strict=True) if q["words"] == k)
+        if found:
+            say(
+                f"  {k}-word queries match (Whoosh, public items): median {percentile(found, 0.5)}"
+                f", p95 {percentile(found, 0.95)}, max {found[-1]}, none {sum(t == 0 for t in found)}"
+            )
+
+    say("\nlatency, ms (first page of 20, public items only)")
+    say(f"{'':24}{'Whoosh p50 / p95 / max':>26}{'FTS5 p50 / p95 / max':>26}  Whoosh/FTS5 p50, p95")
+    for facets in (False, True):
+        for k in (1, 2, 3):
+            cells, stats = [], {}
+            for engine in ("whoosh", "fts5"):
+                times = [t for q, t in zip(queries, timings[engine, facets], strict=True) if q["words"] == k]
+                stats[engine] = (percentile(times, 0.5), percentile(times, 0.95), max(times))
+                cells.append("{:8.1f} {:7.1f} {:7.1f}".format(*stats[engine]))
+            ratio = [stats["whoosh"][i] / max(stats["fts5"][i], 1e-6) for i in (0, 1)]
+            label = f"{k}-word, {'with' if facets else 'no'} facets"
+            say(f"{label:24}{cells[0]:>26}{cells[1]:>26}  {ratio[0]:6.1f}× {ratio[1]:6.1f}×")
+
+    say(f"\nincremental update: SearchIndex.update of one changed item, then a search finds it ({UPDATES} times)")
+    updates = measure_update(whoosh, lexicon, args.items, args.words)
+    say(
+        f"  commit p50 {percentile(updates['commit'], 0.5):.1f} ms (max {max(updates['commit']):.1f}); "
+        f"update until a search sees it p50 {percentile(updates['visible'], 0.5):.1f} ms "
+        f"(p95 {percentile(updates['visible'], 0.95):.1f}, max {max(updates['visible']):.1f}); "
+        f"the next search with facets p50 {percentile(updates['faceted'], 0.5):.1f} ms"
+    )
+    say(f"peak RSS of this process: {rss_mb():.0f} MB")
+
+    two = [t for q, t in zip(queries, timings["whoosh", True], strict=True) if q["words"] == 2]
+    p95 = percentile(two, 0.95)
+    update = percentile(updates["visible"], 0.5)
+    say("\nsummary")
+    say(
+        f"  target: p95 ≤ {TARGET_QUERY_MS:.0f} ms for a 2-word query with facets: Whoosh "
+        f"{p95:.1f} ms — {'MET' if p95 <= TARGET_QUERY_MS else 'NOT MET'}"
+    )
+    say(
+        f"  target: incremental update seen by a search ≤ {TARGET_UPDATE_MS:.0f} ms (p50): "
+        f"{update:.1f} ms — {'MET' if update <= TARGET_UPDATE_MS else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,614 @@
+"""The search service: keeps the index of archive documents and answers searches over it.
+
+It knows nothing of the database: the archive hands it plain documents (dicts, described in
+`SearchIndex`) and asks for ids back. Whoosh stays behind this class.
+
+The folder holds one or more complete Whoosh indexes (`index-<hex>/`) and a pointer file,
+`CURRENT`, naming the one in use. `rebuild` writes a new index beside the old one and swaps the
+pointer with `os.replace`, which is atomic: a search reads the pointer, sees one index or the
+other, never half of one; a rebuild that fails (or is killed) leaves the pointer on the old index.
+The index it replaced stays on disk until the next rebuild, so searches already running on it —
+in this process or another — finish on files that are still there.
+
+One writer at a time: `update`, `delete` and `rebuild` take Whoosh's write lock of the index in
+use (waiting `lock_timeout` seconds for it, then raising `IndexLocked`); a rebuild holds it on the
+old index until the swap, so an update cannot land in an index about to be replaced. Readers take
+no lock: Whoosh never changes a committed segment, and each search picks up the latest commit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from archive.errors import ArchiveError, InvalidInput
+from search_index import query as q
+from search_index.analysis import fold
+from search_index.schema import FACETS, FILTERS, build_schema, is_english, prepare
+from search_index.within import best_passage
+
+POINTER = "CURRENT"
+PREFIX = "index-"
+SORTS = ("relevance", "date", "-date", "added")
+MAX_PER_PAGE = 200
+TEXT_CACHE = 2048  # words whose documents a searcher keeps
+
+
+class IndexLocked(ArchiveError):
+    """Another writer (an update, or a rebuild) holds the index; try again when it is done."""
+
+    exit_code = 1
+    http_status = 503
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    type: str
+    title: dict[str, str]
+    year_start: int | None
+    snippet: str  # HTML: the text escaped, the query's words in <mark>…</mark>
+    page: int | None  # the page the snippet comes from (None: from the description or title)
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    per_page: int
+    query: str
+
+
+@dataclass
+class _Snapshot:
+    """One searcher on one commit of one index, with what it has worked out about it (the
+    documents behind each facet value), which stays true for as long as that commit is read."""
+
+    name: str
+    searcher: Searcher
+    _docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    _terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _all: frozenset[int] | None = None
+    _text: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+
+    def all_docs(self) -> frozenset[int]:
+        if self._all is None:
+            self._all = frozenset(self.searcher.reader().all_doc_ids())
+        return self._all
+
+    def term_docs(self, fieldname: str, term: str) -> frozenset[int]:
+        key = (fieldname, term)
+        if key not in self._docs:
+            reader = self.searcher.reader()
+            found: frozenset[int] = frozenset()
+            if (fieldname, term) in reader:
+                found = frozenset(reader.postings(fieldname, term).all_ids())
+            self._docs[key] = found & self.all_docs()  # postings still list deleted documents
+        return self._docs[key]
+
+    def terms(self, fieldname: str) -> dict[str, list[str]]:
+        """The field's values, grouped by folded form (so `tag:crc` finds `CRC`)."""
+        if fieldname not in self._terms:
+            grouped: dict[str, list[str]] = {}
+            for term in self.searcher.reader().field_terms(fieldname):
+                grouped.setdefault(fold(term), []).append(term)
+            self._terms[fieldname] = grouped
+        return self._terms[fieldname]
+
+    def value_docs(self, fieldnames: Iterable[str], values: Iterable[str]) -> frozenset[int]:
+        found: set[int] = set()
+        for fieldname in fieldnames:
+            for value in values:
+                for term in self.terms(fieldname).get(fold(value), ()):
+                    found |= self.term_docs(fieldname, term)
+        return frozenset(found)
+
+    def query_docs(self, query: wq.Query) -> frozenset[int]:
+        return frozenset(self.searcher.docs_for_query(query))
+
+    def text_docs(self, fieldname: str, term: str) -> frozenset[int]:
+        """The documents with a word, from its postings (as `term_docs`, but in a bounded
+        cache: there is no end to the words people search for)."""
+        key = (fieldname, term)
+        found = self._text.pop(key, None)
+        if found is None:
+            reader = self.searcher.reader()
+            found = frozenset()
+            if key in reader:
+                found = frozenset(reader.postings(fieldname, term).all_ids()) & self.all_docs()
+        self._text[key] = found  # most recently used last
+        while len(self._text) > TEXT_CACHE:
+            del self._text[next(iter(self._text))]
+        return found
+
+    def clause_docs(self, clause: q.Clause) -> frozenset[int]:
+        """The documents a clause matches, without scoring them: a phrase needs the positions
+        (Whoosh's phrase matcher); words need only their postings, which are cached."""
+        if clause.phrase:
+            return self.query_docs(q.clause_query(clause))
+        docs: frozenset[int] | None = None
+        for found in q.word_alternatives(clause):
+            union = frozenset().union(*(self.text_docs(f, t) for f, t, _ in found))
+            docs = union if docs is None else docs & union
+            if not docs:
+                break
+        docs = docs or frozenset()
+        for identifier in q.accession_ids(clause):
+            docs |= self.term_docs("id", identifier)
+        return docs
+
+
+class SearchIndex:
+    """The full-text index of the archive's items (see the module's docstring).
+
+    A document is a dict with every key present (values may be empty)::
+
+        {"id": "KT-2024-000123", "type": "photo" | "document", "collection": "fonds/series/file",
+         "title": {"vi": …, "en": …}, "description": {"vi": …}, "creator": str, "place": str,
+         "subjects": [str], "tags": {"convention": [], "theme": [], "district": [],
+         "ethnic-group": [], "decade": ["1970s"]}, "year_start": int, "year_end": int,
+         "languages": ["vie"], "access": "public" | "restricted", "added": ISO date-time,
+         "updated": ISO date-time, "pages": [{"number": 1, "text": …}]}
+
+    Anything but `"access": "public"` is restricted.
+    """
+
+    parallel_from = (
+        1000  # a rebuild of at least this many documents is indexed by `procs` processes
+    )
+
+    def __init__(self, folder: Path, *, lock_timeout: float = 2.0, procs: int | None = None):
+        self.folder = Path(folder)
+        self.lock_timeout = lock_timeout
+        self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+        self._guard = threading.Lock()
+        self._indexes: dict[str, whoosh_index.FileIndex] = {}
+        self._idle: list[_Snapshot] = []  # searchers not in use; one per concurrent search
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls, folder: Path, *, lock_timeout: float = 2.0, procs: int | None = None
+    ) -> SearchIndex:
+        """The index in `folder`, created empty if there is none."""
+        self = cls(folder, lock_timeout=lock_timeout, procs=procs)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not (self.folder / POINTER).exists():
+            self._create_first()
+        self._current()
+        return self
+
+    def close(self) -> None:
+        with self._guard:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for snapshot in idle:
+            snapshot.searcher.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -----------------------------------------------------------------------------------------
+    # The folder: indexes and the pointer
+
+    def _create_first(self) -> None:
+        name = self._new_index()
+        # Two processes may open an empty folder at once: a hard link creates the pointer only
+        # if there is none yet, so one of them wins and the other drops its empty index.
+        temporary = self.folder / f"{POINTER}.{uuid.uuid4().hex}"
+        temporary.write_text(name + "\n", encoding="utf-8")
+        try:
+            os.link(temporary, self.folder / POINTER)
+        except FileExistsError:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        finally:
+            temporary.unlink()
+
+    def _new_index(self) -> str:
+        name = f"{PREFIX}{uuid.uuid4().hex[:16]}"
+        path = self.folder / name
+        path.mkdir()
+        whoosh_index.create_in(str(path), build_schema())
+        return name
+
+    def _current(self) -> str:
+        try:
+            name = (self.folder / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise ArchiveError(f"{self.folder} holds no search index (no {POINTER} file)")
+        if not name.startswith(PREFIX) or "/" in name or not (self.folder / name).is_dir():
+            raise ArchiveError(f"{self.folder / POINTER} names no index: {name!r}")
+        return name
+
+    def _index(self, name: str) -> whoosh_index.FileIndex:
+        with self._guard:
+            if name not in self._indexes:
+                self._indexes[name] = whoosh_index.open_dir(str(self.folder / name))
+            return self._indexes[name]
+
+    def _swap(self, name: str) -> None:
+        temporary = self.folder / f"{POINTER}.{uuid.uuid4().hex}"
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(name + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.folder / POINTER)
+        with suppress(OSError):  # make the rename itself durable where the platform allows
+            directory = os.open(self.folder, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+
+    def _remove_old(self, keep: set[str]) -> None:
+        """Indexes from earlier rebuilds, or left by one that was killed."""
+        for path in self.folder.glob(f"{PREFIX}*"):
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+                with self._guard:
+                    self._indexes.pop(path.name, None)
+        for path in self.folder.glob(f"{POINTER}.*"):
+            if time.time() - path.stat().st_mtime > 3600:
+                path.unlink(missing_ok=True)
+
+    # -----------------------------------------------------------------------------------------
+    # Writing
+
+    @contextmanager
+    def _writer(self) -> Iterator:
+        """A writer on the index in use, with its lock held; if a rebuild swapped the index while
+        we waited for the lock, the writer is moved to the new one."""
+        while True:
+            name = self._current()
+            try:
+                writer = self._index(name).writer(timeout=self.lock_timeout, delay=0.05)
+            except LockError:
+                raise IndexLocked(
+                    "the search index is being written by another update or a rebuild; "
+                    f"waited {self.lock_timeout:g} s for it"
+                )
+            if self._current() == name:
+                break
+            writer.cancel()
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def update(self, documents: Iterable[dict]) -> None:
+        """Adds the documents, replacing any with the same id."""
+        prepared = {p.id: p for p in map(prepare, documents)}  # the last of an id wins
+        if not prepared:
+            return
+        with self._writer() as writer:
+            for document in prepared.values():
+                writer.update_document(**document.fields)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return
+        with self._writer() as writer:
+            for identifier in ids:
+                writer.delete_by_term("id", identifier)
+
+    def rebuild(self, documents: Iterable[dict]) -> int:
+        """A new index of `documents`, swapped in for the old one when complete; their count."""
+        old = self._current()
+        lock = self._index(old).lock("WRITELOCK")
+        deadline = time.monotonic() + self.lock_timeout
+        while not lock.acquire():
+            if time.monotonic() > deadline:
+                raise IndexLocked(
+                    "the search index is being written by an update or another rebuild; "
+                    f"waited {self.lock_timeout:g} s for it"
+                )
+            time.sleep(0.05)
+        try:
+            if self._current() != old:
+                raise IndexLocked("another rebuild replaced the search index meanwhile")
+            self._remove_old(keep={old})
+            name = self._new_index()
+            try:
+                count = self._fill(self._index(name), documents)
+            except BaseException:
+                shutil.rmtree(self.folder / name, ignore_errors=True)
+                with self._guard:
+                    self._indexes.pop(name, None)
+                raise
+            self._swap(name)
+            return count
+        finally:
+            lock.release()
+
+    def _fill(self, index: whoosh_index.FileIndex, documents: Iterable[dict]) -> int:
+        seen: set[str] = set()
+
+        def prepared() -> Iterator:
+            for document in documents:
+                ready = prepare(document)
+                if ready.id in seen:
+                    raise InvalidInput(f"{ready.id}: given twice to the rebuild")
+                seen.add(ready.id)
+                yield ready
+
+        stream = prepared()
+        first = list(islice(stream, self.parallel_from))
+        parallel = len(first) == self.parallel_from and self.procs > 1
+        # Several processes double the speed on a large rebuild (each writes its own segment);
+        # on a small one, starting them costs more than they save.
+        writer = index.writer(procs=self.procs, multisegment=True) if parallel else index.writer()
+        try:
+            for ready in first:
+                writer.add_document(**ready.fields)
+            for ready in stream:
+                writer.add_document(**ready.fields)
+        except BaseException:
+            _cancel(writer)
+            raise
+        writer.commit()
+        return len(seen)
+
+    # -----------------------------------------------------------------------------------------
+    # Reading
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[_Snapshot]:
+        """A searcher on the latest commit of the index in use, for this search alone (Whoosh's
+        searchers are not safe to share between threads)."""
+        name = self._current()
+        with self._guard:
+            if self._closed:
+                raise ArchiveError("the search index is closed")
+            stale = [s for s in self._idle if s.name != name]  # a rebuild swapped the index
+            self._idle = [s for s in self._idle if s.name == name]
+            snapshot = self._idle.pop() if self._idle else None
+        for old in stale:
+            old.searcher.close()
+        if snapshot is not None and not snapshot.searcher.up_to_date():
+            # Not `Searcher.refresh()`: it reuses the readers of unchanged segments with the
+            # deletions they had then, so a replaced document would be found twice.
+            snapshot.searcher.close()
+            snapshot = None
+        if snapshot is None:
+            snapshot = _Snapshot(name, self._index(name).searcher())
+        try:
+            yield snapshot
+        finally:
+            with self._guard:
+                keep = not self._closed
+                if keep:
+                    self._idle.append(snapshot)
+            if not keep:
+                snapshot.searcher.close()
+
+    def versions(self) -> dict[str, str]:
+        """The `updated` value of every indexed document, by id."""
+        with self._snapshot() as snapshot:
+            reader = snapshot.searcher.reader()
+            if reader.doc_count() == 0:  # an empty index has no columns to read
+                return {}
+            ids = reader.column_reader("id")
+            updated = reader.column_reader("updated")
+            return {ids[n]: updated[n] for n in reader.all_doc_ids()}
+
+    def count(self) -> int:
+        with self._snapshot() as snapshot:
+            return snapshot.searcher.doc_count()
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: dict[str, list[str]] | None = None,
+        public_only: bool = True,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+        facets: bool = True,
+    ) -> Results:
+        """Items matching `query` (see `search_index.query`) and `filters` (values of one field
+        ORed, fields ANDed), one page of them, with facet counts.
+
+        Filters: type, decade, collection (and below), convention, theme, district, ethnic-group,
+        language (or lang), tag (any vocabulary), year ("1975..1980": the years overlap).
+        `per_page` is at most 200.
+
+        Facets are disjunctive: each facet's counts take in the query and every filter but its
+        own. With `public_only`, restricted items are left out before anything is counted.
+        """
+        if sort not in SORTS:
+            raise InvalidInput(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+        chosen = _check_filters(filters)
+        parsed = q.parse(query)
+        page, per_page = max(1, int(page)), max(1, min(int(per_page), MAX_PER_PAGE))
+        with self._snapshot() as snapshot:
+            base = self._base(snapshot, parsed, public_only)
+            narrowed = {key: _filter_docs(snapshot, key, values) for key, values in chosen.items()}
+            matching = _intersect(base, narrowed.values())
+            hits = self._hits(snapshot, parsed, matching, sort, page, per_page)
+            visible = snapshot.all_docs()
+            if public_only:
+                visible &= snapshot.term_docs("access", "public")
+            counts = _facets(snapshot, base, narrowed, chosen, visible) if facets else {}
+        return Results(len(matching), hits, counts, page, per_page, query)
+
+    def _base(self, snapshot: _Snapshot, parsed: q.Query, public_only: bool) -> frozenset[int]:
+        """What the query text matches, before the `filters` argument."""
+        docs = snapshot.all_docs()
+        if public_only:
+            docs &= snapshot.term_docs("access", "public")
+        for clause in sorted(parsed.positive, key=lambda c: c.phrase):  # phrases are slower
+            if docs:
+                docs &= snapshot.clause_docs(clause)
+        for found in parsed.filters:
+            if found.field == "year":
+                assert found.years is not None
+                selected = snapshot.query_docs(q.year_query(*found.years))
+            else:
+                selected = snapshot.value_docs(FILTERS[found.field], [found.value])
+            docs = docs - selected if found.negated else docs & selected
+        for clause in parsed.negative:
+            if docs:
+                docs -= snapshot.clause_docs(clause)
+        return docs
+
+    def _hits(
+        self,
+        snapshot: _Snapshot,
+        parsed: q.Query,
+        matching: frozenset[int],
+        sort: str,
+        page: int,
+        per_page: int,
+    ) -> list[Hit]:
+        start = (page - 1) * per_page
+        if start >= len(matching):
+            return []
+        searcher = snapshot.searcher
+        positive = q.positive(parsed)
+        if positive is None and sort == "relevance":  # nothing to rank by: accession order
+            sort = "id"
+        order = _ORDERS.get(sort)
+        # Sorted by a field, the query need not be scored: `matching` already holds its hits.
+        results = searcher.search(
+            positive if order is None else wq.Every(),
+            filter=set(matching),
+            limit=start + per_page,
+            sortedby=order() if order else None,
+        )
+        hits = []
+        for hit in results[start : start + per_page]:
+            stored = searcher.stored_fields(hit.docnum)
+            record = stored["record"]
+            others = [(t, is_english(lang)) for lang, t in _languages(record["description"])]
+            others += [(t, is_english(lang)) for lang, t in _languages(record["title"])]
+            found = best_passage(parsed, record["pages"], others)
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    score=float(hit.score) if order is None and hit.score is not None else 0.0,
+                    type=record["type"],
+                    title=record["title"],
+                    year_start=record["year_start"],
+                    snippet=found.html if found else "",
+                    page=found.page if found else None,
+                )
+            )
+        return hits
+
+
+def _by(*names: str, reverse_first: bool = False):
+    def order():
+        first = sorting.FieldFacet(names[0], reverse=reverse_first)
+        return sorting.MultiFacet([first, *(sorting.FieldFacet(n) for n in names[1:])])
+
+    return order
+
+
+# Ties are broken by id, so that pages never overlap.
+_ORDERS = {
+    "date": _by("year_asc", "id"),
+    "-date": _by("year_desc", "id"),
+    "added": _by("added", "id", reverse_first=True),
+    "id": _by("id"),
+}
+
+
+FILTER_NAMES = (*FILTERS, "year")
+ALIASES = {"lang": "language"}
+
+
+def _check_filters(filters: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for name, values in (filters or {}).items():
+        key = ALIASES.get(name, name)
+        if key not in FILTER_NAMES:
+            raise InvalidInput(f"unknown filter {name!r}; one of {', '.join(FILTER_NAMES)}")
+        values = [values] if isinstance(values, str) else [str(v) for v in values or ()]
+        for value in values if key == "year" else ():
+            if q.years(value) is None:
+                raise InvalidInput(f"year filter {value!r} is not a year or a range (1975..1980)")
+        if values:
+            chosen.setdefault(key, []).extend(values)
+    return chosen
+
+
+def _filter_docs(snapshot: _Snapshot, key: str, values: list[str]) -> frozenset[int]:
+    if key == "year":  # any of the ranges
+        ranges = [q.years(v) for v in values]
+        return frozenset().union(*(snapshot.query_docs(q.year_query(*r)) for r in ranges if r))
+    return snapshot.value_docs(FILTERS[key], values)
+
+
+def _intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:
+    for other in sorted(others, key=len):
+        docs &= other
+    return docs
+
+
+def _facets(
+    snapshot: _Snapshot,
+    base: frozenset[int],
+    narrowed: dict[str, frozenset[int]],
+    chosen: dict[str, list[str]],
+    visible: frozenset[int],
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per value of every facet, each under the query and the filters of the others.
+    A chosen value stays in its facet at 0, so that it can be unchosen, if it is `visible`."""
+    under: dict[str, frozenset[int]] = {}
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for facet, (fieldname, key) in FACETS.items():
+        if key not in under:
+            under[key] = _intersect(base, (d for k, d in narrowed.items() if k != key))
+        docs = under[key]
+        selected = {fold(v) for v in chosen.get(key, ())}
+        values = []
+        for folded, terms in snapshot.terms(fieldname).items():
+            for term in terms:
+                n = len(docs & snapshot.term_docs(fieldname, term)) if docs else 0
+                if n or (folded in selected and visible & snapshot.term_docs(fieldname, term)):
+                    values.append((term, n))
+        counts[facet] = sorted(values, key=lambda v: (-v[1], v[0]))
+    return counts
+
+
+def _languages(texts: dict[str, str]) -> list[tuple[str, str]]:
+    """The language map's entries, Vietnamese first."""
+    return sorted(texts.items(), key=lambda item: item[0] != "vi")
+
+
+def _cancel(writer) -> None:
+    """Cancels a writer. A multi-process writer's own `cancel` leaves its worker processes
+    waiting for work forever, so they are stopped here."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    for name in ("jobqueue", "resultqueue"):
+        queue = getattr(writer, name, None)
+        if queue is not None:
+            queue.cancel_join_thread()
+            queue.close()
+    writer.cancel()

@@ -1,0 +1,114 @@
+"""Search through the CLI: the index follows every change the CLI commits, restricted items stay
+out of public searches, and a rebuild that is killed leaves a working index."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from archive.home import Archive
+from archive.items import register
+from archive.models import Item
+from archive.records import NewItem
+from tests.conftest import make_image
+
+ROWS = [
+    ("a.jpg", "Hội thảo quyền con người ở Kon Tum", "2019", "public"),
+    ("b.jpg", "Lễ hội cồng chiêng của người Ba Na", "1995", "public"),
+    ("c.jpg", "Quyền trẻ em: lớp học tình thương", "2021", "restricted"),
+]
+
+
+@pytest.fixture
+def ingested(run, tmp_path) -> dict[str, str]:
+    inbox = tmp_path / "in"
+    lines = ["file,title,date,access"]
+    for n, (name, title, date, access) in enumerate(ROWS):
+        make_image(inbox / name, color=(n * 80, 20, 20))
+        lines.append(f"{name},{title},{date},{access}")
+    (inbox / "metadata.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    return {e["input"].rsplit("/", 1)[-1]: e["item"] for e in report["inputs"]}
+
+
+def search(run, *args: str) -> dict:
+    result = run("search", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_a_search_without_diacritics_finds_what_ingest_just_made(run, ingested):
+    found = search(run, "quyen con nguoi")
+    assert [h["id"] for h in found["hits"]] == [ingested["a.jpg"]]
+    assert "<mark>" in found["hits"][0]["snippet"] or found["hits"][0]["title"]
+    text = run("search", "cong chieng").output
+    assert ingested["b.jpg"] in text and "1 of 1" in text
+
+
+def test_public_searches_never_see_restricted_items(run, ingested):
+    assert ingested["c.jpg"] in [h["id"] for h in search(run, "quyen")["hits"]]
+    public = search(run, "quyen", "--public")
+    assert ingested["c.jpg"] not in [h["id"] for h in public["hits"]]
+    assert search(run, "access:restricted", "--public")["total"] == 0
+
+
+def test_facet_counts_equal_counts_made_from_the_database(run, home, ingested):
+    facets = dict(search(run, "")["facets"]["type"])
+    archive = Archive.open(home)
+    with archive.session() as session:
+        counted = dict(session.execute(select(Item.type, func.count()).group_by(Item.type)).all())
+    archive.close()
+    assert facets == counted
+
+
+def test_edits_and_tags_reach_the_index_after_they_are_committed(run, ingested):
+    photo = ingested["b.jpg"]
+    assert run("item", "set", photo, "title=Nhà rông làng Kon Klor").exit_code == 0
+    assert [h["id"] for h in search(run, "nha rong")["hits"]] == [photo]
+    assert search(run, "cong chieng")["total"] == 0
+    assert run("item", "tag", photo, "+CEDAW").exit_code == 0
+    assert [h["id"] for h in search(run, "", "--filter", "tag=CEDAW")["hits"]] == [photo]
+
+
+def test_reindex_rebuilds_and_check_finds_what_the_index_misses(run, home, ingested):
+    result = run("reindex")
+    assert result.exit_code == 0, result.output
+    assert "3 items indexed" in result.output
+    assert run("reindex", "--check").output.strip() == "index and database agree"
+    archive = Archive.open(home)
+    with archive.session() as session:  # a change made behind the CLI's back
+        session.scalar(select(Item).where(Item.accession_id == ingested["a.jpg"])).creator = "X"
+    archive.close()
+    result = run("reindex", "--check")
+    assert result.exit_code == 1
+    assert f"stale    {ingested['a.jpg']}" in result.output
+
+
+def test_a_killed_rebuild_leaves_the_old_index_answering(run, home):
+    archive = Archive.open(home)
+    with archive.session() as session:
+        news = [
+            NewItem(content_hash=f"{n:064x}", type="document", files=[], rights="r",
+                    title={"vi": f"Văn bản số {n} về quyền con người"}, access="public")
+            for n in range(1500)
+        ]  # fmt: skip
+        register(session, news, "KT")
+    archive.close()
+    assert run("reindex").exit_code == 0
+    command = [sys.executable, "-m", "archive", "--home", str(home), "reindex"]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL)
+    time.sleep(1.0)
+    assert process.poll() is None, "the rebuild ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert search(run, "quyen con nguoi")["total"] == 1500
+    assert run("reindex", "--check").exit_code == 0
+    assert run("reindex").exit_code == 0
