@@ -186,7 +186,9 @@ def make_document(lexicon: Lexicon, n: int, words: int) -> dict:
         "type": kind,
         "collection": f"{fonds}/{series}/hs-{rng.randint(1, FILES_PER_SERIES):03d}",
         "title": {"vi": _title(lexicon, rng)},
-        "description": {"vi": lexicon.prose(rng, rng.randint(15, 40))} if rng.random() < 0.5 else {},
+        "description": {"vi": lexicon.prose(rng, rng.randint(15, 40))}
+        if rng.random() < 0.5
+        else {},
         "creator": rng.choice(CREATORS),
         "place": place,
         "subjects": [],
@@ -357,7 +359,10 @@ class Fts:
             (match,),
         )
         total = con.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-        top = [r[0] for r in con.execute("SELECT id FROM temp.hits ORDER BY score LIMIT ?", (PER_PAGE,))]
+        top = [
+            r[0]
+            for r in con.execute("SELECT id FROM temp.hits ORDER BY score LIMIT ?", (PER_PAGE,))
+        ]
         page = []
         if top:
             rows = con.execute(
@@ -560,8 +565,9 @@ def run(args, work: Path) -> None:
     queries = make_queries(lexicon, args.queries, SEED + 1)
     warmup = make_queries(lexicon, max(30, args.queries // 4), SEED + 2)
     plain = sum(q["plain"] for q in queries)
+    lengths = ", ".join(f"{k}-word {sum(q['words'] == k for q in queries)}" for k in (1, 2, 3))
     say(
-        f"\nqueries: {len(queries)} ({', '.join(f'{k}-word {sum(q["words"] == k for q in queries)}' for k in (1, 2, 3))}), "
+        f"\nqueries: {len(queries)} ({lengths}), "
         f"{plain} typed without marks ({sum(q['d'] for q in queries)} of them with a word in đ, "
         f"which FTS5 cannot find: unicode61 does not fold đ to d); warm-up: {len(warmup)} others"
     )
@@ -573,7 +579,9 @@ def run(args, work: Path) -> None:
         times, found = run_whoosh(whoosh, queries, warmup, facets)
         timings["whoosh", facets] = times
         totals["whoosh"] = found
-        say(f"whoosh pass {'with' if facets else 'without'} facets done (peak RSS {rss_mb():.0f} MB)")
+        say(
+            f"whoosh pass {'with' if facets else 'without'} facets done (peak RSS {rss_mb():.0f} MB)"
+        )
         times, found = run_fts(fts, queries, warmup, facets)
         timings["fts5", facets] = times
         totals["fts5"] = found
@@ -597,14 +605,20 @@ def run(args, work: Path) -> None:
         for k in (1, 2, 3):
             cells, stats = [], {}
             for engine in ("whoosh", "fts5"):
-                times = [t for q, t in zip(queries, timings[engine, facets], strict=True) if q["words"] == k]
+                times = [
+                    t
+                    for q, t in zip(queries, timings[engine, facets], strict=True)
+                    if q["words"] == k
+                ]
                 stats[engine] = (percentile(times, 0.5), percentile(times, 0.95), max(times))
                 cells.append("{:8.1f} {:7.1f} {:7.1f}".format(*stats[engine]))
             ratio = [stats["whoosh"][i] / max(stats["fts5"][i], 1e-6) for i in (0, 1)]
             label = f"{k}-word, {'with' if facets else 'no'} facets"
             say(f"{label:24}{cells[0]:>26}{cells[1]:>26}  {ratio[0]:6.1f}× {ratio[1]:6.1f}×")
 
-    say(f"\nincremental update: SearchIndex.update of one changed item, then a search finds it ({UPDATES} times)")
+    say(
+        f"\nincremental update: SearchIndex.update of one changed item, then a search finds it ({UPDATES} times)"
+    )
     updates = measure_update(whoosh, lexicon, args.items, args.words)
     say(
         f"  commit p50 {percentile(updates['commit'], 0.5):.1f} ms (max {max(updates['commit']):.1f}); "

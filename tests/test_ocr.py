@@ -179,6 +179,7 @@ def readings(tmp_path_factory) -> Readings:
     return Readings(tmp_path_factory.mktemp("vietnamese"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", VIETNAMESE_PAGES)
 def test_a_clean_vietnamese_page_is_read_with_under_2_percent_cer(readings, name):
     page, _ = readings.read(name)
@@ -191,6 +192,7 @@ def test_a_clean_vietnamese_page_is_read_with_under_2_percent_cer(readings, name
     assert_words_sound(page)
 
 
+@pytest.mark.slow
 def test_two_columns_are_read_one_after_the_other(readings):
     page, _ = readings.read("serif-11pt-two-columns")
     # Read across the gutter, the lines of both columns would interleave: the whole text in
@@ -200,12 +202,14 @@ def test_two_columns_are_read_one_after_the_other(readings):
     assert in_right_column == sorted(in_right_column) and any(in_right_column)
 
 
+@pytest.mark.slow
 def test_paragraphs_and_lines_are_kept(readings):
     page, _ = readings.read("serif-12pt")
     title, body = page.text.split("\n\n", 1)
     assert title.isupper() and "\n" in body
 
 
+@pytest.mark.slow
 def test_reading_vietnamese_as_english_is_far_worse(readings):
     vie, _ = readings.read("serif-12pt", "vie")
     eng, runs = readings.read("serif-12pt", "eng")
@@ -214,17 +218,20 @@ def test_reading_vietnamese_as_english_is_far_worse(readings):
     assert eng.ocr_languages == "eng" and runs[0]["lang"] == "eng"
 
 
+@pytest.mark.slow
 def test_an_upright_page_is_ocred_once_with_its_languages_given(readings):
     for name in VIETNAMESE_PAGES:
         _, runs = readings.read(name)
         assert [(r["outputs"], r["lang"]) for r in runs] == [("txt hocr", "vie")], name
 
 
+@pytest.mark.slow
 def test_a_page_file_tesseract_reads_as_it_is_is_given_to_it_by_path(readings):
     _, runs = readings.read("sans-11pt")
     assert runs[0]["input"] == str(readings.page("sans-11pt"))
 
 
+@pytest.mark.slow
 def test_the_hocr_parses_and_holds_the_words(readings):
     page, _ = readings.read("sans-condensed-14pt")
     root = ET.fromstring(page.hocr)
@@ -232,6 +239,7 @@ def test_the_hocr_parses_and_holds_the_words(readings):
     assert len(spans) == len(page.words) and spans[0].text == page.words[0].text
 
 
+@pytest.mark.slow
 def test_word_boxes_lie_on_the_text(readings):
     page, _ = readings.read("serif-12pt")
     # Lines start at the 30 mm left margin (354 px at 300 dpi), paragraphs 10 mm further in.
@@ -240,6 +248,7 @@ def test_word_boxes_lie_on_the_text(readings):
     assert 200 < first.y < 400 and first.h < 80  # the title, under the 20 mm top margin
 
 
+@pytest.mark.slow
 def test_a_timeout_stops_tesseract_and_says_so(readings):
     path = readings.page("sans-9pt")
     started = time.monotonic()
@@ -258,6 +267,7 @@ ENGLISH_PAGES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("scan", "truth", "media_type"), ENGLISH_PAGES)
 def test_an_english_scan_is_read_with_under_5_percent_cer(scan, truth, media_type):
     with tesseract_runs() as runs:
@@ -279,6 +289,7 @@ def upright_page() -> Image.Image:
     return make_page(TURNED_TEXT, font="DejaVuSerif", size_pt=12, seed=11)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("degrees", [90, 180, 270])
 def test_a_turned_page_is_read_upright_and_its_rotation_recorded(upright_page, tmp_path, degrees):
     # Turned counter-clockwise when stored, the page reads upright turned `degrees` clockwise.

@@ -12,6 +12,8 @@ from PIL import Image
 from demo.samples import make_page, make_pdf
 from tests.conftest import outcomes, text_pdf
 
+pytestmark = pytest.mark.slow  # real Tesseract, end to end through the CLI
+
 TEXT = (
     "KẾ HOẠCH\n"
     "Tuyên truyền Công ước về quyền trẻ em tại huyện Đắk Glei năm 2019. Các trường học phối hợp "
