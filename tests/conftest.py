@@ -92,17 +92,18 @@ def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
     )
 
 
-def text_pdf(path: Path, lines: list[str]) -> Path:
-    """A one-page PDF whose text is a real text layer (Helvetica, ASCII), as born-digital
-    documents are: its text is kept, not OCR'd."""
-    stream = "BT /F1 14 Tf 72 760 Td 18 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+def text_pdf(path: Path, lines: list[str], *, size=(612, 792), rotate: int = 0) -> Path:
+    """A one-page PDF whose text is a real text layer (Helvetica), written by hand, as
+    born-digital documents are: its text is kept, not OCR'd."""
+    shown = " ".join(f"({line}) Tj T*" for line in lines)
+    stream = f"BT /F1 12 Tf 16 TL 72 {size[1] - 72} Td {shown}"
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] /Rotate {rotate} "
+        "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Length {len(stream) + 3} >>\nstream\n{stream} ET\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
     body, offsets = b"%PDF-1.4\n", []
     for number, content in enumerate(objects, 1):

@@ -27,7 +27,7 @@ from demo.samples import VIETNAMESE_TEXTS, font_path, make_multipage_tiff, make_
 from ingest import pdf
 from ingest.identify import sniff
 from ingest.ocr import OcrError, PageText, detect_language, read_page, tesseract_version
-from tests.conftest import bomb_png
+from tests.conftest import bomb_png, text_pdf
 
 DATA = Path(__file__).parent / "data"
 DOCUMENTS = DATA / "documents"
@@ -406,32 +406,6 @@ def test_a_blank_page_has_no_words_and_no_language(tmp_path):
 
 # --------------------------------------------------------------------------------------------
 # PDF
-
-
-def text_pdf(path: Path, lines: list[str], *, size=(612, 792), rotate: int = 0) -> Path:
-    """A one-page PDF whose text is a text layer (Helvetica), written by hand."""
-    shown = " ".join(f"({line}) Tj T*" for line in lines)
-    stream = f"BT /F1 12 Tf 16 TL 72 {size[1] - 72} Td {shown}"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] /Rotate {rotate} "
-        "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        f"<< /Length {len(stream) + 3} >>\nstream\n{stream} ET\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, content in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += f"{number} 0 obj\n{content}\nendobj\n".encode("latin-1")
-    xref = len(body)
-    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    body += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    body += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    path.write_bytes(body)
-    return path
 
 
 def vietnamese_text_pdf(path: Path, lines: list[str]) -> Path:
