@@ -29,6 +29,8 @@ demo: system-packages $(VENV)/.installed $(DEMO)/samples/.made
 		--collection kon-tum/anh --report $(DEMO)/photos-report.json
 	$(BIN)/archive --home $(DEMO)/archive ingest $(DEMO)/samples/documents \
 		--collection kon-tum/van-ban --report $(DEMO)/documents-report.json
+	$(BIN)/archive --home $(DEMO)/archive reindex --check >/dev/null \
+		|| $(BIN)/archive --home $(DEMO)/archive reindex
 	$(BIN)/archive --home $(DEMO)/archive status
 
 test: system-packages $(VENV)/.installed lint

@@ -149,10 +149,9 @@ def ingest(
                 metadata_csv=metadata_csv,
                 on_start=on_start,
                 on_done=on_done,
-            )
-        if not dry_run:
-            _index_changes(
-                archive, [e["item"] for e in report.entries if e["outcome"] == "created"]
+                on_committed=lambda created, recovered: _index_changes(
+                    archive, created, heal=recovered
+                ),
             )
     if report_path:
         report_path.write_text(
@@ -171,19 +170,18 @@ def _changing(ctx: Context, accession_ids: list[str] | None):
         _index_changes(archive, accession_ids)
 
 
-def _index_changes(archive: Archive, accession_ids: list[str] | None) -> None:
-    """Tell the search index what the database has committed: the items named (all when None),
-    and any item the index lacks, so a run that was stopped before this point heals here."""
+def _index_changes(archive: Archive, accession_ids: list[str] | None, heal: bool = False) -> None:
+    """Tell the search index what the database has committed: the items named (all when None);
+    with `heal`, also every item the index lacks (after a run that stopped part-way)."""
     from archive import indexing
     from search_index.service import SearchIndex
 
+    if accession_ids is not None and not accession_ids and not heal:
+        return
     with SearchIndex.open(archive.home / "index") as index, archive.session() as session:
-        if accession_ids is not None:
-            accession_ids = sorted(
-                set(accession_ids) | (indexing.versions(session).keys() - index.versions().keys())
-            )
-            if not accession_ids:
-                return
+        if heal and accession_ids is not None:
+            lacking = indexing.versions(session).keys() - index.versions().keys()
+            accession_ids = sorted(set(accession_ids) | lacking)
         index.update(indexing.documents(session, accession_ids))
 
 

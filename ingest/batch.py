@@ -69,8 +69,13 @@ def run(
     metadata_csv: Path | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[], None] = lambda: None,
+    on_committed: Callable[[list[str], bool], None] = lambda created, recovered: None,
 ) -> Report:
+    """Ingest `paths`. `on_committed(created, recovered)` runs once everything is in the
+    database, before the run is marked done: it is given the accession ids created, and whether
+    an earlier run had stopped part-way (whose work the index, say, may lack)."""
     report = Report(dry_run=dry_run)
+    recovered = False
     settings = archive.settings
     workers = workers or settings["workers"] or os.cpu_count() or 1
     context = Context(
@@ -85,7 +90,7 @@ def run(
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"):
         if not dry_run:
-            _recover(archive)
+            recovered = _recover(archive)
         found = discover(paths, options.default_lang, metadata_csv)
         report.entries += [_passed_entry(p) for p in found.passed]
         todo, unchanged = _split(archive, found.units)
@@ -104,6 +109,8 @@ def run(
             on_done()
         writer.flush()
         if not dry_run:
+            created = [e["item"] for e in report.entries if e["outcome"] == "created"]
+            on_committed(created, recovered)
             with archive.session() as session:
                 journal.finish_run(session, report.run_id, report.counts)
     return report
@@ -231,13 +238,15 @@ def _stat_key(path: Path, known: dict) -> tuple[str, int] | None:
     return (accession, pk) if (info.st_size, info.st_mtime_ns) == (size, mtime) else None
 
 
-def _recover(archive: Archive) -> None:
-    """After a run that did not finish, remove what it stored but never recorded."""
+def _recover(archive: Archive) -> bool:
+    """After a run that did not finish, remove what it stored but never recorded; True when
+    there was such a run."""
     with archive.session() as session:
         if not journal.close_unfinished(session):
-            return
+            return False
         referenced = set(session.scalars(select(Master.stored_path)))
         archive.masters.sweep(referenced)
+        return True
 
 
 def _passed_entry(passed: Passed) -> dict[str, Any]:

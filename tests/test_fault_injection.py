@@ -135,3 +135,7 @@ def test_an_ingest_killed_at_any_point_and_run_again_equals_a_clean_run(tmp_path
 
     assert snapshot(killed) == expected
     assert not list((killed / "masters").rglob("*.partial"))
+    check = [sys.executable, "-m", "archive", "--home", str(killed), "reindex", "--check"]
+    assert subprocess.run(check, capture_output=True, text=True).stdout.strip() == (
+        "index and database agree"
+    )

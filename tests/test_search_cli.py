@@ -112,3 +112,20 @@ def test_a_killed_rebuild_leaves_the_old_index_answering(run, home):
     assert search(run, "quyen con nguoi")["total"] == 1500
     assert run("reindex", "--check").exit_code == 0
     assert run("reindex").exit_code == 0
+
+
+def test_an_ingest_stopped_before_indexing_is_healed_by_the_next_run(run, home, ingested, tmp_path):
+    import shutil
+
+    from archive.models import IngestRun
+
+    shutil.rmtree(home / "index")  # the index never heard of the items …
+    archive = Archive.open(home)
+    with archive.session() as session:  # … because the run was killed just after committing
+        session.scalars(select(IngestRun)).all()[-1].status = "running"
+    archive.close()
+    assert search(run, "quyen con nguoi")["total"] == 0
+    _, report = run.ingest(tmp_path / "in")
+    assert {e["outcome"] for e in report["inputs"]} == {"unchanged"}
+    assert [h["id"] for h in search(run, "quyen con nguoi")["hits"]] == [ingested["a.jpg"]]
+    assert run("reindex", "--check").exit_code == 0
