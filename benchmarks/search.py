@@ -161,7 +161,7 @@ def _title(lexicon: Lexicon, rng: random.Random) -> str:
 def make_document(lexicon: Lexicon, n: int, words: int) -> dict:
     """Item `n` of the corpus (the same every time)."""
     rng = random.Random(SEED * 1_000_003 + n)
-    year = int(rng.triangular(1945, 2025, 2020))
+    year = min(2024, int(rng.triangular(1945, 2025, 2020)))
     year_end = year + rng.choice((0, 0, 0, 1, 2, 5)) if rng.random() < 0.3 else year
     district = _weighted(rng, DISTRICTS, 1)[0] if rng.random() < 0.9 else None
     conventions = _weighted(rng, CONVENTIONS, rng.choices((0, 1, 2), (4, 4, 2))[0])
