@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 
+from archive.fields import nfc  # one definition for the whole project
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+__all__ = ["display", "natural_key", "nfc", "printable"]
 
 
 def display(path: str | os.PathLike) -> str:

@@ -27,8 +27,13 @@ class PageJob:
 
 
 def _read(job: PageJob, context: Context) -> PageResult:
-    record = FileRecord(job.path, str(job.path), media_type=job.media_type, sha256=job.sha256)
-    record.stored_path = job.stored_path
+    record = FileRecord(
+        job.path,
+        str(job.path),
+        media_type=job.media_type,
+        sha256=job.sha256,
+        stored_path=job.stored_path,
+    )
     return read(record, job.frame, context)
 
 

@@ -48,7 +48,7 @@ def search(run, *args: str) -> dict:
 def test_a_search_without_diacritics_finds_what_ingest_just_made(run, ingested):
     found = search(run, "quyen con nguoi")
     assert [h["id"] for h in found["hits"]] == [ingested["a.jpg"]]
-    assert "<mark>" in found["hits"][0]["snippet"] or found["hits"][0]["title"]
+    assert found["hits"][0]["title"] == {"vi": "Hội thảo quyền con người ở Kon Tum"}
     text = run("search", "cong chieng").output
     assert ingested["b.jpg"] in text and "1 of 1" in text
 
