@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: Tesseract with its Vietnamese, English and orientation data; the fonts the
-# sample generator draws Vietnamese pages with.
+# sample generator draws Vietnamese pages with; Chromium for the browser tests; libmagic for the
+# IIIF image validator.
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
-	fonts-dejavu-core fonts-dejavu-extra
+	fonts-dejavu-core fonts-dejavu-extra chromium libmagic1
 DEMO := demo-data
 
 .PHONY: demo test test-fast lint system-packages bench clean
