@@ -35,7 +35,9 @@ SINGLE = ("creator", "date", "rights", "place", "latitude", "longitude", "type",
 MULTI = ("subject", "language")
 LANGUAGE_MAPPED = ("title", "description")
 _SUFFIXED = re.compile(r"^(title|description)_([a-z]{2,3})$")
-_RIGHTS = re.compile(
+# The rights URIs the IIIF schema accepts: the http:// form of a RightsStatements.org statement
+# or of a Creative Commons licence.
+RIGHTS = re.compile(
     r"^http://(rightsstatements\.org/vocab/[A-Za-z-]+/1\.0/"
     r"|creativecommons\.org/(licenses|publicdomain)/[a-z-]+(/[0-9.]+)?/)$"
 )
@@ -115,7 +117,7 @@ def _single(key: str, raw: Any) -> Any:
         return _item_type(value)
     elif key == "access" and value not in ("public", "restricted"):
         raise InvalidInput(f"access: {value!r} must be public or restricted")
-    elif key == "rights" and not _RIGHTS.match(value):
+    elif key == "rights" and not RIGHTS.match(value):
         raise InvalidInput(
             f"rights: {value!r} is not a RightsStatements.org or Creative Commons "
             "URI in its http:// form"

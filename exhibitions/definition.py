@@ -1,13 +1,29 @@
 """A curator's exhibition definition, as read from its YAML file.
 
 Every part remembers the line it was written on, so a problem can be reported as `file:line`.
+`load` reads a file and reports every mistake in it at once; `check` holds a definition against
+the archive's items, whose facts `item_facts` reads from the database.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from archive.accession import PATTERN as ACCESSION
+from archive.fields import RIGHTS, nfc
+from archive.models import Item, Page
 
 KINDS = ("photo", "archive")
 
@@ -21,7 +37,8 @@ class Entry:
     item: str  # accession id
     caption: LanguageMap = field(default_factory=dict)
     pages: tuple[int, ...] = ()  # 1-based page numbers to show, in order; empty: every page
-    line: int = 0
+    line: int = 0  # of its accession id
+    pages_line: int = 0  # of its pages, when given
 
 
 @dataclass(frozen=True)
@@ -51,3 +68,574 @@ class Exhibition:
 
     def entries(self) -> list[Entry]:
         return [entry for section in self.sections for entry in section.entries]
+
+
+# -- reading and checking a definition --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a definition, where the curator wrote it."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the check needs to know of an archive item."""
+
+    type: str  # photo | document
+    access: str  # public | restricted
+    pages: int
+
+
+TOP_KEYS = (
+    "id",
+    "kind",
+    "title",
+    "summary",
+    "partner",
+    "venue",
+    "dates",
+    "curators",
+    "rights",
+    "attribution",
+    "access",
+    "sections",
+)
+DATE_KEYS = ("start", "end")
+SECTION_KEYS = ("title", "text", "items")
+ENTRY_KEYS = ("item", "caption", "pages")
+ACCESS = ("public", "restricted")
+
+# Where each key belongs, to tell a curator who put a key one level off where it goes.
+_PLACES = {
+    "the exhibition": TOP_KEYS,
+    "dates": DATE_KEYS,
+    "a section": SECTION_KEYS,
+    "an item entry": ENTRY_KEYS,
+}
+_REQUIRED_HINTS = {
+    "id": " (a short name for its web address, such as quyen-con-nguoi-2024)",
+    "kind": " (photo or archive)",
+    "title": ' (such as {vi: "…", en: "…"})',
+    "sections": " (the list of its sections)",
+    "items": " (the list of the items it shows)",
+    "item": " (the accession id of an item, such as KT-2024-000001)",
+}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_YAML = "tag:yaml.org,2002:"
+# The tags the safe loader resolves plain values to; any other (`!!python/...`, `!mine`) was
+# written on purpose and is refused, never acted on.
+_PLAIN_TAGS = {
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value")
+} | {_YAML + "seq", _YAML + "map"}
+# libyaml's parser where PyYAML was built with it; both give the same nodes and lines.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SQL_SLICE = 500  # ids per query, well below the parameters one SQLite statement may carry
+
+_T = TypeVar("_T")
+
+
+def load(path: Path) -> tuple[Exhibition | None, list[Problem]]:
+    """Read a definition; None when it is too broken to build (the problems say why).
+
+    Every mistake is reported, in the order of the file. An Exhibition comes back whenever its
+    id, kind, title and sections can be read, even with other problems (their parts left out),
+    so that `check` can report its own problems at the same time: build it only when both
+    lists are empty."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Problem(str(path), 1, "the file is not UTF-8 text; save it as UTF-8")]
+    except OSError as error:
+        return None, [Problem(str(path), 1, f"the file cannot be read: {error.strerror}")]
+    return _Reader(str(path)).read(text, Path(path))
+
+
+def check(exhibition: Exhibition, facts: Mapping[str, ItemFacts]) -> list[Problem]:
+    """Problems of a well-formed definition against the archive's items (`facts` by accession
+    id, holding only the items that exist)."""
+    where = str(exhibition.path) if exhibition.path else exhibition.id
+    return [
+        Problem(where, line, message)
+        for entry in exhibition.entries()
+        for line, message in _entry_problems(entry, facts.get(entry.item), exhibition.access)
+    ]
+
+
+def _entry_problems(entry: Entry, facts: ItemFacts | None, access: str) -> list[tuple[int, str]]:
+    """(line, message) of each problem of one entry."""
+    if facts is None:
+        return [(entry.line, f"{entry.item} is not in the archive")]
+    found = []
+    if access == "public" and facts.access == "restricted":
+        message = f"{entry.item} is restricted, and a public exhibition shows public items only"
+        found.append((entry.line, message))
+    pages_line = entry.pages_line or entry.line
+    if entry.pages and facts.type == "photo":
+        found.append((pages_line, f"{entry.item} is a photo: `pages` is only for documents"))
+    elif entry.pages:
+        count = f"{facts.pages} page" + ("" if facts.pages == 1 else "s")
+        found += [
+            (pages_line, f"page {n}, but {entry.item} has {count}")
+            for n in entry.pages
+            if n > facts.pages
+        ]
+    return found
+
+
+def item_facts(session: Session, accession_ids: Iterable[str]) -> dict[str, ItemFacts]:
+    """Those of the ids that exist, read from the archive database (archive.models Item/Page)."""
+    wanted = sorted(set(accession_ids))
+    found: dict[str, ItemFacts] = {}
+    for start in range(0, len(wanted), _SQL_SLICE):
+        query = (
+            select(Item.accession_id, Item.type, Item.access, func.count(Page.id))
+            .outerjoin(Page, Page.item_id == Item.id)
+            .where(Item.accession_id.in_(wanted[start : start + _SQL_SLICE]))
+            .group_by(Item.id)
+        )
+        for accession_id, kind, access, pages in session.execute(query):
+            found[accession_id] = ItemFacts(type=kind, access=access, pages=pages)
+    return found
+
+
+class _Invalid(Exception):
+    """A part that cannot be used; its problem is already reported."""
+
+
+class _Reader:
+    """One definition, read from YAML's node tree so that every problem can name its line.
+
+    A reading method reports what is wrong and raises _Invalid; its caller leaves that part out
+    and reads on, so one pass finds every mistake."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.refused: set[int] = set()  # ids of nodes whose tag is not allowed
+        self.shown: dict[str, int] = {}  # accession id -> the line it is first shown on
+
+    def report(self, at: Node | int, message: str) -> _Invalid:
+        line = at if isinstance(at, int) else at.start_mark.line + 1
+        self.problems.append(Problem(self.path, line, message))
+        return _Invalid()
+
+    def read(self, text: str, path: Path) -> tuple[Exhibition | None, list[Problem]]:
+        exhibition = None
+        try:
+            top = self.compose(text)
+            self.refuse_tags(top, set())
+            exhibition = self.exhibition(top, path)
+        except _Invalid:
+            pass
+        return exhibition, sorted(self.problems, key=lambda p: p.line)  # stable within a line
+
+    def compose(self, text: str) -> Node:
+        try:
+            node = yaml.compose(text, Loader=_LOADER)
+        except yaml.MarkedYAMLError as error:
+            line, message = _syntax_problem(error, text)
+            raise self.report(line, message)
+        except yaml.YAMLError as error:
+            raise self.report(1, f"this is not valid YAML: {error}")
+        if node is None:
+            raise self.report(1, "the file is empty")
+        return node
+
+    def refuse_tags(self, node: Node, seen: set[int]) -> None:
+        if id(node) in seen:  # an alias is the node it names, and may name its own parent
+            return
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            self.refused.add(id(node))
+            self.report(node, _tag_message(node.tag))
+        if isinstance(node, SequenceNode):
+            for child in node.value:
+                self.refuse_tags(child, seen)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                self.refuse_tags(key, seen)
+                self.refuse_tags(value, seen)
+
+    def attempt(self, default: _T, read: Callable[..., _T], *args: object) -> _T:
+        """What `read(*args)` gives, or `default` when it is invalid (and reported)."""
+        try:
+            return read(*args)
+        except _Invalid:
+            return default
+
+    def optional(
+        self, keys: dict[str, Node], name: str, default: _T, read: Callable[..., _T], *args: object
+    ) -> _T:
+        """The value of the key `name` read by `read(node, *args)`; `default` when absent or
+        invalid."""
+        return self.attempt(default, read, keys[name], *args) if name in keys else default
+
+    def each(self, nodes: list[Node], read: Callable[..., _T], *args: object) -> tuple[_T, ...]:
+        """The nodes that read well; the others are reported and left out."""
+        values = (self.attempt(None, read, node, *args) for node in nodes)
+        return tuple(value for value in values if value is not None)
+
+    # -- the parts of a definition ------------------------------------------------------------
+
+    def exhibition(self, node: Node, path: Path) -> Exhibition:
+        keys = self.fields(node, "the exhibition", TOP_KEYS, ("id", "kind", "title", "sections"))
+        ident = self.optional(keys, "id", None, self.slug)
+        kind = self.optional(keys, "kind", None, self.choice, "kind", KINDS)
+        title = self.optional(keys, "title", None, self.language_map, "title", True)
+        start, end = self.optional(keys, "dates", (None, None), self.dates)
+        exhibition = Exhibition(
+            id=ident or "",
+            kind=kind or "",
+            title=title or {},
+            summary=self.optional(keys, "summary", {}, self.language_map, "summary"),
+            partner=self.optional(keys, "partner", {}, self.language_map, "partner"),
+            venue=self.optional(keys, "venue", {}, self.language_map, "venue"),
+            start=start,
+            end=end,
+            curators=self.optional(keys, "curators", (), self.curators),
+            rights=self.optional(keys, "rights", "", self.rights),
+            attribution=self.optional(keys, "attribution", {}, self.language_map, "attribution"),
+            access=self.optional(keys, "access", "public", self.choice, "access", ACCESS),
+            sections=self.optional(keys, "sections", None, self.sections) or (),
+            path=path,
+        )
+        # Read to the end first, so that every problem is reported, then refuse what is unusable.
+        if None in (ident, kind, title) or not exhibition.sections:
+            raise _Invalid()
+        return exhibition
+
+    def dates(self, node: Node) -> tuple[date | None, date | None]:
+        keys = self.fields(node, "dates", DATE_KEYS)
+        start = self.optional(keys, "start", None, self.date, "start")
+        end = self.optional(keys, "end", None, self.date, "end")
+        if start and end and end < start:
+            self.report(keys["end"], f"the end, {end}, is before the start, {start}")
+            end = None
+        return start, end
+
+    def curators(self, node: Node) -> tuple[str, ...]:
+        return self.each(self.sequence(node, "curators", '["Nguyễn Văn A"]'), self.text, "a name")
+
+    def sections(self, node: Node) -> tuple[Section, ...]:
+        nodes = self.sequence(node, "sections", "`- title: {vi: …}` lines")
+        if not nodes:
+            self.report(node, "sections is empty: an exhibition needs at least one section")
+        return self.each(nodes, self.section)
+
+    def section(self, node: Node) -> Section:
+        keys = self.fields(node, "a section", SECTION_KEYS, ("title", "items"))
+        return Section(
+            title=self.optional(keys, "title", {}, self.language_map, "section title", True),
+            text=self.optional(keys, "text", {}, self.language_map, "section text", True),
+            entries=self.optional(keys, "items", (), self.entries),
+            line=node.start_mark.line + 1,
+        )
+
+    def entries(self, node: Node) -> tuple[Entry, ...]:
+        nodes = self.sequence(node, "items", "`- item: KT-2024-000001` lines")
+        if not nodes:
+            self.report(node, "items is empty: a section shows at least one item")
+        return self.each(nodes, self.entry)
+
+    def entry(self, node: Node) -> Entry:
+        if isinstance(node, ScalarNode) and id(node) not in self.refused:
+            raise self.report(
+                node, f"an item entry must be written `- item: {node.value}`, not `- {node.value}`"
+            )
+        keys = self.fields(node, "an item entry", ENTRY_KEYS, ("item",))
+        item = self.optional(keys, "item", None, self.accession)
+        caption = self.optional(keys, "caption", {}, self.language_map, "caption", True)
+        pages = self.optional(keys, "pages", (), self.pages)
+        if item is None:
+            raise _Invalid()
+        # The entry's line is its accession id's: what the archive's checks speak of.
+        line = keys["item"].start_mark.line + 1
+        if item in self.shown:
+            raise self.report(
+                line, f"{item} is already in this exhibition, on line {self.shown[item]}"
+            )
+        self.shown[item] = line
+        pages_line = keys["pages"].start_mark.line + 1 if "pages" in keys else 0
+        return Entry(item=item, caption=caption, pages=pages, line=line, pages_line=pages_line)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def slug(self, node: Node) -> str:
+        value = self.text(node, "id")
+        if not _SLUG.match(value):
+            guess = _slugify(value)
+            hint = f"; did you mean `{guess}`?" if guess else ""
+            raise self.report(
+                node, f"id `{value}` must be lowercase letters, digits and hyphens{hint}"
+            )
+        return value
+
+    def choice(self, node: Node, what: str, options: tuple[str, ...]) -> str:
+        value = self.text(node, what)
+        if value not in options:
+            close = difflib.get_close_matches(value.lower(), options, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise self.report(node, f"{what} `{value}` must be {' or '.join(options)}{hint}")
+        return value
+
+    def date(self, node: Node, what: str) -> date:
+        self.usable(node)
+        if not isinstance(node, ScalarNode):
+            raise self.report(node, f"{what} must be a date such as 2024-12-10, not {_shape(node)}")
+        value = node.value.strip()
+        if node.tag == _YAML + "null" or not value:
+            raise self.report(node, f"{what} is empty")
+        if not _ISO_DATE.match(value):
+            raise self.report(
+                node, f"{what} `{value}` is not a date written YYYY-MM-DD, such as 2024-12-10"
+            )
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.report(node, f"{what} `{value}` is not a real date")
+
+    def rights(self, node: Node) -> str:
+        value = self.text(node, "rights")
+        if RIGHTS.match(value):
+            return value
+        guess = _rights_guess(value)
+        if guess and value.startswith("https://"):
+            message = f"rights must be written in its http:// form: `{guess}`"
+        elif guess:
+            message = (
+                f"rights `{value}` is not written as the standard says; did you mean `{guess}`?"
+            )
+        else:
+            message = (
+                f"rights `{value}` is not a RightsStatements.org or Creative Commons URI, "
+                "such as http://rightsstatements.org/vocab/InC-EDU/1.0/"
+            )
+        raise self.report(node, message)
+
+    def accession(self, node: Node) -> str:
+        value = self.text(node, "item")
+        if not ACCESSION.match(value):
+            guess = _accession_guess(value)
+            hint = f"; did you mean `{guess}`?" if guess else ""
+            raise self.report(
+                node,
+                f"`{value}` is not an accession id: they are written PREFIX-YEAR-NUMBER, "
+                f"such as KT-2024-000001{hint}",
+            )
+        return value
+
+    def pages(self, node: Node) -> tuple[int, ...]:
+        items = self.sequence(node, "pages", "[1, 3]")
+        if not items:
+            raise self.report(node, "pages is empty: leave `pages` out to show every page")
+        pages: list[int] = []
+        for item in items:
+            number = self.attempt(None, self.page, item)
+            if number in pages:
+                self.report(item, f"page {number} is listed twice")
+            elif number is not None:
+                pages.append(number)
+        return tuple(pages)
+
+    def page(self, node: Node) -> int:
+        self.usable(node)
+        written = node.value.strip() if isinstance(node, ScalarNode) else ""
+        if node.tag == _YAML + "int" and written.isdigit() and int(written) > 0:
+            return int(written)
+        if written.isdigit() and int(written) > 0:  # quoted, so YAML reads it as text
+            raise self.report(node, f"page `{written}` is in quotes: write it without them")
+        shown = f"`{written}`" if written else _shape(node)
+        raise self.report(node, f"{shown} is not a page number: pages are whole numbers from 1")
+
+    def language_map(self, node: Node, what: str, need_vi: bool = False) -> LanguageMap:
+        self.usable(node)
+        if not isinstance(node, MappingNode):
+            raise self.report(
+                node,
+                f'{what} must be a language map such as {{vi: "…", en: "…"}}, not {_shape(node)}',
+            )
+        texts: LanguageMap = {}
+        written = self.mapping(node, what, None)
+        for lang, (key, value) in written.items():
+            if not _LANGUAGE.match(lang):
+                self.report(key, _language_message(lang, what))
+                continue
+            text = self.attempt(None, self.text, value, f"{what} in `{lang}`")
+            if text is not None:
+                texts[lang] = text
+        if need_vi and "vi" not in texts:
+            if any(lang.lower() == "vi" for lang in written):
+                raise _Invalid()  # written, but wrongly: that is reported already
+            raise self.report(node, f"{what} has no Vietnamese text (`vi`)")
+        return texts
+
+    # -- shapes -------------------------------------------------------------------------------
+
+    def fields(
+        self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, Node]:
+        """Key -> value node of a mapping with these keys; unknown, repeated and missing keys
+        are reported."""
+        self.usable(node)
+        if not isinstance(node, MappingNode):
+            raise self.report(
+                node, f"{what} must be a mapping of keys ({', '.join(allowed)}), not {_shape(node)}"
+            )
+        keys = {name: value for name, (_, value) in self.mapping(node, what, allowed).items()}
+        for name in required:
+            if name not in keys:
+                self.report(node, f"{what} has no `{name}`{_REQUIRED_HINTS.get(name, '')}")
+        return keys
+
+    def mapping(
+        self, node: MappingNode, what: str, allowed: tuple[str, ...] | None
+    ) -> dict[str, tuple[Node, Node]]:
+        """Key -> (key node, value node); a repeated key, or one not `allowed`, is reported."""
+        found: dict[str, tuple[Node, Node]] = {}
+        for key, value in node.value:
+            name = self.key(key)
+            if name is None:
+                continue
+            if name in found:
+                first = found[name][0].start_mark.line + 1
+                self.report(key, f"`{name}` is given twice in {what} (first on line {first})")
+            elif allowed is not None and name not in allowed:
+                self.report(key, _unknown_key(name, what, allowed))
+            else:
+                found[name] = (key, value)
+        return found
+
+    def key(self, node: Node) -> str | None:
+        if id(node) in self.refused:
+            return None
+        if not isinstance(node, ScalarNode) or not node.value.strip():
+            self.report(node, "a key must be a word, such as `title`")
+            return None
+        return nfc(node.value.strip())
+
+    def sequence(self, node: Node, what: str, example: str) -> list[Node]:
+        self.usable(node)
+        if not isinstance(node, SequenceNode):
+            raise self.report(node, f"{what} must be a list such as {example}, not {_shape(node)}")
+        return node.value
+
+    def text(self, node: Node, what: str) -> str:
+        # The scalar as written, so `No` or `1975` stay text rather than becoming False or 1975.
+        self.usable(node)
+        if not isinstance(node, ScalarNode):
+            raise self.report(node, f"{what} must be text, not {_shape(node)}")
+        value = nfc(node.value.strip())
+        if node.tag == _YAML + "null" or not value:
+            raise self.report(node, f"{what} is empty")
+        return value
+
+    def usable(self, node: Node) -> None:
+        if id(node) in self.refused:
+            raise _Invalid()
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The line and plain words of a YAML syntax error."""
+    problem = error.problem or error.context or "it cannot be read"
+    context = error.context or ""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else 1
+    opened = error.context_mark.line + 1 if error.context_mark else line
+    # The parser notices an unclosed quote or bracket lines later; the mistake is where it opens.
+    if "quoted scalar" in context:
+        return opened, "a quote opened on this line is never closed"
+    for kind, brackets in (("flow mapping", "{…}"), ("flow sequence", "[…]")):
+        if kind in context:
+            return opened, f"the {brackets} that opens on this line is not closed, or lacks a comma"
+    if "another document" in problem:
+        return line, "a file holds one exhibition: remove this `---` and what follows, or split it"
+    lines = text.splitlines()
+    quoted = _unclosed_quote(lines[:line])
+    if quoted is not None and quoted < line:
+        # A quote left open swallows the lines after it; the parser trips over them later.
+        return quoted, "a quote opened on this line is never closed"
+    written = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in written[: len(written) - len(written.lstrip())]:
+        return line, "this line is indented with a tab: indent with spaces"
+    if "mapping values are not allowed" in problem:
+        return line, (
+            "a `:` where none can be: check this line's indentation, "
+            "or put text that holds `: ` in quotes"
+        )
+    return line, f"this is not valid YAML: {problem}"
+
+
+def _unclosed_quote(lines: list[str]) -> int | None:
+    """The first line with an odd number of double quotes, if any (1-based)."""
+    for number, written in enumerate(lines, 1):
+        if written.replace('\\"', "").count('"') % 2:
+            return number
+    return None
+
+
+def _tag_message(tag: str) -> str:
+    if tag == _YAML + "merge":
+        return "`<<` (merging keys from elsewhere) is not allowed here: write the keys out"
+    shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+    return f"the YAML tag `{shown}` is not allowed here: write plain values"
+
+
+def _unknown_key(name: str, what: str, allowed: tuple[str, ...]) -> str:
+    elsewhere = [place for place, keys in _PLACES.items() if name in keys and place != what]
+    if elsewhere:
+        return f"`{name}` is not a key of {what}: it belongs to {' or '.join(elsewhere)}"
+    close = difflib.get_close_matches(name.lower(), allowed, n=1)
+    if close:
+        return f"unknown key `{name}` in {what}; did you mean `{close[0]}`?"
+    return f"unknown key `{name}` in {what}; the keys are: {', '.join(allowed)}"
+
+
+def _language_message(lang: str, what: str) -> str:
+    if _LANGUAGE.match(lang.lower()):
+        return f"`{lang}` in {what} must be written in lowercase: `{lang.lower()}`"
+    return (
+        f"`{lang}` in {what} is not a language code: write 2 or 3 lowercase letters, "
+        "such as vi, en or bdq (Ba Na)"
+    )
+
+
+def _shape(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    value = node.value.strip()
+    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`" if value else "nothing"
+
+
+def _slugify(value: str) -> str:
+    """A slug close to what was written: `Quyền con người 2024` -> quyen-con-nguoi-2024."""
+    plain = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def _accession_guess(value: str) -> str | None:
+    """The accession id meant by `kt-2024-1` or `KT 2024 000001`, if one is clear."""
+    parts = [p for p in re.split(r"[-_ ./]+", value.upper()) if p]
+    if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) > 6:
+        return None
+    guess = f"{parts[0]}-{parts[1]}-{int(parts[2]):06d}"
+    return guess if ACCESSION.match(guess) else None
+
+
+def _rights_guess(value: str) -> str | None:
+    """The standard form of a rights URI written with https://, www. or no final slash."""
+    rest = re.sub(r"^(https?://)?(www\.)?", "", value.strip())
+    guess = "http://" + rest.rstrip("/") + "/"
+    return guess if RIGHTS.match(guess) else None
