@@ -87,6 +87,7 @@ def run(
         read_photos=options.read_photos,
         ocr_timeout=settings["ocr_timeout"],
         ocr_root=None if dry_run else archive.home / "ocr",
+        derivatives_root=None if dry_run else archive.home / "derivatives",
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"):
         if not dry_run:

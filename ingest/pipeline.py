@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from archive.errors import IngestError, Unsupported
 from archive.fixity import sha256_of
 from archive.records import PageResult, Reading
-from archive.storage import MasterStore, write_atomically
+from archive.storage import MasterStore, derivative_path, write_atomically
 from ingest.discover import Unit
 from ingest.names import display
 
@@ -47,6 +47,7 @@ class Context:
     read_photos: bool = False  # OCR photos too (documents always are)
     ocr_timeout: float = 120.0
     ocr_root: Path | None = None  # where hOCR files go; None: no OCR (a dry run)
+    derivatives_root: Path | None = None  # where IIIF images go; None: none made (a dry run)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class FileRecord:
     embedded: Embedded | None = None
     stored_path: str | None = None
     pages: list[PageResult] = field(default_factory=list)  # one per frame, when read
+    image_problems: list[str] = field(default_factory=list)  # pages whose IIIF images failed
 
 
 @dataclass
@@ -84,7 +86,8 @@ class Prepared:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for f in self.files if f.embedded for w in f.embedded.warnings]
+        found = [w for f in self.files if f.embedded for w in f.embedded.warnings]
+        return found + [p for f in self.files for p in f.image_problems]
 
 
 def stat_step(record: FileRecord, _context: Context) -> None:
@@ -157,6 +160,10 @@ def prepare(unit: Unit, context: Context) -> Prepared:
     if context.ocr_root and (prepared.type == "document" or context.read_photos):
         for record in prepared.files:
             record.pages = [read(record, frame, context) for frame in range(len(record.frames))]
+    if context.derivatives_root:
+        for record in prepared.files:
+            for frame in range(len(record.frames)):
+                derive(record, frame, context)
     return prepared
 
 
@@ -234,6 +241,37 @@ def read(record: FileRecord, frame: int, context: Context) -> PageResult:
         hocr_path=hocr_path,
     )
     return PageResult(reading=reading)
+
+
+def derive(record: FileRecord, frame: int, context: Context) -> None:
+    """Make the page's IIIF images, upright as OCR found it. A page whose images cannot be made
+    is still catalogued, with a warning; `archive derivatives` makes them again."""
+    assert context.derivatives_root is not None
+    home = context.derivatives_root.parent
+    if (home / derivative_path(record.sha256, frame) / "info.json").exists():
+        return  # the same page, offered again
+    result = record.pages[frame] if frame < len(record.pages) else None
+    rotation = result.reading.rotation if result and result.reading else 0
+    problem = make_images(home, record.path, record.media_type, record.sha256, frame, rotation)
+    if problem:
+        record.image_problems.append(f"page {frame + 1}: no IIIF images: {problem}")
+
+
+def make_images(
+    home: Path, path: Path, media_type: str, sha256: str, frame: int, rotation: int
+) -> str | None:
+    """Write the IIIF images (tiles, sizes, info.json) of one page; the reason when it failed.
+    The stored info.json is published under an address chosen when it is served."""
+    from ingest import tiles
+
+    relative = derivative_path(sha256, frame)
+    try:
+        tiles.write(tiles.page_image(path, media_type, frame, rotation), home / relative, relative)
+    except IngestError as exc:
+        return exc.reason
+    except Exception as exc:  # one page's fault is that page's, never the batch's
+        return f"unexpected {type(exc).__name__}: {exc}"
+    return None
 
 
 def _for_unit(unit: Unit, record: FileRecord, error: IngestError) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,8 +35,12 @@ class _Pool:
 
     def _new(self) -> ProcessPoolExecutor:
         # fork: a worker starts with what this process has imported already, at once; the
-        # pool is made before any thread of ours starts, and workers never touch the database
-        context = multiprocessing.get_context("fork")
+        # pool is made before any thread of ours starts, and workers never touch the database.
+        # But libvips' thread pool does not survive a fork: a worker forked from a process
+        # that has used it hangs in its first operation. Such a process (the catalogue, a
+        # test run) gets workers from a clean server process instead.
+        method = "forkserver" if "pyvips" in sys.modules else "fork"
+        context = multiprocessing.get_context(method)
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_initialise)
 
     def renew(self) -> None:

@@ -1,0 +1,82 @@
+"""Make pages' IIIF images again: `archive derivatives ID...` and `archive derivatives --all`
+(after a rotation was corrected, or when the tiles' format changes). Workers make the images from
+the stored masters; nothing in the database changes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from archive.errors import NotFound
+from archive.home import Archive
+from archive.models import Item, Page
+from ingest.pipeline import make_images
+from ingest.workers import ordered_map
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    label: str  # "KT-2024-000001 page 2"
+    path: Path
+    media_type: str
+    sha256: str
+    frame: int
+    rotation: int
+
+
+def _make(job: ImageJob, home: Path) -> str | None:
+    return make_images(home, job.path, job.media_type, job.sha256, job.frame, job.rotation)
+
+
+def _crashed(_job: ImageJob) -> str:
+    return "the worker making the images crashed on this page"
+
+
+def rederive(
+    archive: Archive,
+    accession_ids: list[str] | None,
+    workers: int,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_done: Callable[[], None] = lambda: None,
+) -> tuple[int, list[str]]:
+    """Make the images of every page of the items named (all items when None); return the
+    number of pages done and the problems, one line per page that failed."""
+    jobs = _jobs(archive, accession_ids)
+    on_start(len(jobs))
+    done, problems = 0, []
+    work = functools.partial(_make, home=archive.home)
+    for job, problem in ordered_map(work, jobs, workers, _crashed):
+        if problem:
+            problems.append(f"{job.label}: {problem}")
+        else:
+            done += 1
+        on_done()
+    return done, problems
+
+
+def _jobs(archive: Archive, accession_ids: list[str] | None) -> list[ImageJob]:
+    query = select(Item).options(selectinload(Item.pages).selectinload(Page.master))
+    if accession_ids is not None:
+        query = query.where(Item.accession_id.in_(accession_ids))
+    with archive.session() as session:
+        found = {item.accession_id: item for item in session.scalars(query)}
+        unknown = sorted(set(accession_ids or ()) - found.keys())
+        if unknown:
+            raise NotFound(f"no item {', '.join(unknown)}")
+        return [
+            ImageJob(
+                f"{item.accession_id} page {page.number}",
+                archive.home / page.master.stored_path,
+                page.master.media_type,
+                page.master.sha256,
+                page.frame,
+                page.rotation,
+            )
+            for _, item in sorted(found.items())
+            for page in item.pages
+        ]
