@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
 	fonts-dejavu-core fonts-dejavu-extra chromium libmagic1
 DEMO := demo-data
+# The deep-zoom viewer, from the npm registry (package.json, package-lock.json), served by the
+# archive itself and copied into exported exhibitions.
+VIEWER := exhibitions/site/vendor/openseadragon
 
-.PHONY: demo test test-fast lint system-packages bench clean
+.PHONY: demo test test-fast lint system-packages assets bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +22,21 @@ $(VENV)/.installed: pyproject.toml
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
+assets: $(VIEWER)/.installed
+
+$(VIEWER)/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VIEWER) && mkdir -p $(VIEWER)
+	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js \
+		node_modules/openseadragon/build/openseadragon/images $(VIEWER)/
+	touch $@
+
 $(DEMO)/samples/.made: demo/samples.py | $(VENV)/.installed
 	rm -rf $(DEMO)/samples
 	$(BIN)/python -m demo.samples $(DEMO)/samples
 	touch $@
 
-demo: system-packages $(VENV)/.installed $(DEMO)/samples/.made
+demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 	$(BIN)/archive --home $(DEMO)/archive init
 	$(BIN)/archive --home $(DEMO)/archive ingest $(DEMO)/samples/photos \
 		--collection kon-tum/anh --report $(DEMO)/photos-report.json
@@ -32,12 +44,18 @@ demo: system-packages $(VENV)/.installed $(DEMO)/samples/.made
 		--collection kon-tum/van-ban --report $(DEMO)/documents-report.json
 	$(BIN)/archive --home $(DEMO)/archive reindex --check >/dev/null \
 		|| $(BIN)/archive --home $(DEMO)/archive reindex
+	$(BIN)/python -m demo.exhibitions $(DEMO)/archive
+	for definition in $(DEMO)/archive/exhibitions/*.yaml; do \
+		$(BIN)/archive --home $(DEMO)/archive exhibition build $$definition || exit 1; \
+		$(BIN)/archive --home $(DEMO)/archive exhibition export $$definition \
+			--out $(DEMO)/sites/$$(basename $$definition .yaml) || exit 1; \
+	done
 	$(BIN)/archive --home $(DEMO)/archive status
 
-test: system-packages $(VENV)/.installed lint
+test: system-packages $(VENV)/.installed assets lint
 	$(BIN)/pytest
 
-test-fast: system-packages $(VENV)/.installed
+test-fast: system-packages $(VENV)/.installed assets
 	$(BIN)/pytest -m "not slow"
 
 lint: $(VENV)/.installed
@@ -48,4 +66,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache node_modules exhibitions/site/vendor

@@ -571,5 +571,97 @@ def verify(ctx: Context) -> None:
     sys.exit(1 if problems else 0)
 
 
+@cli.command()
+@click.argument("accession_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every item's pages.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@pass_context
+def derivatives(ctx: Context, accession_ids, every: bool, workers) -> None:
+    """Make the IIIF images (tiles, sizes, info.json) of items again."""
+    from ingest.rederive import rederive
+
+    if bool(accession_ids) == every:
+        raise click.UsageError("name items, or give --all")
+    with ctx.archive() as archive, _progress() as (on_start, on_done):
+        workers = workers or archive.settings["workers"] or os.cpu_count() or 1
+        done, problems = rederive(
+            archive, None if every else list(accession_ids), workers, on_start, on_done
+        )
+    for problem in problems:
+        click.echo(f"failed   {problem}")
+    click.echo(f"{done} pages made, {len(problems)} failed")
+    sys.exit(1 if problems else 0)
+
+
+@cli.group()
+def exhibition() -> None:
+    """Check, build and export exhibitions from curators' definitions (YAML)."""
+
+
+def _checked(archive: Archive, path: Path):
+    """The exhibition in `path`, or exit 1 after printing every problem with its line."""
+    from exhibitions import definition
+
+    found, problems = definition.load(path)
+    if found is not None:
+        with archive.session() as session:
+            facts = definition.item_facts(session, [e.item for e in found.entries()])
+        problems += definition.check(found, facts)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems or found is None:
+        click.echo(f"{len(problems)} problems in {path}", err=True)
+        sys.exit(1)
+    return found
+
+
+_DEFINITION = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@exhibition.command("check")
+@click.argument("path", type=_DEFINITION)
+@pass_context
+def exhibition_check(ctx: Context, path: Path) -> None:
+    """Report every problem of a definition, as FILE:LINE: message (exit 1 if any)."""
+    with ctx.archive() as archive:
+        found = _checked(archive, path)
+    shown = len(found.entries())
+    click.echo(f"{path}: {len(found.sections)} sections, {shown} items: no problems")
+
+
+@exhibition.command("build")
+@click.argument("path", type=_DEFINITION)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the IIIF files (default: iiif/ in the archive home).",
+)
+@pass_context
+def exhibition_build(ctx: Context, path: Path, out: Path | None) -> None:
+    """Write the exhibition's IIIF manifest and the Collections; print every path written."""
+    from exhibitions import publish
+
+    with ctx.archive() as archive:
+        found = _checked(archive, path)
+        for written in publish.build(archive, found, out or archive.home / "iiif"):
+            click.echo(str(written))
+
+
+@exhibition.command("export")
+@click.argument("path", type=_DEFINITION)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@pass_context
+def exhibition_export(ctx: Context, path: Path, out: Path) -> None:
+    """Write a self-contained static site of the exhibition (page, viewer, manifest, images)."""
+    from exhibitions import export
+
+    with ctx.archive() as archive:
+        found = _checked(archive, path)
+        written = export.export(archive, found, out)
+    for one in written:
+        click.echo(str(one))
+    click.echo(f"open {out / 'index.html'} through any web server")
+
+
 def main() -> None:
     cli(prog_name="archive")

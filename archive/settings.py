@@ -47,6 +47,11 @@ def _languages(value: str) -> str | None:
     return None if ok else "must be Tesseract language codes joined by +, such as vie+eng"
 
 
+def _base_url(value: str) -> str | None:
+    ok = value.startswith(("http://", "https://")) and not value.endswith("/") and " " not in value
+    return None if ok else "must be an http:// or https:// address with no trailing slash"
+
+
 def _access(value: str) -> str | None:
     return None if value in ("public", "restricted") else "must be public or restricted"
 
@@ -92,6 +97,22 @@ SETTINGS: tuple[Setting, ...] = (
         0.5,
         "Score an automatic tag needs before it is given.",
         _above_zero,
+    ),
+    Setting(
+        "base_url",
+        "http://localhost:8000",
+        "Public address of the catalogue; IIIF manifests and images are identified under it.",
+        _base_url,
+    ),
+    Setting(
+        "publisher_vi",
+        "Lưu trữ lịch sử tỉnh Kon Tum",
+        "Name of the archive in Vietnamese: the credit on every manifest.",
+    ),
+    Setting(
+        "publisher_en",
+        "Kon Tum Provincial Archives",
+        "Name of the archive in English.",
     ),
     Setting(
         "database_url",

@@ -4,7 +4,6 @@ valid by the official schema and the rules it misses, and carrying what a viewer
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from itertools import zip_longest
 
@@ -527,7 +526,8 @@ def transient_item(n: int) -> Item:
     return item
 
 
-def test_an_exhibition_of_500_items_builds_in_under_a_second():
+def test_an_exhibition_of_500_items_has_500_canvases_in_five_ranges():
+    # its speed is measured by benchmarks/derivatives.py, not asserted here
     items = {item.accession_id: item for item in map(transient_item, range(1, 501))}
     entries = [Entry(item=accession, caption={"vi": "Ảnh"}) for accession in items]
     sections = tuple(
@@ -536,13 +536,9 @@ def test_an_exhibition_of_500_items_builds_in_under_a_second():
     )
     shown = Exhibition(id="nam-tram", kind="photo", title={"vi": "500 ảnh"}, sections=sections)
     images = {accession: images_of(item, (400, 267)) for accession, item in items.items()}
-    timings = []
-    for _ in range(3):  # the best of three: a busy machine slows one run, not the code
-        started = time.perf_counter()
-        manifest = exhibition_manifest(shown, items, images, PUBLISHER)
-        timings.append(time.perf_counter() - started)
+    manifest = exhibition_manifest(shown, items, images, PUBLISHER)
     assert len(manifest["items"]) == 500
-    assert min(timings) < 1.0, timings
+    assert [len(r["items"]) for r in manifest["structures"]] == [100] * 5
 
 
 # Collections

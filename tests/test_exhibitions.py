@@ -1,0 +1,228 @@
+"""Exhibitions from curators' definitions, as a curator runs them: `archive exhibition check`,
+`build` and `export`, and the exported site served by a plain static web server."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from demo.samples import make_photo
+from exhibitions import conformance
+from tests.conftest import text_pdf, tile_paths
+
+
+@pytest.fixture
+def exhibited(run, tmp_path):
+    """An archive with three photos (one restricted) and a two-page document: their ids."""
+    photos = tmp_path / "photos"
+    for seed in range(2):
+        make_photo(photos / f"photo-{seed}.jpg", width=1400, height=900, seed=seed)
+    _, report = run.ingest(photos, "--collection", "kon-tum/anh")
+    hidden = tmp_path / "hidden"
+    make_photo(hidden / "secret.jpg", width=600, height=400, seed=7)
+    _, hidden_report = run.ingest(hidden, "--access", "restricted")
+    document = tmp_path / "documents"
+    text_pdf(document / "ke-hoach.pdf", ["Ke hoach tuyen truyen", "quyen con nguoi"])
+    _, doc_report = run.ingest(document, "--type", "document")
+    ids = [entry["item"] for entry in report["inputs"]]
+    return {
+        "photos": sorted(ids),
+        "restricted": hidden_report["inputs"][0]["item"],
+        "document": doc_report["inputs"][0]["item"],
+    }
+
+
+def definition(path: Path, ids: dict, **changes) -> Path:
+    photos = ids["photos"]
+    text = f"""\
+id: quyen-con-nguoi-2024
+kind: photo
+title: {{vi: "Quyền con người ở Kon Tum", en: "Human rights in Kon Tum"}}
+summary: {{vi: "Ảnh và tài liệu <b>lưu trữ</b>", en: "Photographs and documents"}}
+partner: {{vi: "Bộ Thông tin và Truyền thông", en: "Ministry of Information and Communications"}}
+venue: {{vi: "Bảo tàng tỉnh Kon Tum", en: "Kon Tum Provincial Museum"}}
+dates: {{start: 2024-12-10, end: 2024-12-20}}
+curators: ["Nguyễn Văn A"]
+rights: http://rightsstatements.org/vocab/InC-EDU/1.0/
+attribution: {{vi: "Lưu trữ lịch sử tỉnh Kon Tum", en: "Kon Tum Provincial Archives"}}
+sections:
+  - title: {{vi: "Làng", en: "Village"}}
+    text: {{vi: "Nhà rông và lễ hội.", en: "Communal houses and festivals."}}
+    items:
+      - item: {photos[1]}
+        caption: {{vi: "Nhà rông <script>alert(1)</script>", en: "A communal house"}}
+      - item: {photos[0]}
+        caption: {{vi: "Lễ hội", en: "A festival"}}
+  - title: {{vi: "Văn bản", en: "Documents"}}
+    items:
+      - item: {ids["document"]}
+        caption: {{vi: "Kế hoạch", en: "A plan"}}
+        pages: [1]
+"""
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_passes_a_good_definition(run, exhibited, tmp_path):
+    result = run("exhibition", "check", definition(tmp_path / "e.yaml", exhibited))
+    assert result.exit_code == 0, result.output
+    assert "2 sections, 3 items: no problems" in result.output
+
+
+def test_check_names_each_problem_with_its_line(run, exhibited, tmp_path):
+    path = definition(
+        tmp_path / "e.yaml",
+        exhibited,
+        **{
+            f"- item: {exhibited['photos'][0]}": f"- item: {exhibited['restricted']}",
+            "pages: [1]": "pages: [1, 5]",
+            "curators:": "curator:",
+        },
+    )
+    result = run("exhibition", "check", path)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith(f"{path}:8:") and "curator" in line for line in lines), lines
+    assert any(line.startswith(f"{path}:17:") and exhibited["restricted"] in line for line in lines)
+    assert any(line.startswith(f"{path}:23:") and "5" in line for line in lines), lines
+
+
+def test_build_writes_a_valid_manifest_and_the_collections(run, exhibited, tmp_path, home):
+    out = tmp_path / "iiif"
+    result = run("exhibition", "build", definition(tmp_path / "e.yaml", exhibited), "--out", out)
+    assert result.exit_code == 0, result.output
+    written = [Path(line) for line in result.output.splitlines()]
+    assert out / "exhibitions/quyen-con-nguoi-2024/manifest.json" in written
+    assert out / "collections/exhibitions.json" in written
+    assert out / "collections/archive.json" in written
+    for path in written:
+        assert conformance.problems(json.loads(path.read_text(encoding="utf-8"))) == [], path
+    manifest = json.loads((out / "exhibitions/quyen-con-nguoi-2024/manifest.json").read_text())
+    canvases = manifest["items"]
+    assert len(canvases) == 3  # two photos and the one page asked for, in the curator's order
+    assert canvases[0]["label"]["vi"] == ["Nhà rông <script>alert(1)</script>"]
+    bodies = [c["items"][0]["items"][0]["body"] for c in canvases]
+    services = [body["service"][0]["id"] for body in bodies]
+    assert services == [
+        f"http://localhost:8000/iiif/images/{exhibited['photos'][1]}/1",
+        f"http://localhost:8000/iiif/images/{exhibited['photos'][0]}/1",
+        f"http://localhost:8000/iiif/images/{exhibited['document']}/1",
+    ]
+    assert [len(r["items"]) for r in manifest["structures"]] == [2, 1]
+    listed = json.loads((out / "collections/exhibitions.json").read_text())
+    assert [m["id"] for m in listed["items"]] == [manifest["id"]]
+
+
+def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, tmp_path, home):
+    out = tmp_path / "site"
+    result = run("exhibition", "export", definition(tmp_path / "e.yaml", exhibited), "--out", out)
+    assert result.exit_code == 0, result.output
+    images = sorted(
+        p.relative_to(out / "iiif/images").as_posix() for p in out.glob("iiif/images/*/*")
+    )
+    assert images == sorted(
+        [f"{exhibited['photos'][0]}/1", f"{exhibited['photos'][1]}/1", f"{exhibited['document']}/1"]
+    )
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "Nhà rông &lt;script&gt;" in page
+    links = re.findall(r'(?:href|src|data-info)="([^"]+)"', page)
+    assert links and not [link for link in links if "//" in link or link.startswith("/")]
+    with _served(out) as base:
+        for link in links:
+            if link.startswith("#"):
+                continue
+            with urllib.request.urlopen(f"{base}/{link}") as response:
+                assert response.status == 200, link
+        for info_url in re.findall(r'data-info="([^"]+)"', page):
+            _fetch_every_tile(f"{base}/{info_url}")
+
+
+def _fetch_every_tile(info_url: str) -> None:
+    with urllib.request.urlopen(info_url) as response:
+        info = json.load(response)
+    service = info_url.removesuffix("/info.json")
+    for path in tile_paths(info):
+        with urllib.request.urlopen(f"{service}/{path}") as response:
+            assert response.status == 200, path
+
+
+class _served:
+    """`python -m http.server` over a folder, as a kiosk or any static host would serve it."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self) -> str:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=1).close()
+                return base
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the static server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+@pytest.mark.slow
+def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image, ImageStat
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "site"
+    result = run("exhibition", "export", definition(tmp_path / "e.yaml", exhibited), "--out", out)
+    assert result.exit_code == 0, result.output
+    tiles: list[str] = []
+    with _served(out) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on(
+                "response",
+                lambda r: tiles.append(r.url) if r.url.endswith("/default.jpg") and r.ok else None,
+            )
+            page.goto(f"{base}/index.html")
+            assert page.locator("nav.sections li.section").count() == 2
+            assert page.locator("nav.sections").is_visible()
+            page.wait_for_function(
+                "() => document.querySelector('#viewer canvas') !== null", timeout=15000
+            )
+            page.wait_for_timeout(1500)  # let the tiles fade in
+            shot = Image.open(BytesIO(page.locator("#viewer").screenshot())).convert("L")
+            artifacts = Path(__file__).parent.parent / "test-artifacts"
+            artifacts.mkdir(exist_ok=True)
+            page.screenshot(path=str(artifacts / "exhibition-export.png"), full_page=True)
+            page.locator("button.entry").nth(2).click()
+            page.wait_for_timeout(1000)
+        finally:
+            browser.close()
+    assert ImageStat.Stat(shot).stddev[0] > 10, "the viewer drew nothing but a flat colour"
+    drawn = {re.sub(r"^.*/iiif/images/([^/]+/\d+)/.*$", r"\1", url) for url in tiles}
+    assert f"{exhibited['photos'][1]}/1" in drawn
+    assert f"{exhibited['document']}/1" in drawn  # the third entry, once chosen
