@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,23 @@ def make_image(path: Path, size=(64, 48), color=(200, 30, 30), fmt=None, **save)
     return path
 
 
+def client_tiles(info: dict) -> Iterator[tuple[str, str]]:
+    """(region, size) of every tile, as the Image API's tile algorithm computes them."""
+    for tile in info["tiles"]:
+        tw, th = tile["width"], tile.get("height", tile["width"])
+        for s in tile["scaleFactors"]:
+            for y in range(0, math.ceil(info["height"] / (th * s))):
+                for x in range(0, math.ceil(info["width"] / (tw * s))):
+                    rx, ry = x * tw * s, y * th * s
+                    rw, rh = min(tw * s, info["width"] - rx), min(th * s, info["height"] - ry)
+                    yield f"{rx},{ry},{rw},{rh}", f"{math.ceil(rw / s)},{math.ceil(rh / s)}"
+
+
+def tile_paths(info: dict) -> list[str]:
+    """The path below the image service of every tile `info` implies."""
+    return [f"{region}/{size}/0/default.jpg" for region, size in client_tiles(info)]
+
+
 def copy_sample(name: str, to: Path) -> Path:
     """A real file from tests/data (see tests/data/*/SOURCES.md) copied into a work folder."""
     to.mkdir(parents=True, exist_ok=True)
@@ -118,3 +137,71 @@ def text_pdf(path: Path, lines: list[str], *, size=(612, 792), rotate: int = 0) 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
     return path
+
+
+# The online catalogue's tests share one archive, built once: the catalogue only reads it.
+
+RESTRICTED_TITLE = "Hồ sơ mật BIMAT-7731"  # must never be seen by the public, in any form
+
+
+@pytest.fixture(scope="session")
+def catalogue_home(tmp_path_factory) -> dict:
+    """An archive home with public photos (GPS, dates, Vietnamese and English titles), a public
+    document with a text layer, a restricted photo and a restricted document, both
+    collections, the search index, and an exhibition; its ids by role."""
+    from demo.exhibitions import write as write_exhibitions
+    from demo.samples import make_photo
+
+    root = tmp_path_factory.mktemp("catalogue")
+    home = root / "home"
+    cli_run = Cli(CliRunner(), home, root)
+    assert cli_run("init").exit_code == 0
+    photos, documents, hidden = root / "photos", root / "documents", root / "hidden"
+    places = [(14.35, 108.0), (14.69, 107.7), (14.2, 107.9)]
+    for n, gps in enumerate(places):
+        make_photo(photos / f"anh-{n}.jpg", width=900, height=600, seed=n, gps=gps)
+    (photos / "metadata.csv").write_text(
+        "file,title,title_en,date,subject\n"
+        'anh-0.jpg,Nhà rông làng Kon Klor,The Kon Klor communal house,1975,"nhà rông"\n'
+        "anh-1.jpg,Lễ hội đâm trâu,Buffalo festival,1998,lễ hội\n"
+        "anh-2.jpg,Trường học ở Đắk Glei,A school in Dak Glei,2019,giáo dục\n",
+        encoding="utf-8",
+    )
+    text_pdf(
+        documents / "ke-hoach.pdf",
+        ["Ke hoach tuyen truyen ve quyen con nguoi", "Cong uoc ve Quyen tre em"],
+    )
+    make_photo(hidden / "mat.jpg", width=600, height=400, seed=9)
+    (hidden / "metadata.csv").write_text(
+        f"file,title,access\nmat.jpg,{RESTRICTED_TITLE},restricted\n", encoding="utf-8"
+    )
+    text_pdf(hidden / "mat.pdf", ["BIMAT-7731 ho so mat"])
+    ids = {}
+    for folder, options in (
+        (photos, ["--collection", "kon-tum/anh"]),
+        (documents, ["--collection", "kon-tum/van-ban", "--type", "document"]),
+        (hidden, ["--collection", "kon-tum/mat", "--access", "restricted"]),
+    ):
+        result, report = cli_run.ingest(folder, *options)
+        assert report is not None, result.output
+        for entry in report["inputs"]:
+            if entry.get("item"):
+                ids[Path(entry["input"]).name] = entry["item"]
+    write_exhibitions(home)
+    return {"home": home, "ids": ids}
+
+
+@pytest.fixture(scope="session")
+def catalogue_app(catalogue_home):
+    from catalogue.app import create_app
+
+    app = create_app(catalogue_home["home"])
+    app.testing = True
+    yield app
+    app.extensions["search"].close()
+    app.extensions["archive"].close()
+
+
+@pytest.fixture
+def client(catalogue_app):
+    return catalogue_app.test_client()

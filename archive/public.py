@@ -1,0 +1,188 @@
+"""What the public may see, read for the online catalogue: public items only, always. Every
+query here filters on access first, so a restricted item cannot leak through a count, a list or
+a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from archive.errors import NotFound
+from archive.models import Collection, Item, Page
+
+PUBLIC = Item.access == "public"
+MAX_PER_PAGE = 100
+
+
+def item(session: Session, accession_id: str) -> Item:
+    """A public item with its pages, texts and tags; NotFound for any other id."""
+    query = (
+        select(Item)
+        .where(Item.accession_id == accession_id, PUBLIC)
+        .options(
+            selectinload(Item.pages).selectinload(Page.texts),
+            selectinload(Item.pages).selectinload(Page.master),
+            selectinload(Item.tags),
+            selectinload(Item.collection),
+        )
+    )
+    found = session.scalar(query)
+    if found is None:
+        raise NotFound(f"no item {accession_id}")
+    return found
+
+
+def items(
+    session: Session, page: int = 1, per_page: int = 20, collection: str | None = None
+) -> tuple[int, list[Item]]:
+    """(total, one page of public items), newest accession first; optionally within a
+    collection and those below it."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    query = select(Item).where(PUBLIC)
+    if collection:
+        query = query.join(Collection, Item.collection_id == Collection.id).where(
+            (Collection.slug == collection) | Collection.slug.startswith(collection + "/")
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.order_by(Item.id.desc())
+        .offset((max(1, page) - 1) * per_page)
+        .limit(per_page)
+        .options(selectinload(Item.collection), selectinload(Item.pages))
+    )
+    return total, list(rows)
+
+
+def recent(session: Session, limit: int = 8) -> list[Item]:
+    return items(session, 1, limit)[1]
+
+
+@dataclass
+class Holdings:
+    """What the archive holds, as the home page shows it."""
+
+    items: int
+    pages: int
+    by_type: dict[str, int]
+    by_decade: dict[int, int]  # 1970 -> items whose year range starts in the 1970s
+
+
+def holdings(session: Session) -> Holdings:
+    by_type = dict(
+        session.execute(select(Item.type, func.count()).where(PUBLIC).group_by(Item.type))
+    )
+    decade = (Item.year_start // 10) * 10
+    by_decade = dict(
+        session.execute(
+            select(decade, func.count())
+            .where(PUBLIC, Item.year_start.is_not(None))
+            .group_by(decade)
+            .order_by(decade)
+        )
+    )
+    pages = session.scalar(select(func.count(Page.id)).join(Item).where(PUBLIC))
+    return Holdings(sum(by_type.values()), pages or 0, by_type, by_decade)
+
+
+@dataclass
+class Node:
+    """A collection in the fonds/series/file tree, with its public items counted (its own, and
+    with those below it)."""
+
+    slug: str
+    level: str
+    title: dict[str, str]
+    own: int = 0
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.own + sum(child.total for child in self.children)
+
+    @property
+    def name(self) -> str:
+        return self.slug.rsplit("/", 1)[-1]
+
+
+def collections(session: Session) -> list[Node]:
+    """The tree of collections holding public items (fonds first), each with its counts."""
+    counts = dict(
+        session.execute(
+            select(Item.collection_id, func.count()).where(PUBLIC).group_by(Item.collection_id)
+        )
+    )
+    nodes: dict[int, Node] = {}
+    parents: dict[int, int | None] = {}
+    for row in session.scalars(select(Collection).order_by(Collection.slug)):
+        nodes[row.id] = Node(row.slug, row.level, row.title or {}, counts.get(row.id, 0))
+        parents[row.id] = row.parent_id
+    roots = []
+    for key, node in nodes.items():
+        parent = parents[key]
+        (nodes[parent].children if parent in nodes else roots).append(node)
+    return _pruned(roots)
+
+
+def _pruned(nodes: list[Node]) -> list[Node]:
+    """Only collections with public items in or below them: an empty or wholly restricted
+    series does not show (its name alone would tell of what is held back)."""
+    kept = []
+    for node in nodes:
+        node.children = _pruned(node.children)
+        if node.total:
+            kept.append(node)
+    return kept
+
+
+def find_collection(session: Session, slug: str) -> Node:
+    def walk(nodes: list[Node]) -> Node | None:
+        for node in nodes:
+            if node.slug == slug:
+                return node
+            found = walk(node.children)
+            if found:
+                return found
+        return None
+
+    found = walk(collections(session))
+    if found is None:
+        raise NotFound(f"no collection {slug}")
+    return found
+
+
+def record(item: Item) -> dict[str, Any]:
+    """The public record of an item, as the JSON API gives it: descriptive fields, pages (with
+    their text) and tags; nothing of where masters are kept or how they came in."""
+    return {
+        "id": item.accession_id,
+        "type": item.type,
+        "title": item.title,
+        "description": item.description,
+        "date": item.date,
+        "year_start": item.year_start,
+        "year_end": item.year_end,
+        "creator": item.creator,
+        "place": item.place,
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+        "subjects": item.subjects,
+        "rights": item.rights,
+        "languages": item.languages,
+        "collection": item.collection.slug if item.collection else None,
+        "pages": [
+            {
+                "number": page.number,
+                "width": page.width,
+                "height": page.height,
+                "text": page.text.text if page.text else None,
+                "language": page.text.language if page.text else None,
+            }
+            for page in item.pages
+        ],
+        "tags": sorted(f"{t.vocabulary}:{t.term}" for t in item.tags if not t.removed),
+        "created_at": item.created_at.isoformat() + "Z",
+        "updated_at": item.updated_at.isoformat() + "Z",
+    }

@@ -1,0 +1,47 @@
+"""The application factory: one Flask app over one archive home.
+
+Blueprints: `pages` (the public pages), `api` (the JSON API), `seo` (sitemap, robots), `iiif`
+(manifests, images, Content Search). `i18n` chooses the language of every request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, request
+
+from archive.home import Archive
+from search_index.service import SearchIndex
+
+# No inline script or style anywhere: every script and stylesheet is a file the app serves.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(home: Path, overrides: dict | None = None) -> Flask:
+    """The catalogue of the archive in `home`."""
+    from catalogue import iiif
+
+    app = Flask(__name__)
+    archive = Archive.open(home, overrides)
+    app.extensions["archive"] = archive
+    app.extensions["search"] = SearchIndex.open(home / "index")
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    for module in (iiif,):
+        app.register_blueprint(module.blueprint)
+    app.after_request(_headers)
+    return app
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.path.startswith("/iiif/"):
+        # IIIF clients on other sites (Mirador, the Ministry's portal) must read these
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,143 @@
+"""The IIIF routes: manifests and Collections (Presentation 3.0), images (Image 3.0, level 0:
+the stored tiles and sizes), and Content Search (1.0 and 2.0) inside one item. Restricted
+items do not exist here: every route answers 404 for them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, abort, request, send_from_directory
+
+from archive import public
+from archive.derivatives import served_info
+from archive.errors import NotFound
+from archive.home import Archive
+from archive.models import Item
+from archive.storage import derivative_path
+from catalogue import services
+from exhibitions import publish
+from search_index import content_search
+
+blueprint = Blueprint("iiif", __name__, url_prefix="/iiif")
+
+MAX_AGE = 3600  # manifests and info.json: an hour; they change when the record does
+TILE_MAX_AGE = 86400 * 30  # tiles change only when rebuilt
+
+
+def _archive() -> Archive:
+    return services.archive()
+
+
+def _public_item(accession_id: str) -> Item:
+    """The public item, or 404: a restricted or unknown id is the same answer."""
+    with services.reading() as session:
+        try:
+            return public.item(session, accession_id)
+        except NotFound:
+            abort(404)
+
+
+def _json(document: dict, max_age: int = MAX_AGE) -> Response:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, mimetype="application/json")
+    if "@context" in document and "presentation/3" in json.dumps(document["@context"]):
+        response.mimetype = "application/ld+json"
+        response.headers["Content-Type"] = (
+            'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+        )
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)
+
+
+@blueprint.get("/items/<accession_id>/manifest.json")
+def item_manifest(accession_id: str) -> Response:
+    item = _public_item(accession_id)
+    return _json(publish.item_manifest(_archive(), item))
+
+
+def _page_folder(accession_id: str, number: int):
+    item = _public_item(accession_id)
+    page = next((p for p in item.pages if p.number == number), None)
+    if page is None:
+        abort(404)
+    return _archive().home / derivative_path(page.master.sha256, page.frame)
+
+
+@blueprint.get("/images/<accession_id>/<int:number>/info.json")
+def image_info(accession_id: str, number: int) -> Response:
+    service = publish.image_service(_archive().settings["base_url"], accession_id, number)
+    info = served_info(_page_folder(accession_id, number), service)
+    if info is None:
+        abort(404)
+    return _json(info)
+
+
+@blueprint.get("/images/<accession_id>/<int:number>/<path:image>")
+def image(accession_id: str, number: int, image: str) -> Response:
+    if not image.endswith("/default.jpg"):
+        abort(404)  # level 0: only what was made, in the one quality and format
+    folder = _page_folder(accession_id, number)
+    response = send_from_directory(folder, image, mimetype="image/jpeg", max_age=TILE_MAX_AGE)
+    response.cache_control.public = True
+    return response
+
+
+@blueprint.get("/exhibitions/<slug>/manifest.json")
+def exhibition_manifest(slug: str) -> Response:
+    archive = _archive()
+    try:
+        exhibition = publish.find_definition(archive, slug)
+    except NotFound:
+        abort(404)
+    with services.reading() as session:
+        return _json(publish.exhibition_manifest(archive, session, exhibition))
+
+
+@blueprint.get("/collections/<name>.json")
+def collection(name: str) -> Response:
+    archive = _archive()
+    members = [publish.reference(archive, e) for e in publish.definitions(archive)]
+    exhibitions, top = publish.collections(archive, members)
+    found = {"exhibitions": exhibitions, "archive": top}.get(name)
+    if found is None:
+        abort(404)
+    return _json(found)
+
+
+def _pages_words(item: Item) -> list[tuple[int, list]]:
+    return [(p.number, p.text.words) for p in item.pages if p.text is not None]
+
+
+@blueprint.get("/search/<accession_id>")
+@blueprint.get("/search/<accession_id>/v1", defaults={"version": 1})
+def search(accession_id: str, version: int = 2) -> Response:
+    item = _public_item(accession_id)
+    page = request.args.get("page", "0")
+    answer = content_search.search(
+        _archive().settings["base_url"],
+        accession_id,
+        _pages_words(item),
+        request.args.get("q", ""),
+        version=version,
+        page=int(page) if page.isdigit() and len(page) < 6 else 0,
+        received=tuple(request.args),
+    )
+    return _json(answer, max_age=60)
+
+
+@blueprint.get("/search/<accession_id>/autocomplete")
+@blueprint.get("/search/<accession_id>/v1/autocomplete", defaults={"version": 1})
+def autocomplete(accession_id: str, version: int = 2) -> Response:
+    item = _public_item(accession_id)
+    answer = content_search.autocomplete(
+        _archive().settings["base_url"],
+        accession_id,
+        _pages_words(item),
+        request.args.get("q", ""),
+        version=version,
+        received=tuple(request.args),
+    )
+    return _json(answer, max_age=60)

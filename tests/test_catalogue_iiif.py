@@ -1,0 +1,111 @@
+"""The catalogue's IIIF routes, as a IIIF viewer uses them: manifests, images, Content Search,
+exhibitions and Collections; restricted items answer 404 everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from exhibitions import conformance
+from tests.conftest import tile_paths
+
+BASE = "http://localhost:8000"
+
+
+@pytest.fixture
+def ids(catalogue_home) -> dict:
+    return catalogue_home["ids"]
+
+
+def test_an_item_manifest_is_valid_and_open_to_other_sites(client, ids):
+    response = client.get(f"/iiif/items/{ids['anh-0.jpg']}/manifest.json")
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "application/ld+json" in response.headers["Content-Type"]
+    manifest = response.get_json(force=True)
+    assert conformance.problems(manifest) == []
+    assert manifest["label"]["vi"] == ["Nhà rông làng Kon Klor"]
+    service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]
+    assert service["id"] == f"{BASE}/iiif/images/{ids['anh-0.jpg']}/1"
+
+
+def test_a_manifest_answers_304_to_its_etag(client, ids):
+    url = f"/iiif/items/{ids['anh-1.jpg']}/manifest.json"
+    first = client.get(url)
+    assert first.headers["ETag"] and "max-age" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_info_json_names_the_address_it_is_served_at_and_every_tile_is_there(client, ids):
+    accession = ids["anh-0.jpg"]
+    info = client.get(f"/iiif/images/{accession}/1/info.json").get_json()
+    assert info["id"] == f"{BASE}/iiif/images/{accession}/1"
+    assert info["profile"] == "level0" and info["type"] == "ImageService3"
+    for path in tile_paths(info):
+        with client.get(f"/iiif/images/{accession}/1/{path}") as response:
+            assert response.status_code == 200, path
+            assert response.mimetype == "image/jpeg"
+    for size in info["sizes"]:
+        url = f"/iiif/images/{accession}/1/full/{size['width']},{size['height']}/0/default.jpg"
+        with client.get(url) as response:
+            assert response.status_code == 200
+    with client.get(f"/iiif/images/{accession}/1/full/max/0/default.jpg") as response:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "full/max/0/default.png",
+        "../../../../archive.toml",
+        "full/max/0/../../../info.json/default.jpg",
+        "full/9999,9999/0/default.jpg",
+    ],
+)
+def test_an_image_that_was_not_made_is_404(client, ids, path):
+    assert client.get(f"/iiif/images/{ids['anh-0.jpg']}/1/{path}").status_code == 404
+
+
+def test_content_search_finds_words_without_diacritics_with_their_boxes(client, ids):
+    accession = ids["ke-hoach.pdf"]
+    manifest = client.get(f"/iiif/items/{accession}/manifest.json").get_json(force=True)
+    services = {s.get("type") or s.get("@type") for s in manifest["service"]}
+    assert {"SearchService2", "SearchService1"} <= services
+    answer = client.get(f"/iiif/search/{accession}?q=quyen%20tre%20em").get_json()
+    assert answer["type"] == "AnnotationPage" and answer["items"]
+    target = answer["items"][0]["target"]
+    assert target.startswith(f"{BASE}/iiif/items/{accession}/canvas/1#xywh=")
+    old = client.get(f"/iiif/search/{accession}/v1?q=tuyen%20truyen").get_json()
+    assert old["resources"] and old["within"]["total"] >= 1
+    terms = client.get(f"/iiif/search/{accession}/autocomplete?q=tuy").get_json()
+    assert any(term["value"].lower().startswith("tuy") for term in terms["items"])
+
+
+def test_exhibition_manifests_and_collections_are_valid(client, catalogue_home):
+    top = client.get("/iiif/collections/archive.json").get_json(force=True)
+    exhibitions = client.get("/iiif/collections/exhibitions.json").get_json(force=True)
+    assert conformance.problems(top) == [] and conformance.problems(exhibitions) == []
+    assert [m["id"] for m in top["items"]] == [exhibitions["id"]]
+    assert len(exhibitions["items"]) == 2
+    for member in exhibitions["items"]:
+        path = member["id"].removeprefix(BASE)
+        manifest = client.get(path).get_json(force=True)
+        assert conformance.problems(manifest) == [], path
+    assert client.get("/iiif/collections/nothing.json").status_code == 404
+    assert client.get("/iiif/exhibitions/nothing/manifest.json").status_code == 404
+
+
+def test_restricted_items_are_404_on_every_iiif_route(client, ids):
+    for name in ("mat.jpg", "mat.pdf"):
+        accession = ids[name]
+        for path in (
+            f"/iiif/items/{accession}/manifest.json",
+            f"/iiif/images/{accession}/1/info.json",
+            f"/iiif/images/{accession}/1/full/max/0/default.jpg",
+            f"/iiif/search/{accession}?q=bimat",
+            f"/iiif/search/{accession}/v1?q=bimat",
+            f"/iiif/search/{accession}/autocomplete?q=bi",
+        ):
+            with client.get(path) as response:
+                assert response.status_code == 404, path
+                assert b"BIMAT" not in response.data
