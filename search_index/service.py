@@ -46,6 +46,10 @@ PREFIX = "index-"
 SORTS = ("relevance", "date", "-date", "added")
 MAX_PER_PAGE = 200
 TEXT_CACHE = 2048  # words whose documents a searcher keeps
+# Segments as separate files, not packed into one: a reader maps each file as it is, where a
+# packed segment is copied into memory whole each time a searcher opens on a new commit (1.7 s
+# and 1.8 GB per update on 100,000 items, against 0.2 s and 140 MB unpacked).
+COMPOUND = False
 
 
 class IndexLocked(ArchiveError):
@@ -281,7 +285,9 @@ class SearchIndex:
         while True:
             name = self._current()
             try:
-                writer = self._index(name).writer(timeout=self.lock_timeout, delay=0.05)
+                writer = self._index(name).writer(
+                    timeout=self.lock_timeout, delay=0.05, compound=COMPOUND
+                )
             except LockError:
                 raise IndexLocked(
                     "the search index is being written by another update or a rebuild; "
@@ -359,7 +365,10 @@ class SearchIndex:
         parallel = len(first) == self.parallel_from and self.procs > 1
         # Several processes double the speed on a large rebuild (each writes its own segment);
         # on a small one, starting them costs more than they save.
-        writer = index.writer(procs=self.procs, multisegment=True) if parallel else index.writer()
+        if parallel:
+            writer = index.writer(procs=self.procs, multisegment=True, compound=COMPOUND)
+        else:
+            writer = index.writer(compound=COMPOUND)
         try:
             for ready in first:
                 writer.add_document(**ready.fields)
