@@ -22,13 +22,17 @@ $(VENV)/.installed: pyproject.toml
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
-assets: $(VIEWER)/.installed
+assets: $(VIEWER)/.installed catalogue/translations/.compiled
 
 $(VIEWER)/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VIEWER) && mkdir -p $(VIEWER)
 	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js \
 		node_modules/openseadragon/build/openseadragon/images $(VIEWER)/
+	touch $@
+
+catalogue/translations/.compiled: $(wildcard catalogue/translations/*/LC_MESSAGES/messages.po) | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d catalogue/translations
 	touch $@
 
 $(DEMO)/samples/.made: demo/samples.py | $(VENV)/.installed

@@ -663,5 +663,39 @@ def exhibition_export(ctx: Context, path: Path, out: Path) -> None:
     click.echo(f"open {out / 'index.html'} through any web server")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True)
+@pass_context
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the online catalogue with waitress (Ctrl-C stops it)."""
+    import waitress
+
+    from archive.errors import ConfigError
+    from catalogue.app import create_app
+
+    app = create_app(ctx.home)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    # A name such as localhost may listen on several addresses; port 0 asks the system for a
+    # free port. Print what was given, for whoever started the server.
+    listening = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)
+    ]
+    for address, number in listening:
+        shown = f"[{address}]" if ":" in str(address) else address
+        click.echo(f"serving {ctx.home} at http://{shown}:{number}/")
+    sys.stdout.flush()
+    try:
+        server.run()
+    finally:
+        server.close()
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
+
+
 def main() -> None:
     cli(prog_name="archive")

@@ -4,7 +4,9 @@ a record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -44,7 +46,8 @@ def items(
     query = select(Item).where(PUBLIC)
     if collection:
         query = query.join(Collection, Item.collection_id == Collection.id).where(
-            (Collection.slug == collection) | Collection.slug.startswith(collection + "/")
+            (Collection.slug == collection)
+            | Collection.slug.startswith(collection + "/", autoescape=True)
         )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(
@@ -72,7 +75,7 @@ class Holdings:
 
 def holdings(session: Session) -> Holdings:
     by_type = dict(
-        session.execute(select(Item.type, func.count()).where(PUBLIC).group_by(Item.type))
+        session.execute(select(Item.type, func.count()).where(PUBLIC).group_by(Item.type)).all()
     )
     decade = (Item.year_start // 10) * 10
     by_decade = dict(
@@ -81,7 +84,7 @@ def holdings(session: Session) -> Holdings:
             .where(PUBLIC, Item.year_start.is_not(None))
             .group_by(decade)
             .order_by(decade)
-        )
+        ).all()
     )
     pages = session.scalar(select(func.count(Page.id)).join(Item).where(PUBLIC))
     return Holdings(sum(by_type.values()), pages or 0, by_type, by_decade)
@@ -112,7 +115,7 @@ def collections(session: Session) -> list[Node]:
     counts = dict(
         session.execute(
             select(Item.collection_id, func.count()).where(PUBLIC).group_by(Item.collection_id)
-        )
+        ).all()  # a Result has keys(), so dict() would take it for a mapping
     )
     nodes: dict[int, Node] = {}
     parents: dict[int, int | None] = {}
@@ -186,3 +189,36 @@ def record(item: Item) -> dict[str, Any]:
         "created_at": item.created_at.isoformat() + "Z",
         "updated_at": item.updated_at.isoformat() + "Z",
     }
+
+
+def by_ids(session: Session, accession_ids: Iterable[str]) -> dict[str, Item]:
+    """The public items named, with their pages, the pages' masters and their collection, by
+    id; an id of any other item is absent. Search hits are read back through this, so an item
+    restricted since it was indexed is not shown."""
+    query = (
+        select(Item)
+        .where(Item.accession_id.in_(set(accession_ids)), PUBLIC)
+        .options(
+            selectinload(Item.pages).selectinload(Page.master),
+            selectinload(Item.collection),
+        )
+    )
+    return {found.accession_id: found for found in session.scalars(query)}
+
+
+def total(session: Session) -> int:
+    """How many public items there are."""
+    return session.scalar(select(func.count(Item.id)).where(PUBLIC)) or 0
+
+
+def changes(
+    session: Session, offset: int = 0, limit: int | None = None
+) -> list[tuple[str, datetime]]:
+    """(accession id, last change) of public items in accession order, in one query: what a
+    sitemap lists."""
+    query = (
+        select(Item.accession_id, Item.updated_at).where(PUBLIC).order_by(Item.id).offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(row.accession_id, row.updated_at) for row in session.execute(query)]

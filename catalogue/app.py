@@ -23,7 +23,7 @@ CSP = (
 
 def create_app(home: Path, overrides: dict | None = None) -> Flask:
     """The catalogue of the archive in `home`."""
-    from catalogue import iiif
+    from catalogue import api, i18n, iiif, pages, seo
 
     app = Flask(__name__)
     archive = Archive.open(home, overrides)
@@ -31,7 +31,8 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     app.extensions["search"] = SearchIndex.open(home / "index")
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    for module in (iiif,):
+    i18n.init_app(app)
+    for module in (iiif, api, seo, pages):
         app.register_blueprint(module.blueprint)
     app.after_request(_headers)
     return app
