@@ -55,6 +55,8 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 			--out $(DEMO)/sites/$$(basename $$definition .yaml) || exit 1; \
 	done
 	$(BIN)/archive --home $(DEMO)/archive status
+	@echo "serving the demo catalogue at http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	$(BIN)/archive --home $(DEMO)/archive serve
 
 test: system-packages $(VENV)/.installed assets lint
 	$(BIN)/pytest
