@@ -88,6 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
         _above_zero,
     ),
     Setting(
+        "images_at_ingest",
+        True,
+        "Make the IIIF images of new items during ingest; false leaves them to a later "
+        "`archive derivatives --all` (a large batch is catalogued faster).",
+    ),
+    Setting(
         "vocabularies",
         "",
         "Folder of vocabulary files (YAML) for tagging; empty means the ones shipped.",
@@ -126,6 +132,11 @@ BY_NAME = {s.name: s for s in SETTINGS}
 
 def _coerce(setting: Setting, value: Any, source: str) -> Any:
     expected = type(setting.default)
+    if expected is bool and isinstance(value, str):  # from the environment
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if value.lower() not in words:
+            raise ConfigError(f"{source}: {setting.name} must be true or false, not {value!r}")
+        value = words[value.lower()]
     if expected in (int, float) and isinstance(value, str):  # from the environment
         try:
             value = expected(value)
@@ -179,7 +190,13 @@ def toml_template() -> str:
     lines = ["# Settings of this archive home. Uncomment a line to change it.", ""]
     for s in SETTINGS:
         lines.append(f"# {s.help}")
-        default = f'"{s.default}"' if isinstance(s.default, str) else str(s.default)
+        default = _toml_value(s.default)
         lines.append(f"# {s.name} = {default}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)

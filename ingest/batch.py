@@ -87,7 +87,9 @@ def run(
         read_photos=options.read_photos,
         ocr_timeout=settings["ocr_timeout"],
         ocr_root=None if dry_run else archive.home / "ocr",
-        derivatives_root=None if dry_run else archive.home / "derivatives",
+        derivatives_root=None
+        if dry_run or not settings["images_at_ingest"]
+        else archive.home / "derivatives",
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"):
         if not dry_run:

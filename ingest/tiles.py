@@ -74,6 +74,9 @@ def page_image(
     """
     import pyvips
 
+    # Each page is seen once: libvips' cache of operations (up to 100 MB a worker) only holds
+    # memory a long ingest needs elsewhere.
+    pyvips.cache_set_max(0)
     path = Path(path)
     if rotation not in (0, 90, 180, 270):
         raise IngestError(str(path), STEP, f"a rotation of {rotation}° is not a quarter turn")

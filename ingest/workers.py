@@ -23,9 +23,10 @@ Out = TypeVar("Out")
 
 
 def _initialise() -> None:
-    # Tesseract and other OpenMP code would start a thread per core in every worker: the workers
-    # are the parallelism, so each keeps to one thread.
+    # Tesseract and other OpenMP code, and libvips, would start a thread per core in every
+    # worker: the workers are the parallelism, so each keeps to one thread.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["VIPS_CONCURRENCY"] = "1"  # libvips likewise (read when a worker first loads it)
 
 
 class _Pool:

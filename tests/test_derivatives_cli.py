@@ -75,3 +75,15 @@ def test_a_page_whose_master_is_damaged_is_named_and_the_others_are_made(run, ho
     assert f"failed   {first} page 1:" in result.output
     assert "1 pages made, 1 failed" in result.output
     assert broken.exists()  # the images made before are kept, not half-replaced
+
+
+def test_images_can_be_left_to_later(runner, home, tmp_path):
+    from archive.cli import cli
+
+    make_photo(tmp_path / "in" / "anh.jpg", width=800, height=600)
+    env = {"ARCHIVE_IMAGES_AT_INGEST": "false"}
+    args = ["--home", str(home), "ingest", str(tmp_path / "in"), "--workers", "1"]
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    assert not list((home / "derivatives").rglob("info.json"))
+    assert runner.invoke(cli, ["--home", str(home), "derivatives", "--all"]).exit_code == 0
+    assert len(list((home / "derivatives").rglob("info.json"))) == 1

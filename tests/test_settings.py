@@ -47,3 +47,14 @@ def test_the_tag_threshold_default_is_the_one_the_tagging_rules_were_tuned_for()
     from archive import tagging
 
     assert settings.BY_NAME["tag_threshold"].default == tagging.THRESHOLD
+
+
+@pytest.mark.parametrize(("given", "expected"), [("false", False), ("0", False), ("True", True)])
+def test_a_yes_or_no_setting_reads_the_environment(tmp_path, given, expected):
+    values = settings.load(tmp_path, environ={"ARCHIVE_IMAGES_AT_INGEST": given})
+    assert values["images_at_ingest"] is expected
+
+
+def test_a_yes_or_no_setting_refuses_other_words(tmp_path):
+    with pytest.raises(ConfigError, match="images_at_ingest must be true or false"):
+        settings.load(tmp_path, environ={"ARCHIVE_IMAGES_AT_INGEST": "maybe"})
