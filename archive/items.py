@@ -172,8 +172,8 @@ def apply(item: Item, description: Description, empty: set[str] = frozenset()) -
         item.date = item.year_start = item.year_end = None
 
 
-def as_dict(item: Item) -> dict[str, Any]:
-    """The item as `archive item show --json` prints it (a documented, stable shape)."""
+def described(item: Item) -> dict[str, Any]:
+    """The item's descriptive fields, the start of every record of it the archive gives out."""
     return {
         "id": item.accession_id,
         "type": item.type,
@@ -188,6 +188,13 @@ def as_dict(item: Item) -> dict[str, Any]:
         "longitude": item.longitude,
         "subjects": item.subjects,
         "rights": item.rights,
+    }
+
+
+def as_dict(item: Item) -> dict[str, Any]:
+    """The item as `archive item show --json` prints it (a documented, stable shape)."""
+    return {
+        **described(item),
         "rights_note": item.rights_note,
         "access": item.access,
         "languages": item.languages,

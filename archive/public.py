@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import NotFound
+from archive.items import described
 from archive.models import Collection, Item, Page
 
 PUBLIC = Item.access == "public"
@@ -160,19 +161,7 @@ def record(item: Item) -> dict[str, Any]:
     """The public record of an item, as the JSON API gives it: descriptive fields, pages (with
     their text) and tags; nothing of where masters are kept or how they came in."""
     return {
-        "id": item.accession_id,
-        "type": item.type,
-        "title": item.title,
-        "description": item.description,
-        "date": item.date,
-        "year_start": item.year_start,
-        "year_end": item.year_end,
-        "creator": item.creator,
-        "place": item.place,
-        "latitude": item.latitude,
-        "longitude": item.longitude,
-        "subjects": item.subjects,
-        "rights": item.rights,
+        **described(item),
         "languages": item.languages,
         "collection": item.collection.slug if item.collection else None,
         "pages": [
