@@ -666,35 +666,33 @@ def exhibition_export(ctx: Context, path: Path, out: Path) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--threads", type=click.IntRange(min=1), default=4, show_default=True, help="Per worker."
+)
 @pass_context
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Serve the online catalogue with waitress (Ctrl-C stops it)."""
-    import waitress
-
+def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the online catalogue with gunicorn (Ctrl-C stops it)."""
     from archive.errors import ConfigError
+    from catalogue import server
     from catalogue.app import create_app
 
+    # Opened once before any worker starts: a folder that is no archive home fails here, and a
+    # schema upgrade runs once, not in every worker at the same time.
     app = create_app(ctx.home)
+    app.extensions["search"].close()
+    app.extensions["archive"].close()
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads)
+        sockets = server.listen(host, port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    # A name such as localhost may listen on several addresses; port 0 asks the system for a
-    # free port. Print what was given, for whoever started the server.
-    listening = getattr(server, "effective_listen", None) or [
-        (server.effective_host, server.effective_port)
-    ]
-    for address, number in listening:
+    # Port 0 asks the system for a free port: print what was given, for whoever started it.
+    for bound in sockets:
+        address, number = bound.getsockname()[:2]
         shown = f"[{address}]" if ":" in str(address) else address
         click.echo(f"serving {ctx.home} at http://{shown}:{number}/")
     sys.stdout.flush()
-    try:
-        server.run()
-    finally:
-        server.close()
-        app.extensions["search"].close()
-        app.extensions["archive"].close()
+    server.run(ctx.home, sockets, workers or server.cores(), threads)
 
 
 def main() -> None:

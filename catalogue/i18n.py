@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from babel.messages import mofile, pofile
 from flask import Flask, Response, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup, escape
 
 LANGUAGES = ("vi", "en")
@@ -28,6 +28,8 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 # How each language names itself, on the switch that leads to it.
 SELF_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+_ENVIRON_KEY = "catalogue.language"
+_TRANSLATIONS_KEY = "catalogue.translations"
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +38,15 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=chosen)
+    # Flask-Babel's own callables look the catalogue up again for each of a page's fifty
+    # messages; these look it up once per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.after_request(_remember)
     app.add_template_global(current, "current_language")
     app.add_template_global(localized)
@@ -59,9 +70,33 @@ def _asked() -> str | None:
 
 
 def current() -> str:
-    """The language of this request's page."""
-    locale = get_locale()
-    return locale.language if locale is not None else DEFAULT
+    """The language of this request's page. A page asks this a hundred times: it is kept in
+    the request's environ after the first (Flask-Babel's own lookup costs several context
+    look-ups each time)."""
+    try:
+        environ = request.environ
+    except RuntimeError:  # outside a request
+        return DEFAULT
+    lang = environ.get(_ENVIRON_KEY)
+    if lang is None:
+        locale = get_locale()
+        lang = environ[_ENVIRON_KEY] = locale.language if locale is not None else DEFAULT
+    return lang
+
+
+def translations():
+    """The message catalogue of this request's language."""
+    environ = request.environ
+    found = environ.get(_TRANSLATIONS_KEY)
+    if found is None:
+        found = environ[_TRANSLATIONS_KEY] = get_translations()
+    return found
+
+
+def gettext(message: str, **variables) -> str:
+    """`message` in the page's language, with `variables` put in (as Flask-Babel's)."""
+    translated = translations().ugettext(message)
+    return translated % variables if variables else translated
 
 
 def other() -> str:

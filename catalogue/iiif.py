@@ -59,11 +59,12 @@ def item_manifest(accession_id: str) -> Response:
 
 
 def _page_folder(accession_id: str, number: int):
-    item = _public_item(accession_id)
-    page = next((p for p in item.pages if p.number == number), None)
-    if page is None:
+    """Where a page's images are; 404 unless the item is public and has the page."""
+    with services.reading() as session:
+        found = public.page_image(session, accession_id, number)
+    if found is None:
         abort(404)
-    return _archive().home / derivative_path(page.master.sha256, page.frame)
+    return _archive().home / derivative_path(*found)
 
 
 @blueprint.get("/images/<accession_id>/<int:number>/info.json")

@@ -1,16 +1,20 @@
 """What every part of the catalogue reaches for during a request: the archive and the search
-index the app was made with."""
+index the app was made with, and what is kept between requests (see `catalogue.cache`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.home import Archive
+from catalogue.cache import Kept
 from search_index.service import SearchIndex
+
+T = TypeVar("T")
 
 
 def archive() -> Archive:
@@ -19,6 +23,15 @@ def archive() -> Archive:
 
 def search_index() -> SearchIndex:
     return current_app.extensions["search"]
+
+
+def kept() -> Kept:
+    return current_app.extensions["catalogue.kept"]
+
+
+def remember(key: Hashable, make: Callable[[], T]) -> T:
+    """What `make()` gives, kept until the database next changes."""
+    return kept().remember(key, make)
 
 
 @contextmanager

@@ -1,0 +1,98 @@
+"""What the catalogue keeps between requests, and how it knows it still holds.
+
+Everything a page shows comes from the database, so what is kept is keyed by the database's
+generation: SQLite's `PRAGMA data_version`, which changes whenever another connection commits
+(an ingest, `archive item set`, an access changed to restricted, in any process). Reading it
+takes microseconds on a connection opened for that alone, which never writes. What was kept
+under one generation is never handed out under another, so the first request after a commit
+sees it: a restricted item's page is not served from a cache even once.
+
+With another database (PostgreSQL) there is no such counter, and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+
+T = TypeVar("T")
+
+
+class Generation:
+    """The database's generation: a number that changes with every commit, or None when the
+    database cannot tell."""
+
+    def __init__(self, engine: Engine):
+        self._path = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def __call__(self) -> int | None:
+        if not self._path or self._path == ":memory:":
+            return None
+        with self._lock:
+            if self._connection is None:
+                # opened on first use: a server's workers each open their own, after the fork
+                self._connection = sqlite3.connect(self._path, check_same_thread=False)
+            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+class Cache:
+    """At most `size` values, the least recently used dropped first; safe between threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class Kept:
+    """The caches of one app: values made from the database, kept for its generation."""
+
+    def __init__(self, engine: Engine, size: int):
+        self.generation = Generation(engine)
+        self.values = Cache(size)
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under `key` for the present generation, else `make()` (kept). An
+        exception in `make` (an abort(404)) keeps nothing."""
+        generation = self.generation()
+        if generation is None:
+            return make()
+        found = self.values.get((generation, key))
+        if found is None:
+            found = make()
+            self.values.put((generation, key), found)
+        return found
+
+    def close(self) -> None:
+        self.generation.close()

@@ -1,0 +1,110 @@
+"""The catalogue's production server: gunicorn, with a worker process per CPU core (a Python
+process runs one thread at a time, so one process would leave the other cores idle) and a few
+threads in each, for requests that wait on the disk or on a slow client.
+
+The listening sockets are bound here, before gunicorn starts, so that an address that cannot be
+had is a configuration error with its reason, port 0 gets a free port, and the addresses are
+known before the first request. Each worker opens the archive after the fork: a SQLite
+connection or an open index file must not be shared between processes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+THREADS = 4  # per worker: enough to overlap file sends and slow clients, few enough to queue
+GRACEFUL_SECONDS = 10  # a stopped server finishes the requests under way for this long
+# A browser asks for a page's tiles over the connections it has open; one left idle is closed
+# soon (gunicorn's default).
+KEEPALIVE_SECONDS = 2
+BACKLOG = 2048  # connections waiting to be accepted (gunicorn's default)
+
+
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address of `host` (a name can have an IPv4 and an IPv6 one);
+    with port 0 the first gets a free port, and the others the same one."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    addresses = list(dict.fromkeys((family, address) for family, _, _, _, address in found))
+    sockets: list[socket.socket] = []
+    try:
+        for family, address in addresses:
+            if sockets and port == 0:
+                address = (address[0], sockets[0].getsockname()[1], *address[2:])
+            sockets.append(_bound(family, address))
+    except OSError:
+        for bound in sockets:
+            bound.close()
+        raise
+    return sockets
+
+
+def _bound(family: socket.AddressFamily, address: tuple) -> socket.socket:
+    bound = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:  # the IPv4 address has its own socket
+            bound.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        bound.bind(address)
+        bound.listen(BACKLOG)  # from now on connections wait for a worker, not refused
+    except OSError:
+        bound.close()
+        raise
+    return bound
+
+
+def run(home: Path, sockets: list[socket.socket], workers: int, threads: int = THREADS) -> None:
+    """Serve the catalogue of `home` on `sockets` until SIGINT or SIGTERM. gunicorn takes the
+    sockets over (and closes them): they are detached from their objects first."""
+    _Server(home, _options(sockets, workers, threads)).run()
+
+
+def _options(sockets: list[socket.socket], workers: int, threads: int) -> dict[str, Any]:
+    return {
+        "bind": [f"fd://{bound.detach()}" for bound in sockets],
+        "workers": workers,
+        "threads": threads,
+        "backlog": BACKLOG,
+        "worker_class": "gthread",
+        "keepalive": KEEPALIVE_SECONDS,
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "loglevel": "warning",  # errors and stalled workers; no line per request
+        "errorlog": "-",
+        # its default path is one per user: two servers on one machine would fight over it
+        "control_socket_disable": True,
+        "proc_name": "archive serve",
+        "worker_exit": _closed,
+    }
+
+
+class _Server(BaseApplication):
+    def __init__(self, home: Path, options: dict[str, Any]):
+        self.home, self.options = home, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from catalogue.app import create_app
+
+        return create_app(self.home)
+
+
+def _closed(arbiter, worker) -> None:
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
