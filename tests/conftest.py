@@ -205,3 +205,18 @@ def catalogue_app(catalogue_home):
 @pytest.fixture
 def client(catalogue_app):
     return catalogue_app.test_client()
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright never downloads a browser here
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test of the run: Playwright's sync API allows
+    one driver per thread, so the tests share it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()

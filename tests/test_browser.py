@@ -27,7 +27,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 # A tile of a level-0 image service: region and size in pixels, as OpenSeadragon asks for them;
@@ -72,16 +71,6 @@ def server(catalogue_home: dict) -> Iterator[str]:
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
 
 
 @dataclass
@@ -291,6 +280,7 @@ def test_the_page_has_no_serious_accessibility_violation(
     opened(watched, catalogue_home, name)
     page = watched.page
     assert page.locator("html").get_attribute("lang") == lang
+    assert AXE.exists(), "axe-core is missing: `make assets` installs it (npm ci)"
     # Evaluated through the devtools protocol, which the page's security policy does not govern:
     # the page is audited with the policy it has for visitors (an injected <script> would be
     # refused by `script-src 'self'`).

@@ -189,20 +189,18 @@ class _served:
 
 
 @pytest.mark.slow
-def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited, tmp_path):
+def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited, tmp_path, browser):
     from io import BytesIO
 
     from PIL import Image, ImageStat
-    from playwright.sync_api import sync_playwright
 
     out = tmp_path / "site"
     result = run("exhibition", "export", definition(tmp_path / "e.yaml", exhibited), "--out", out)
     assert result.exit_code == 0, result.output
     tiles: list[str] = []
-    with _served(out) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+    with _served(out) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on(
                 "response",
                 lambda r: tiles.append(r.url) if r.url.endswith("/default.jpg") and r.ok else None,
@@ -221,7 +219,7 @@ def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited,
             page.locator("button.entry").nth(2).click()
             page.wait_for_timeout(1000)
         finally:
-            browser.close()
+            page.close()
     assert ImageStat.Stat(shot).stddev[0] > 10, "the viewer drew nothing but a flat colour"
     drawn = {re.sub(r"^.*/iiif/images/([^/]+/\d+)/.*$", r"\1", url) for url in tiles}
     assert f"{exhibited['photos'][1]}/1" in drawn
