@@ -9,10 +9,11 @@ SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-o
 	fonts-dejavu-core fonts-dejavu-extra chromium libmagic1
 DEMO := demo-data
 # The deep-zoom viewer, from the npm registry (package.json, package-lock.json), served by the
-# archive itself and copied into exported exhibitions.
+# archive itself and copied into exported exhibitions. npm ci also brings axe-core, the
+# accessibility checker the browser tests run in the page (a devDependency, never served).
 VIEWER := exhibitions/site/vendor/openseadragon
 
-.PHONY: demo test test-fast lint system-packages assets bench clean
+.PHONY: demo test test-fast lint system-packages assets bench bench-catalogue clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,11 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py
+
+# wrk, a load generator in C, leaves the server the machine's cores.
+bench-catalogue: $(VENV)/.installed
+	@scripts/system-packages.sh wrk
+	$(BIN)/python benchmarks/catalogue_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache node_modules exhibitions/site/vendor
