@@ -668,7 +668,7 @@ def exhibition_export(ctx: Context, path: Path, out: Path) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option(
-    "--threads", type=click.IntRange(min=1), default=4, show_default=True, help="Per worker."
+    "--threads", type=click.IntRange(min=1), default=2, show_default=True, help="Per worker."
 )
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int) -> None:

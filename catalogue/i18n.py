@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # `_` goes straight to the catalogue: Jinja's passes each message through three layers of
+    # calls, and a page has forty messages.
+    app.jinja_env.globals["_"] = template_gettext
     app.after_request(_remember)
     app.add_template_global(current, "current_language")
     app.add_template_global(localized)
@@ -97,6 +100,12 @@ def gettext(message: str, **variables) -> str:
     """`message` in the page's language, with `variables` put in (as Flask-Babel's)."""
     translated = translations().ugettext(message)
     return translated % variables if variables else translated
+
+
+def template_gettext(message: str, **variables) -> Markup:
+    """`_` of the templates, as Jinja's "newstyle" gettext in an escaping template: the message
+    is markup, the variables are escaped into it, and it is always formatted (`%%` for %)."""
+    return Markup(translations().ugettext(message)) % variables
 
 
 def other() -> str:

@@ -736,7 +736,10 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
     base = archive.settings["base_url"]
     title = localized(item.title, item.accession_id)
     first = thumbnail(archive, item)
-    shown = publish.page_facts(archive.home, page) if page is not None else None
+    if number_ == 1:  # its images were read just now, for the thumbnail
+        image = first is not None
+    else:
+        image = page is not None and publish.page_facts(archive.home, page) is not None
     text = page_text(item, page, session)
     manifest = manifests.item_manifest_id(base, item.accession_id)
     return {
@@ -754,7 +757,7 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
         "pages": pagination(number_, count, 1, lambda n: page_url(item, n)),
         "page_text": text,
         "searchable": item.type == "document" or text is not None,
-        "image": shown is not None,
+        "image": image,
         "info": url_for("iiif.image_info", accession_id=item.accession_id, number=number_),
         "download": url_for(
             "iiif.image",

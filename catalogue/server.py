@@ -1,6 +1,13 @@
 """The catalogue's production server: gunicorn, with a worker process per CPU core (a Python
-process runs one thread at a time, so one process would leave the other cores idle) and a few
-threads in each, for requests that wait on the disk or on a slow client.
+process runs one thread at a time, so one process would leave the other cores idle) and two
+threads in each, so that one request's reads from the disk overlap another's work.
+
+A worker takes a connection only when one of its threads is free, and each request comes on a
+connection of its own (no keep-alive), so that waiting connections stay in the kernel's queue
+and go to whichever worker frees a thread first. With keep-alive, a connection stays with the
+worker that took it: 20 clients split 17/3, 6/14 and 7/13 between two workers, and the clients
+of the busier one waited twice as long (item pages, p99 134-165 ms instead of 98 ms). A public
+site sits behind a proxy for HTTPS anyway, which keeps the visitors' connections open itself.
 
 The listening sockets are bound here, before gunicorn starts, so that an address that cannot be
 had is a configuration error with its reason, port 0 gets a free port, and the addresses are
@@ -17,11 +24,12 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-THREADS = 4  # per worker: enough to overlap file sends and slow clients, few enough to queue
+# Per worker: two overlap a request's disk reads with another's work. More share the worker's
+# one core by turns, and every request is slower: with 20 clients, item pages took p99 96-105 ms
+# with 2 threads, 105-118 with 4, 148-157 with 8; search pages p99 1.4-1.6 s with 2, 2.0-2.3 s
+# with 4.
+THREADS = 2
 GRACEFUL_SECONDS = 10  # a stopped server finishes the requests under way for this long
-# A browser asks for a page's tiles over the connections it has open; one left idle is closed
-# soon (gunicorn's default).
-KEEPALIVE_SECONDS = 2
 BACKLOG = 2048  # connections waiting to be accepted (gunicorn's default)
 
 
@@ -77,7 +85,8 @@ def _options(sockets: list[socket.socket], workers: int, threads: int) -> dict[s
         "threads": threads,
         "backlog": BACKLOG,
         "worker_class": "gthread",
-        "keepalive": KEEPALIVE_SECONDS,
+        "keepalive": 0,
+        "worker_connections": threads,
         "graceful_timeout": GRACEFUL_SECONDS,
         "loglevel": "warning",  # errors and stalled workers; no line per request
         "errorlog": "-",
