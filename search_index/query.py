@@ -30,6 +30,7 @@ MAX_PHRASE = 16
 MAX_WORD = 64
 EXACT_BOOST = 3.0
 WEIGHTS = {"title": 2.0, "meta": 1.5, "pages": 1.0}
+ID_BOOST = 10.0  # an item named by its accession id comes first
 
 FIELD_NAMES = {name: name for name in FILTERS} | {"lang": "language", "year": "year"}
 _FIELD = re.compile(r'([A-Za-z][A-Za-z-]*):(?:"([^"]*)"|([^\s"]+))')
@@ -216,7 +217,7 @@ def clause_query(clause: Clause) -> wq.Query:
         _any([wq.Term(field, text, boost=boost) for field, text, boost in found])
         for found in word_alternatives(clause)
     ]
-    ids = [wq.Term("id", i, boost=10.0) for i in accession_ids(clause)]
+    ids = [wq.Term("id", i, boost=ID_BOOST) for i in accession_ids(clause)]
     return _any([_all(words), *ids])
 
 

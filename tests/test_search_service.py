@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from archive.errors import InvalidInput
 from demo.samples import VIETNAMESE_TEXTS
+from search_index import query as query_module
 from search_index.analysis import fold, light_stem, tokens
 from search_index.service import IndexLocked, SearchIndex
 
@@ -506,6 +507,23 @@ def test_pages_cover_every_hit_once_in_order(corpus_index, query, sort):
 def test_relevance_puts_the_best_first(corpus_index):
     scores = [h.score for h in corpus_index.search("quyền trẻ em", per_page=200).hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1] > 0
+
+
+@pytest.mark.parametrize("query", ["quyền trẻ em", "quyen", "tra tan", "KT-2024-000011 quyền"])
+def test_relevance_is_whoosh_bm25f_of_each_document_kept_between_searches(corpus_index, query):
+    """The service adds up its kept word scores; each hit's score is the one Whoosh's own
+    matchers give that document for the same query, and asking again gives the same page."""
+    first = corpus_index.search(query, per_page=30, facets=False)
+    again = corpus_index.search(query, per_page=30, facets=False)
+    assert [(h.id, h.score) for h in first.hits] == [(h.id, h.score) for h in again.hits]
+    assert first.hits, query
+    with corpus_index._snapshot() as snapshot:
+        searcher = snapshot.searcher
+        whoosh_query = query_module.positive(query_module.parse(query))
+        for hit in first.hits:
+            docnum = searcher.document_number(id=hit.id)
+            [scored] = searcher.search(whoosh_query, filter={docnum}, limit=1)
+            assert hit.score == pytest.approx(scored.score, rel=1e-9), hit.id
 
 
 def test_date_sort_is_oldest_first_and_undated_last(corpus_index):
