@@ -33,7 +33,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
+from whoosh import scoring, sorting
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
@@ -47,12 +47,14 @@ POINTER = "CURRENT"
 PREFIX = "index-"
 SORTS = ("relevance", "date", "-date", "added")
 MAX_PER_PAGE = 200
-TEXT_CACHE = 2048  # words whose documents a searcher keeps
-SCORE_CACHE = 4_000_000  # (document, score) pairs a searcher keeps (12 bytes each), all words
+# A searcher keeps the documents and scores of the words searched, up to this many pairs in
+# all (12 bytes each): there is no end to the words people search for.
+WORD_CACHE = 4_000_000
 # Segments as separate files, not packed into one: a reader maps each file as it is, where a
 # packed segment is copied into memory whole each time a searcher opens on a new commit (1.7 s
 # and 1.8 GB per update on 100,000 items, against 0.2 s and 140 MB unpacked).
 COMPOUND = False
+B, K1 = 0.75, 1.2  # BM25F's parameters (Whoosh's defaults)
 
 
 class IndexLocked(ArchiveError):
@@ -93,9 +95,9 @@ class _Snapshot:
     _docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
     _terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _all: frozenset[int] | None = None
-    _text: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
-    _scores: dict[tuple, tuple[array, array]] = field(default_factory=dict)
-    _scored: int = 0  # pairs held in `_scores`
+    _words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
+    _kept: int = 0  # documents held in `_words`
+    _lengths: dict[str, array] = field(default_factory=dict)
 
     def all_docs(self) -> frozenset[int]:
         if self._all is None:
@@ -132,49 +134,66 @@ class _Snapshot:
     def query_docs(self, query: wq.Query) -> frozenset[int]:
         return frozenset(self.searcher.docs_for_query(query))
 
-    def text_docs(self, fieldname: str, term: str) -> frozenset[int]:
-        """The documents with a word, from its postings (as `term_docs`, but in a bounded
-        cache: there is no end to the words people search for)."""
-        key = (fieldname, term)
-        found = self._text.pop(key, None)
-        if found is None:
-            reader = self.searcher.reader()
-            found = frozenset()
-            if key in reader:
-                found = frozenset(reader.postings(fieldname, term).all_ids()) & self.all_docs()
-        self._text[key] = found  # most recently used last
-        while len(self._text) > TEXT_CACHE:
-            del self._text[next(iter(self._text))]
-        return found
-
-    def word_scores(self, found: list[tuple[str, str, float]]) -> dict[int, float]:
-        """A word's score in every document that has it: the sum of its alternatives' BM25F
-        scores, each times its boost, as Whoosh's own matchers add them up. Worked out once per
-        word and kept, where Whoosh would score every posting again on every search: a search
-        then ranks its matches by adding up a few numbers per document. Kept as two arrays (12
-        bytes a document, against some 100 in a dict), so that the common words, which cost
-        the most to score, stay kept; the dict is rebuilt from them at C speed."""
+    def word(self, found: list[tuple[str, str, float]]) -> tuple[array, array]:
+        """The documents with a word (in any of its alternatives, `found`), and its score in
+        each: the sum of its alternatives' BM25F scores, each times its boost, as Whoosh's own
+        matchers add them up. Worked out once per word and kept, where Whoosh would score every
+        posting again on every search: a search then ranks its matches by adding up a few
+        numbers per document. Kept as two arrays (12 bytes a document, against some 100 in a
+        dict or a set), so that the common words, which cost the most, stay kept."""
         key = tuple(found)
-        kept = self._scores.pop(key, None)
+        kept = self._words.pop(key, None)
         if kept is None:
             scores: dict[int, float] = {}
-            searcher = self.searcher
-            reader = searcher.reader()
             for fieldname, text, boost in found:
-                if (fieldname, text) not in reader:
-                    continue
-                scorer = searcher.weighting.scorer(searcher, fieldname, text)
-                postings = reader.postings(fieldname, text)
-                while postings.is_active():
-                    doc = postings.id()
-                    scores[doc] = scores.get(doc, 0.0) + boost * scorer.score(postings)
-                    postings.next()
+                self._add_scores(scores, fieldname, text, boost)
             kept = (array("l", scores), array("d", scores.values()))
-            self._scored += len(scores)
-        self._scores[key] = kept  # most recently used last
-        while self._scored > SCORE_CACHE and len(self._scores) > 1:
-            self._scored -= len(self._scores.pop(next(iter(self._scores)))[0])
-        return dict(zip(*kept, strict=True))
+            self._kept += len(scores)
+        self._words[key] = kept  # most recently used last
+        while self._kept > WORD_CACHE and len(self._words) > 1:
+            self._kept -= len(self._words.pop(next(iter(self._words)))[0])
+        return kept
+
+    def word_docs(self, found: list[tuple[str, str, float]]) -> frozenset[int]:
+        return frozenset(self.word(found)[0]) & self.all_docs()  # postings list deleted ones
+
+    def word_scores(self, found: list[tuple[str, str, float]]) -> dict[int, float]:
+        return dict(zip(*self.word(found), strict=True))
+
+    def _add_scores(self, scores: dict[int, float], fieldname: str, text: str, boost: float):
+        """Adds `boost` times the term's BM25F score to each document's that has it: Whoosh's
+        formula on Whoosh's statistics (idf, average length), in one loop over each segment's
+        postings, with the documents' field lengths kept (Whoosh's scorer finds each through
+        the segment, its column and a file read; this is several times faster)."""
+        searcher = self.searcher
+        reader = searcher.reader()
+        if (fieldname, text) not in reader:
+            return
+        scorable = searcher.schema[fieldname].scorable
+        if scorable:
+            average = searcher.avg_field_length(fieldname) or 1
+            # bm25 = idf·w·(K1+1) / (w + K1·(1 − B + B·length/average)), rearranged
+            numerator = boost * searcher.idf(fieldname, text) * (K1 + 1)
+            constant, per_length = K1 * (1 - B), K1 * B / average
+            lengths = self._lengths.get(fieldname)
+            if lengths is None:
+                lengths = self._lengths[fieldname] = array("l", [-1]) * reader.doc_count_all()
+        for segment, offset in reader.leaf_readers():
+            if (fieldname, text) not in segment:
+                continue
+            postings = segment.postings(fieldname, text)
+            while postings.is_active():
+                doc, weight = postings.id() + offset, postings.weight()
+                if scorable:
+                    length = lengths[doc]
+                    if length < 0:
+                        length = segment.doc_field_length(doc - offset, fieldname, 1)
+                        lengths[doc] = length
+                    score = numerator * weight / (weight + constant + per_length * length)
+                else:  # as Whoosh's scorer of an unscored field: the weight (1), boosted
+                    score = boost * weight
+                scores[doc] = scores.get(doc, 0.0) + score
+                postings.next()
 
     def clause_docs(self, clause: q.Clause) -> frozenset[int]:
         """The documents a clause matches, without scoring them: a phrase needs the positions
@@ -183,8 +202,7 @@ class _Snapshot:
             return self.query_docs(q.clause_query(clause))
         docs: frozenset[int] | None = None
         for found in q.word_alternatives(clause):
-            union = frozenset().union(*(self.text_docs(f, t) for f, t, _ in found))
-            docs = union if docs is None else docs & union
+            docs = self.word_docs(found) if docs is None else docs & self.word_docs(found)
             if not docs:
                 break
         docs = docs or frozenset()
@@ -436,7 +454,8 @@ class SearchIndex:
             snapshot.searcher.close()
             snapshot = None
         if snapshot is None:
-            snapshot = _Snapshot(name, self._index(name).searcher())
+            weighting = scoring.BM25F(B=B, K1=K1)  # phrases are scored by Whoosh, likewise
+            snapshot = _Snapshot(name, self._index(name).searcher(weighting=weighting))
         try:
             yield snapshot
         finally:
@@ -586,17 +605,24 @@ def _ranked(
         for clause in parsed.positive
     ]
 
-    def score(doc: int) -> float:
-        total = 0.0
-        for words, ids in clauses:
-            if all(doc in table for table in words):
-                total += sum(table[doc] for table in words)
-            total += sum(table.get(doc, 0.0) for table in ids)
-        return total
-
-    scores = {doc: score(doc) for doc in matching}
+    if any(ids for _, ids in clauses):
+        scores = {doc: _score(doc, clauses) for doc in matching}
+    else:  # the usual case: every match has every word; add up table by table
+        first, *rest = [table for words, _ in clauses for table in words]
+        scores = {doc: first[doc] for doc in matching}
+        for table in rest:
+            scores = {doc: score + table[doc] for doc, score in scores.items()}
     best = heapq.nlargest(limit, scores, key=lambda doc: (scores[doc], -doc))
     return [(doc, scores[doc]) for doc in best]
+
+
+def _score(doc: int, clauses: list[tuple[list[dict], list[dict]]]) -> float:
+    total = 0.0
+    for words, ids in clauses:
+        if all(doc in table for table in words):
+            total += sum(table[doc] for table in words)
+        total += sum(table.get(doc, 0.0) for table in ids)
+    return total
 
 
 def _by(*names: str, reverse_first: bool = False):
