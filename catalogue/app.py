@@ -17,6 +17,7 @@ from catalogue.cache import Kept
 from search_index.service import SearchIndex
 
 KEPT = 2048  # pages and lists kept between requests, per process (an item page is ~10 kB)
+KEPT_PARTS = 20_000  # items' cards kept likewise (~1 kB each)
 
 
 def _style_hash(text: str) -> str:
@@ -45,7 +46,7 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     archive = Archive.open(home, overrides)
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchIndex.open(home / "index")
-    app.extensions["catalogue.kept"] = Kept(archive.engine, KEPT)
+    app.extensions["catalogue.kept"] = Kept(archive.engine, KEPT, KEPT_PARTS)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     i18n.init_app(app)

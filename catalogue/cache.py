@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
@@ -78,9 +78,10 @@ class Cache:
 class Kept:
     """The caches of one app: values made from the database, kept for its generation."""
 
-    def __init__(self, engine: Engine, size: int):
+    def __init__(self, engine: Engine, size: int, parts: int):
         self.generation = Generation(engine)
         self.values = Cache(size)
+        self.parts = Cache(parts)  # small pieces of many pages (an item's card)
 
     def remember(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key` for the present generation, else `make()` (kept). An
@@ -92,6 +93,31 @@ class Kept:
         if found is None:
             found = make()
             self.values.put((generation, key), found)
+        return found
+
+    def remember_parts(
+        self, keys: Iterable[Hashable], make: Callable[[list[Hashable]], dict[Hashable, T]]
+    ) -> dict[Hashable, T]:
+        """The parts kept under `keys` for the present generation; those missing are asked of
+        `make` all at once (one query for a page's twenty cards), and kept. A key `make` leaves
+        out is left out of the answer."""
+        keys = list(keys)
+        generation = self.generation()
+        if generation is None:
+            return make(keys)
+        found: dict[Hashable, T] = {}
+        missing = []
+        for key in keys:
+            value = self.parts.get((generation, key))
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        if missing:
+            made = make(missing)
+            for key, value in made.items():
+                self.parts.put((generation, key), value)
+            found.update(made)
         return found
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -381,6 +381,23 @@ def cards(session, archive: Archive, accession_ids: Iterable[str]) -> list[Card]
     return [card(archive, found[i]) for i in ids if i in found]
 
 
+def kept_cards(
+    archive: Archive, wanted: list[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], Card]:
+    """Cards of the public items named, each opening at a page, by (id, page); kept until the
+    database changes, for reading twenty items back with their pages and masters took as long
+    as the search that found them. An item left out is not public."""
+    language = current()
+
+    def make(missing: list) -> dict:
+        with services.reading() as session:
+            found = public.by_ids(session, [key[2] for key in missing])
+        return {k: card(archive, found[k[2]], page=k[3]) for k in missing if k[2] in found}
+
+    kept = services.remember_parts([("card", language, i, p) for i, p in wanted], make)
+    return {(key[2], key[3]): value for key, value in kept.items()}
+
+
 def collection_tree() -> list[public.Node]:
     """The tree of collections with public items and their counts, kept until the database
     changes (read only: it is shared by the requests)."""
@@ -591,14 +608,13 @@ def search() -> str:
     archive = services.archive()
     results = _search(form)
     titles = titles_of_collections(full=True)
-    with services.reading() as session:
-        found = public.by_ids(session, [hit.id for hit in results.hits])
-        hits = [
-            # without words there is nothing to show in context: the snippet is the title again
-            card(archive, found[hit.id], hit.snippet if form.q else "", hit.page)
-            for hit in results.hits
-            if hit.id in found  # restricted since it was indexed: not shown
-        ]
+    found = kept_cards(archive, [(hit.id, hit.page) for hit in results.hits])
+    hits = [
+        # without words there is nothing to show in context: the snippet is the title again
+        replace(found[hit.id, hit.page], snippet=Markup(hit.snippet) if form.q else "")
+        for hit in results.hits
+        if (hit.id, hit.page) in found  # restricted since it was indexed: not shown
+    ]
     return render_template(
         "search.html",
         form=form,

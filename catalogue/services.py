@@ -3,7 +3,7 @@ index the app was made with, and what is kept between requests (see `catalogue.c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -32,6 +32,13 @@ def kept() -> Kept:
 def remember(key: Hashable, make: Callable[[], T]) -> T:
     """What `make()` gives, kept until the database next changes."""
     return kept().remember(key, make)
+
+
+def remember_parts(
+    keys: Iterable[Hashable], make: Callable[[list[Hashable]], dict[Hashable, T]]
+) -> dict[Hashable, T]:
+    """Small pieces of pages, likewise: those missing all made by one call of `make`."""
+    return kept().remember_parts(keys, make)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -530,6 +531,30 @@ def test_restricted_items_are_in_no_list_count_or_facet(client, ids, url):
         assert ids[name] not in body
     assert RESTRICTED_TITLE not in body
     assert "kon-tum/mat" not in body and "/collections/kon-tum/mat" not in body
+
+
+def test_an_item_restricted_after_it_was_indexed_leaves_the_results_at_once(
+    catalogue_home, ids, tmp_path
+):
+    """The search index may still call it public (it is updated after the database); the
+    cards a search page keeps between requests are kept for the database's generation only."""
+    from catalogue.app import create_app
+
+    home = shutil.copytree(catalogue_home["home"], tmp_path / "home")
+    app = create_app(home)
+    try:
+        client = app.test_client()
+        wanted = ids["anh-0.jpg"]
+        for _ in range(2):  # the second time from the kept cards
+            assert f"/items/{wanted}" in text(client.get("/search?q=kon+klor"))
+        with sqlite3.connect(home / "archive.db") as database:
+            database.execute(
+                "UPDATE items SET access = 'restricted' WHERE accession_id = ?", (wanted,)
+            )
+        assert f"/items/{wanted}" not in text(client.get("/search?q=kon+klor"))
+    finally:
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
 
 
 def test_results_for_a_word_only_restricted_items_hold_are_nothing(client):
