@@ -98,6 +98,7 @@ class _Snapshot:
     _words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
     _kept: int = 0  # documents held in `_words`
     _lengths: dict[str, array] = field(default_factory=dict)
+    _bits: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def all_docs(self) -> frozenset[int]:
         if self._all is None:
@@ -113,6 +114,20 @@ class _Snapshot:
                 found = frozenset(reader.postings(fieldname, term).all_ids())
             self._docs[key] = found & self.all_docs()  # postings still list deleted documents
         return self._docs[key]
+
+    def bits(self, docs: Iterable[int]) -> int:
+        """Documents as the bits of an int: a facet value's count under a match set is then
+        an AND and a bit count, which Python does 64 documents at a time."""
+        found = bytearray(self.searcher.reader().doc_count_all() // 8 + 1)
+        for doc in docs:
+            found[doc >> 3] |= 1 << (doc & 7)
+        return int.from_bytes(found, "little")
+
+    def term_bits(self, fieldname: str, term: str) -> int:
+        key = (fieldname, term)
+        if key not in self._bits:
+            self._bits[key] = self.bits(self.term_docs(fieldname, term))
+        return self._bits[key]
 
     def terms(self, fieldname: str) -> dict[str, list[str]]:
         """The field's values, grouped by folded form (so `tag:crc` finds `CRC`)."""
@@ -683,17 +698,18 @@ def _facets(
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts per value of every facet, each under the query and the filters of the others.
     A chosen value stays in its facet at 0, so that it can be unchosen, if it is `visible`."""
-    under: dict[str, frozenset[int]] = {}
+    under: dict[tuple[str, ...], int] = {}  # by the filters applied: most facets share one
     counts: dict[str, list[tuple[str, int]]] = {}
     for facet, (fieldname, key) in FACETS.items():
-        if key not in under:
-            under[key] = _intersect(base, (d for k, d in narrowed.items() if k != key))
-        docs = under[key]
+        others = tuple(k for k in narrowed if k != key)
+        if others not in under:
+            under[others] = snapshot.bits(_intersect(base, (narrowed[k] for k in others)))
+        docs = under[others]
         selected = {fold(v) for v in chosen.get(key, ())}
         values = []
         for folded, terms in snapshot.terms(fieldname).items():
             for term in terms:
-                n = len(docs & snapshot.term_docs(fieldname, term)) if docs else 0
+                n = (docs & snapshot.term_bits(fieldname, term)).bit_count() if docs else 0
                 if n or (folded in selected and visible & snapshot.term_docs(fieldname, term)):
                     values.append((term, n))
         counts[facet] = sorted(values, key=lambda v: (-v[1], v[0]))
