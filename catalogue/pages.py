@@ -54,6 +54,8 @@ from exhibitions import manifests, publish
 from exhibitions.definition import Entry, Exhibition
 from exhibitions.export import VIEWER
 from search_index import query as search_query
+from search_index.schema import VOCABULARIES
+from search_index.service import FILTER_NAMES
 
 _ = gettext
 
@@ -71,20 +73,9 @@ MAX_VALUE = 200  # characters of one filter value: slugs and terms are far short
 MAX_VALUES = 20  # values of one filter
 MAX_ID = 40  # characters of an accession id (the column's size)
 SORTS = ("relevance", "date", "-date")
-# The filters a search page takes, as the search service names them; `tag` and `year` are
-# reached from an item's tags and dates, not from a facet.
-FILTERS = (
-    "type",
-    "collection",
-    "decade",
-    "convention",
-    "theme",
-    "district",
-    "ethnic-group",
-    "language",
-    "tag",
-    "year",
-)
+# The filters a search page takes are the search service's (`tag` and `year` are reached from
+# an item's tags and dates, not from a facet); its facets, in the order the page shows them.
+FILTERS = FILTER_NAMES
 FACETS = (
     "type",
     "collection",
@@ -96,7 +87,7 @@ FACETS = (
     "language",
 )
 FACET_VALUES = 10  # values of a facet shown before "show all"
-VOCABULARY_FILTERS = ("convention", "theme", "district", "ethnic-group", "decade")
+VOCABULARY_FILTERS = VOCABULARIES  # a tag of these is a filter of its own
 PAGE_WINDOW = 2  # page links shown on each side of the current one
 # Items name their languages in ISO 639-3; `lang` attributes and Babel's names use ISO 639-1
 # where there is such a code.
