@@ -18,7 +18,7 @@ from archive.home import Archive
 from archive.models import Item
 from catalogue import services
 from exhibitions import manifests, publish
-from search_index.service import Hit, Results
+from search_index.service import FILTER_NAMES, Hit, Results
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -30,16 +30,7 @@ MAX_PAGE = 10_000  # deeper than any reader goes; also keeps offsets far from in
 MAX_PER_PAGE = public.MAX_PER_PAGE
 MAX_VALUE = 200  # characters of one filter value: slugs and terms are far shorter
 MAX_VALUES = 50  # filter values in one search
-FILTERS = (
-    "type",
-    "decade",
-    "collection",
-    "theme",
-    "convention",
-    "district",
-    "ethnic-group",
-    "language",
-)
+FILTERS = FILTER_NAMES  # the search page's: the service's filters
 SORTS = ("relevance", "date", "-date")
 NO_ITEM = "no public item has this id"
 

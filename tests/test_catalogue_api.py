@@ -193,6 +193,16 @@ def test_search_filters_on_vocabulary_terms_and_names_them(client, ids):
     assert decades == {"2010s": 1}
 
 
+def test_search_takes_the_search_pages_tag_and_year_filters(client, ids):
+    _, body = get(client, "/api/search?year=1990..2000&year=2019", "/api/search")
+    assert {hit["id"] for hit in body["items"]} == {ids["anh-1.jpg"], ids["anh-2.jpg"]}
+    assert body["filters"] == {"year": ["1990..2000", "2019"]}
+    tagged = get(client, "/api/search?tag=education", "/api/search")[1]
+    assert [hit["id"] for hit in tagged["items"]] == [ids["anh-2.jpg"]]
+    response, refused = get(client, "/api/search?year=nineteen", "/api/search")
+    assert response.status_code == 400 and "year" in refused["error"]
+
+
 @pytest.mark.parametrize(
     "query", ["q=BIMAT", "q=ho+so+mat", "q=7731", "collection=kon-tum/mat", "q=&per_page=100"]
 )
