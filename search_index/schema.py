@@ -5,7 +5,8 @@ creator, place, subjects) and `pages` (the OCR text of every page, in order) —
 (diacritics kept) and `_folded`; English titles and descriptions go to `title_en` and `meta_en`
 (folded and lightly stemmed). Nothing of the text is stored in those fields: the stored `record`
 keeps what a hit shows — title, description, and every page's text by number, which is what
-snippets are cut from — so ranking reads postings only and a page of hits reads 20 records.
+snippets are cut from (and folded, which is how the page to cut from is chosen) — so ranking
+reads postings only and a page of hits reads 20 records.
 
 Facet fields hold each value as written, one term per value, so a facet's counts come straight
 from its postings; `collection_path` holds every ancestor of an item's collection (`fonds`,
@@ -203,5 +204,6 @@ def prepare(document: dict) -> Prepared:
         "year_start": year_start,
         "access": fields["access"],
         "pages": pages,
+        "folded_pages": [analysis.fold(text) for _, text in pages],  # for choosing snippets
     }
     return Prepared(identifier, updated, {k: v for k, v in fields.items() if v != ""})

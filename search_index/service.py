@@ -589,7 +589,7 @@ class SearchIndex:
             record = stored["record"]
             others = [(t, is_english(lang)) for lang, t in _languages(record["description"])]
             others += [(t, is_english(lang)) for lang, t in _languages(record["title"])]
-            found = best_passage(parsed, record["pages"], others)
+            found = best_passage(parsed, record["pages"], others, record.get("folded_pages"))
             hits.append(
                 Hit(
                     id=stored["id"],

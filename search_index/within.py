@@ -152,10 +152,9 @@ def passage(
     return Passage(body, page, len({m[2] for m in matches}), len(matches))
 
 
-def _estimate(patterns: Sequence[Pattern], text: str, stem: bool) -> tuple[int, int]:
+def _estimate(patterns: Sequence[Pattern], folded: str, stem: bool) -> tuple[int, int]:
     """(patterns present, occurrences) counted as substrings of the folded text: quick, and never
     less than what the words one by one would give, so it can pick which texts to look at."""
-    folded = fold(text)
     keys = [p[0] for p in patterns]  # a phrase is there at most as often as its first word
     if stem:  # "communities" holds the stem of "community" only without its "y"
         keys = [light_stem(k).removesuffix("y") for k in keys]
@@ -164,25 +163,31 @@ def _estimate(patterns: Sequence[Pattern], text: str, stem: bool) -> tuple[int, 
 
 
 def best_passage(
-    query: Query, pages: list[tuple[int, str]], others: list[tuple[str, bool]]
+    query: Query,
+    pages: list[tuple[int, str]],
+    others: list[tuple[str, bool]],
+    folded_pages: list[str] | None = None,
 ) -> Passage | None:
     """The passage to show for a hit: from the page with the most matches, else from one of
     `others` (description, title …, each with whether it is English), else their beginning.
-    Pages win ties, since a page can be opened at."""
+    Pages win ties, since a page can be opened at. `folded_pages`, the pages' texts folded
+    (the index keeps them), spare folding them again for every hit."""
     patterns = query.patterns()
     best: Passage | None = None
     best_key = (0, 0, False)
     if patterns:
-        sources = [(None, t, english) for t, english in others if t]
-        sources += [(n, t, False) for n, t in pages if t]
-        estimates = [(_estimate(patterns, t, stem), n is not None) for n, t, stem in sources]
+        if folded_pages is None or len(folded_pages) != len(pages):
+            folded_pages = [fold(t) for _, t in pages]
+        sources = [(None, t, english, fold(t)) for t, english in others if t]
+        sources += [(n, t, False, f) for (n, t), f in zip(pages, folded_pages, strict=True) if t]
+        estimates = [(_estimate(patterns, f, stem), n is not None) for n, _, stem, f in sources]
         # Look at the texts word by word in the order of their estimates, until none left could
         # beat the best found (an estimate is never below the true count).
         for index in sorted(range(len(sources)), key=lambda i: estimates[i], reverse=True):
             (present, occurrences), is_page = estimates[index]
             if not present or (present, occurrences, is_page) <= best_key:
                 break
-            number, text, stem = sources[index]
+            number, text, stem, _ = sources[index]
             found = passage(patterns, text, page=number, stem=stem)
             key = (found.patterns_found, found.matches, is_page) if found else (0, 0, False)
             if found and key > best_key:
