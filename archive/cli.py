@@ -173,11 +173,12 @@ def _changing(ctx: Context, accession_ids: list[str] | None):
 def _index_changes(archive: Archive, accession_ids: list[str] | None, heal: bool = False) -> None:
     """Tell the search index what the database has committed: the items named (all when None);
     with `heal`, also every item the index lacks (after a run that stopped part-way)."""
+    if accession_ids is not None and not accession_ids and not heal:
+        return
+    # Imported only now: a run that changed nothing (a second ingest) starts without Whoosh.
     from archive import indexing
     from search_index.service import SearchIndex
 
-    if accession_ids is not None and not accession_ids and not heal:
-        return
     with SearchIndex.open(archive.home / "index") as index, archive.session() as session:
         if heal and accession_ids is not None:
             lacking = indexing.versions(session).keys() - index.versions().keys()
