@@ -6,6 +6,7 @@ so a process killed at any moment leaves either no master or a whole one, never 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -17,6 +18,14 @@ MEDIA_EXTENSIONS = {
     "application/pdf": ".pdf",
 }
 _TEMP_SUFFIX = ".partial"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class MasterStore:

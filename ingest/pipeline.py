@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, Unsupported
-from archive.fixity import sha256_of
 from archive.records import PageResult, Reading
-from archive.storage import MasterStore, derivative_path, write_atomically
+from archive.storage import MasterStore, derivative_path, sha256_of, write_atomically
 from ingest.discover import Unit
 from ingest.names import display
 
