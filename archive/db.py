@@ -7,28 +7,16 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.sqlite import SCHEMA_REVISION, set_pragmas
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration. Checked against Alembic's own head in the tests; knowing it here spares
-# every command the import of Alembic when the schema is already up to date.
-SCHEMA_REVISION = "0002"
 
 
 def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda connection, _record: set_pragmas(connection))
     return engine
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers (the catalogue) go on while an ingest writes; a process killed mid-write
-    # loses at most its open transaction. Foreign keys are off by default in SQLite.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,13 +9,15 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
-from archive import db, settings
+from archive import settings, sqlite
 from archive.errors import ConfigError
 from archive.storage import MasterStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 FOLDERS = ("masters", "derivatives", "ocr", "index", "exhibitions", "logs")
 DEFAULT_HOME = "archive-data"
@@ -31,10 +33,25 @@ class Archive:
     def __init__(self, home: Path, overrides: Mapping[str, Any] | None = None):
         self.home = home
         self.settings = settings.load(home, overrides)
-        url = self.settings["database_url"] or f"sqlite:///{home / 'archive.db'}"
-        self.engine = db.make_engine(url)
-        self.sessions = db.session_factory(self.engine)
+        # The home's own SQLite file, read without SQLAlchemy where that matters (archive.sqlite);
+        # None when the settings name another database.
+        self.sqlite_path = None if self.settings["database_url"] else home / "archive.db"
+        self.url = self.settings["database_url"] or f"sqlite:///{home / 'archive.db'}"
         self.masters = MasterStore(home / "masters")
+
+    # SQLAlchemy is imported when the database is first used through it: an ingest that finds
+    # every file already done never is, and starts in a fraction of the time.
+    @functools.cached_property
+    def engine(self) -> Engine:
+        from archive import db
+
+        return db.make_engine(self.url)
+
+    @functools.cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from archive import db
+
+        return db.session_factory(self.engine)
 
     @classmethod
     def create(cls, home: Path, overrides: Mapping[str, Any] | None = None) -> Archive:
@@ -46,7 +63,7 @@ class Archive:
         if not toml.exists():
             toml.write_text(settings.toml_template(), encoding="utf-8")
         archive = cls(home, overrides)
-        db.upgrade(archive.engine)
+        archive._upgrade()
         return archive
 
     @classmethod
@@ -54,8 +71,17 @@ class Archive:
         if not (home / "archive.toml").exists():
             raise ConfigError(f"{home} is not an archive home; create it with `archive init`")
         archive = cls(home, overrides)
-        db.upgrade(archive.engine)
+        archive._upgrade()
         return archive
+
+    def _upgrade(self) -> None:
+        """Bring the schema to the newest migration; the home's SQLite file is seen to be there
+        already without SQLAlchemy."""
+        if self.sqlite_path and sqlite.revision(self.sqlite_path) == sqlite.SCHEMA_REVISION:
+            return
+        from archive import db
+
+        db.upgrade(self.engine)
 
     @functools.cached_property
     def vocabularies(self) -> dict:
@@ -88,4 +114,5 @@ class Archive:
             yield
 
     def close(self) -> None:
-        self.engine.dispose()
+        if "engine" in self.__dict__:  # made, so connected
+            self.engine.dispose()
