@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from archive import fixity, items, journal
 from archive.errors import ArchiveError
 from archive.fields import default_lang
 from archive.home import Archive, resolve_home
@@ -129,6 +128,8 @@ def ingest(
     _check_languages(lang)
     with ctx.archive() as archive:
         if collection:
+            from archive import items  # SQLAlchemy: only now, see ingest.batch
+
             with archive.session() as session:
                 items.collection(session, collection)  # checks the slug before any work
         options = Options(
@@ -241,6 +242,8 @@ def _print_summary(report) -> None:
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
     """What the archive holds, the last ingest runs, and what failed and why."""
+    from archive import journal
+
     with ctx.archive() as archive, archive.session() as session:
         found = journal.status(session)
     if as_json:
@@ -276,6 +279,8 @@ def item() -> None:
 @pass_context
 def item_show(ctx: Context, accession_id: str, as_json: bool) -> None:
     """Show one item."""
+    from archive import items
+
     with ctx.archive() as archive, archive.session() as session:
         record = items.as_dict(items.find(session, accession_id))
     if as_json:
@@ -347,6 +352,8 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
         if not sep or not name:
             raise click.BadParameter(f"{assignment!r} is not FIELD=VALUE")
         pairs[name.strip()] = value
+    from archive import items
+
     with _changing(ctx, [accession_id]) as (archive, session):
         items.edit(session, accession_id, pairs, default_lang(archive.settings["languages"]))
     click.echo(f"{accession_id} updated")
@@ -563,6 +570,8 @@ def _index_problems(database: dict[str, str], index: dict[str, str]) -> list[str
 @pass_context
 def verify(ctx: Context) -> None:
     """Re-hash every master; report missing or changed ones (exit 1 if any)."""
+    from archive import fixity
+
     with ctx.archive() as archive, archive.session() as session:
         total = fixity.count(session)
         problems = list(fixity.audit(session, archive.home))

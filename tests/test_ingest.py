@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import stat
+import subprocess
+import sys
 import unicodedata
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,7 +19,7 @@ from sqlalchemy import func, select
 
 from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
-from tests.conftest import DATA, bomb_png, copy_sample, make_image, outcomes
+from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes
 
 CANON = "photos/exif-samples/Canon_40D.jpg"
 KODAK = "photos/exif-samples/Kodak_CX7530.jpg"
@@ -81,6 +86,74 @@ def test_ingest_skips_a_file_already_ingested(run, home, tmp_path):
     assert result.exit_code == 0, result.output
     assert [e["outcome"] for e in report["inputs"]] == ["unchanged"]
     assert db_counts(home)["items"] == 1
+
+
+def test_a_second_run_writes_the_same_journal_through_sqlite3_as_through_the_models(
+    runner, tmp_path, monkeypatch
+):
+    """A run that finds every file done writes its journal with sqlite3, to start without
+    SQLAlchemy; with a database named in the settings it goes through the models instead."""
+    copy_sample(CANON, tmp_path / "in")
+    (tmp_path / "in" / ".DS_Store").write_bytes(b"\0")  # passed over: in the journal too
+    found = []
+    for name, named_database in (("quick", False), ("models", True)):
+        home = tmp_path / name
+        Archive.create(home).close()
+        monkeypatch.delenv("ARCHIVE_DATABASE_URL", raising=False)
+        if named_database:
+            monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{home / 'archive.db'}")
+        assert (Archive.open(home).sqlite_path is None) is named_database
+        ingest = Cli(runner, home, home)
+        ingest.ingest(tmp_path / "in")
+        result, report = ingest.ingest(tmp_path / "in")
+        assert result.exit_code == 0, result.output
+        status = json.loads(ingest("status", "--json").output)["runs"][0]
+        found.append((report, _journal_rows(home, report["run"]), _timeless(status)))
+    assert [e["outcome"] for e in found[0][0]["inputs"]] == ["skipped", "unchanged"]
+    assert found[0] == found[1]
+
+
+def _journal_rows(home: Path, run_id: int) -> list[tuple]:
+    """A run's rows as stored, with each time reduced to the form SQLAlchemy keeps it in."""
+    with closing(sqlite3.connect(home / "archive.db")) as connection:
+        rows = connection.execute("SELECT * FROM ingest_runs WHERE id = ?", (run_id,)).fetchall()
+        rows += connection.execute(
+            "SELECT * FROM ingest_events WHERE run_id = ? ORDER BY id", (run_id,)
+        ).fetchall()
+    stored_time = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    return [
+        tuple("<time>" if stored_time.fullmatch(str(v)) else v for v in row[1:]) for row in rows
+    ]
+
+
+def _timeless(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k not in ("started_at", "finished_at")} | {
+        "finished": run["finished_at"] is not None
+    }
+
+
+def test_a_second_run_over_files_already_done_imports_no_database_or_image_library(
+    run, home, tmp_path
+):
+    copy_sample(CANON, tmp_path / "in")
+    run.ingest(tmp_path / "in")
+    script = (
+        "import sys\n"
+        "from archive.cli import cli\n"
+        "try:\n"
+        "    cli(['--home', sys.argv[1], 'ingest', sys.argv[2]], prog_name='archive')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = ('sqlalchemy', 'alembic', 'PIL', 'pyvips', 'whoosh', 'pytesseract')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(home), str(tmp_path / "in")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == ["0 created, 1 unchanged, 0 failed", "[]"]
 
 
 def test_an_identical_file_under_another_name_is_a_duplicate_not_a_new_item(run, home, tmp_path):
