@@ -86,34 +86,43 @@ class Results:
 
 
 @dataclass
+class _Known:
+    """What searches have worked out about one commit of one index (the documents behind each
+    facet value, each word's scores), which stays true for as long as that commit is read. The
+    searchers open on the commit (one per concurrent search) share it."""
+
+    docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    all: frozenset[int] | None = None
+    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
+    kept: int = 0  # documents held in `words`
+    lengths: dict[str, array] = field(default_factory=dict)
+    bits: dict[tuple[str, str], int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # for `words` and `kept`
+
+
+@dataclass
 class _Snapshot:
-    """One searcher on one commit of one index, with what it has worked out about it (the
-    documents behind each facet value), which stays true for as long as that commit is read."""
+    """One searcher on one commit of one index, and what is known about that commit."""
 
     name: str
     searcher: Searcher
-    _docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
-    _terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    _all: frozenset[int] | None = None
-    _words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
-    _kept: int = 0  # documents held in `_words`
-    _lengths: dict[str, array] = field(default_factory=dict)
-    _bits: dict[tuple[str, str], int] = field(default_factory=dict)
+    known: _Known
 
     def all_docs(self) -> frozenset[int]:
-        if self._all is None:
-            self._all = frozenset(self.searcher.reader().all_doc_ids())
-        return self._all
+        if self.known.all is None:
+            self.known.all = frozenset(self.searcher.reader().all_doc_ids())
+        return self.known.all
 
     def term_docs(self, fieldname: str, term: str) -> frozenset[int]:
         key = (fieldname, term)
-        if key not in self._docs:
+        if key not in self.known.docs:
             reader = self.searcher.reader()
             found: frozenset[int] = frozenset()
             if (fieldname, term) in reader:
                 found = frozenset(reader.postings(fieldname, term).all_ids())
-            self._docs[key] = found & self.all_docs()  # postings still list deleted documents
-        return self._docs[key]
+            self.known.docs[key] = found & self.all_docs()  # postings list deleted documents
+        return self.known.docs[key]
 
     def bits(self, docs: Iterable[int]) -> int:
         """Documents as the bits of an int: a facet value's count under a match set is then
@@ -125,18 +134,18 @@ class _Snapshot:
 
     def term_bits(self, fieldname: str, term: str) -> int:
         key = (fieldname, term)
-        if key not in self._bits:
-            self._bits[key] = self.bits(self.term_docs(fieldname, term))
-        return self._bits[key]
+        if key not in self.known.bits:
+            self.known.bits[key] = self.bits(self.term_docs(fieldname, term))
+        return self.known.bits[key]
 
     def terms(self, fieldname: str) -> dict[str, list[str]]:
         """The field's values, grouped by folded form (so `tag:crc` finds `CRC`)."""
-        if fieldname not in self._terms:
+        if fieldname not in self.known.terms:
             grouped: dict[str, list[str]] = {}
             for term in self.searcher.reader().field_terms(fieldname):
                 grouped.setdefault(fold(term), []).append(term)
-            self._terms[fieldname] = grouped
-        return self._terms[fieldname]
+            self.known.terms[fieldname] = grouped
+        return self.known.terms[fieldname]
 
     def value_docs(self, fieldnames: Iterable[str], values: Iterable[str]) -> frozenset[int]:
         found: set[int] = set()
@@ -156,17 +165,23 @@ class _Snapshot:
         posting again on every search: a search then ranks its matches by adding up a few
         numbers per document. Kept as two arrays (12 bytes a document, against some 100 in a
         dict or a set), so that the common words, which cost the most, stay kept."""
-        key = tuple(found)
-        kept = self._words.pop(key, None)
-        if kept is None:
-            scores: dict[int, float] = {}
-            for fieldname, text, boost in found:
-                self._add_scores(scores, fieldname, text, boost)
-            kept = (array("l", scores), array("d", scores.values()))
-            self._kept += len(scores)
-        self._words[key] = kept  # most recently used last
-        while self._kept > WORD_CACHE and len(self._words) > 1:
-            self._kept -= len(self._words.pop(next(iter(self._words)))[0])
+        key, known = tuple(found), self.known
+        with known.lock:
+            kept = known.words.pop(key, None)
+            if kept is not None:
+                known.words[key] = kept  # most recently used last
+                return kept
+        # Worked out outside the lock: two searches may both work out a new word; one wins.
+        scores: dict[int, float] = {}
+        for fieldname, text, boost in found:
+            self._add_scores(scores, fieldname, text, boost)
+        kept = (array("l", scores), array("d", scores.values()))
+        with known.lock:
+            if key not in known.words:
+                known.kept += len(kept[0])
+            known.words[key] = kept
+            while known.kept > WORD_CACHE and len(known.words) > 1:
+                known.kept -= len(known.words.pop(next(iter(known.words)))[0])
         return kept
 
     def word_docs(self, found: list[tuple[str, str, float]]) -> frozenset[int]:
@@ -190,9 +205,10 @@ class _Snapshot:
             # bm25 = idf·w·(K1+1) / (w + K1·(1 − B + B·length/average)), rearranged
             numerator = boost * searcher.idf(fieldname, text) * (K1 + 1)
             constant, per_length = K1 * (1 - B), K1 * B / average
-            lengths = self._lengths.get(fieldname)
-            if lengths is None:
-                lengths = self._lengths[fieldname] = array("l", [-1]) * reader.doc_count_all()
+            lengths = self.known.lengths.get(fieldname)
+            if lengths is None:  # (two searches may both make one; either will do)
+                lengths = array("l", [-1]) * reader.doc_count_all()
+                lengths = self.known.lengths.setdefault(fieldname, lengths)
         for segment, offset in reader.leaf_readers():
             if (fieldname, text) not in segment:
                 continue
@@ -252,6 +268,7 @@ class SearchIndex:
         self._guard = threading.Lock()
         self._indexes: dict[str, whoosh_index.FileIndex] = {}
         self._idle: list[_Snapshot] = []  # searchers not in use; one per concurrent search
+        self._known: dict[tuple[str, int], _Known] = {}  # of the latest commits read
         self._closed = False
 
     @classmethod
@@ -470,7 +487,8 @@ class SearchIndex:
             snapshot = None
         if snapshot is None:
             weighting = scoring.BM25F(B=B, K1=K1)  # phrases are scored by Whoosh, likewise
-            snapshot = _Snapshot(name, self._index(name).searcher(weighting=weighting))
+            searcher = self._index(name).searcher(weighting=weighting)
+            snapshot = _Snapshot(name, searcher, self._known_of(name, searcher))
         try:
             yield snapshot
         finally:
@@ -480,6 +498,21 @@ class SearchIndex:
                     self._idle.append(snapshot)
             if not keep:
                 snapshot.searcher.close()
+
+    def _known_of(self, name: str, searcher: Searcher) -> _Known:
+        """What is known of the commit `searcher` reads, shared with the other searchers on it.
+        Only the latest commits' is kept here; searchers on an older one keep theirs."""
+        generation = searcher.reader().generation()
+        if generation is None:  # an empty index: nothing worth sharing
+            return _Known()
+        key = (name, generation)
+        with self._guard:
+            known = self._known.get(key)
+            if known is None:
+                known = self._known[key] = _Known()
+                while len(self._known) > 2:  # the newest two: a commit, and the one before it
+                    del self._known[next(iter(self._known))]
+            return known
 
     def versions(self) -> dict[str, str]:
         """The `updated` value of every indexed document, by id."""

@@ -608,6 +608,22 @@ def test_update_replaces_an_item_with_the_same_id(small_index):
     assert small_index.versions() == {"A": "2026-12-01T00:00:00", "B": "2026-11-27T10:00:00"}
 
 
+def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_ones(
+    small_index,
+):
+    """A worked-out word (its documents and scores) serves every search on the same commit;
+    after a commit, the first search works it out again and sees the change."""
+    small_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
+    assert ids(small_index.search("ảnh")) == {"A", "B"}
+    with small_index._snapshot() as first, small_index._snapshot() as second:
+        assert first.searcher is not second.searcher and first.known is second.known
+        assert first.known.words  # the word searched above
+    small_index.update([doc("C", "Ảnh chợ")])
+    assert ids(small_index.search("ảnh")) == {"A", "B", "C"}
+    with small_index._snapshot() as after:
+        assert after.known is not first.known
+
+
 def test_delete_removes_items(small_index):
     small_index.update([doc("A", "Ảnh một"), doc("B", "Ảnh hai")])
     small_index.delete(["A", "not-there"])
