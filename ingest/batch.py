@@ -25,7 +25,6 @@ from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
 from ingest.names import display
 from ingest.pipeline import Context, Prepared, prepare
-from ingest.workers import ordered_map
 
 
 @dataclass
@@ -105,6 +104,7 @@ def run(
             return report
         from archive import journal  # only now: see the module's docstring
         from ingest.register import Writer
+        from ingest.workers import ordered_map  # multiprocessing's modules likewise
 
         if not dry_run:
             with archive.session() as session:

@@ -8,8 +8,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import yaml
-
 from archive.errors import InvalidInput
 from archive.fields import Description, describe, is_known_column
 from ingest.names import nfc
@@ -106,6 +104,8 @@ def _relative(name: str) -> str | None:
 
 
 def read_item_yaml(path: Path, default_lang: str) -> Description:
+    import yaml  # here: a run over folders with no item.yaml (most second runs) starts without it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:

@@ -132,7 +132,7 @@ def _timeless(run: dict) -> dict:
     }
 
 
-def test_a_second_run_over_files_already_done_imports_no_database_or_image_library(
+def test_a_second_run_over_files_already_done_imports_no_database_image_or_pool_library(
     run, home, tmp_path
 ):
     copy_sample(CANON, tmp_path / "in")
@@ -144,7 +144,8 @@ def test_a_second_run_over_files_already_done_imports_no_database_or_image_libra
         "    cli(['--home', sys.argv[1], 'ingest', sys.argv[2]], prog_name='archive')\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "heavy = ('sqlalchemy', 'alembic', 'PIL', 'pyvips', 'whoosh', 'pytesseract')\n"
+        "heavy = ('sqlalchemy', 'alembic', 'PIL', 'pyvips', 'whoosh', 'pytesseract',\n"
+        "         'multiprocessing')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
