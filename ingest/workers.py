@@ -8,6 +8,7 @@ fresh pool, so only the file that kills a worker is failed.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
@@ -27,6 +28,21 @@ def _initialise() -> None:
     # worker: the workers are the parallelism, so each keeps to one thread.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["VIPS_CONCURRENCY"] = "1"  # libvips likewise (read when a worker first loads it)
+    _one_malloc_arena()
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def _one_malloc_arena() -> None:
+    # glibc gives each thread that allocates (libvips starts some even at one thread) an arena
+    # of its own, where a page's freed pixels stay: a worker grew to 180 MB over a dozen
+    # 3000×2000 photos, and keeps to 130 MB with a single arena.
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc: its own allocator, nothing to set
+    libc.mallopt(M_ARENA_MAX, 1)
 
 
 class _Pool:
