@@ -69,7 +69,8 @@ class Item(Base):
     subjects: Mapped[list[str]] = mapped_column(default=list)
     rights: Mapped[str] = mapped_column(String(200))  # a rights statement URI
     rights_note: Mapped[str | None] = mapped_column(Text)  # free text, e.g. an EXIF copyright
-    access: Mapped[str] = mapped_column(String(10), index=True)  # public | restricted
+    # public | restricted; no index: two values, one of them nearly everywhere (see 0003)
+    access: Mapped[str] = mapped_column(String(10))
     languages: Mapped[list[str]] = mapped_column(default=list)  # ISO 639-3 codes
     technical: Mapped[dict[str, Any]] = mapped_column(default=dict)  # camera, date taken, ...
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"), index=True)
