@@ -181,6 +181,46 @@ def record(item: Item) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What a list (search results) shows of a public item, and of the page it opens at."""
+
+    accession_id: str
+    type: str
+    title: dict[str, str]
+    date: str | None
+    page: int | None  # None: the item has no such page
+    sha256: str | None  # the page's master
+    frame: int
+
+
+def listed(session: Session, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Listed]:
+    """The public items named, each with the page it opens at, by (id, page number): the
+    columns a list shows, in one query, where loading whole items with every page of a long
+    document and its master took as long as the search that found them. An id of any other
+    item is absent."""
+    wanted = set(wanted)
+    numbers = {number for _, number in wanted}
+    query = (
+        select(
+            Item.accession_id, Item.type, Item.title, Item.date, Page.number, Master.sha256,
+            Page.frame,
+        )
+        .outerjoin(Page, (Page.item_id == Item.id) & Page.number.in_(numbers))
+        .outerjoin(Master, Page.master_id == Master.id)
+        .where(Item.accession_id.in_({accession for accession, _ in wanted}), PUBLIC)
+    )  # fmt: skip
+    rows: dict[str, list] = {}
+    for row in session.execute(query):
+        rows.setdefault(row.accession_id, []).append(row)
+    found = {}
+    for accession, number in wanted:
+        for row in rows.get(accession, ()):
+            if row.number in (number, None):
+                found[accession, number] = Listed(*row[:4], row.number, row.sha256, row.frame or 0)
+    return found
+
+
 def by_ids(session: Session, accession_ids: Iterable[str]) -> dict[str, Item]:
     """The public items named, with their pages, the pages' masters and their collection, by
     id; an id of any other item is absent. Search hits are read back through this, so an item

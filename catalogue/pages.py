@@ -340,13 +340,22 @@ class Card:
 def thumbnail(archive: Archive, item: Item, page_number: int = 1) -> Thumbnail | None:
     """The page's thumbnail (a size its level-0 images were made at), or None without images."""
     page = next((p for p in item.pages if p.number == page_number), None)
-    facts = publish.page_facts(archive.home, page) if page is not None else None
+    if page is None:
+        return None
+    return thumbnail_of(archive, item.accession_id, page_number, page.master.sha256, page.frame)
+
+
+def thumbnail_of(
+    archive: Archive, accession_id: str, page_number: int, sha256: str, frame: int
+) -> Thumbnail | None:
+    """The thumbnail of the page `page_number` of an item, a frame of the master `sha256`."""
+    facts = publish.facts(archive.home, sha256, frame)
     if facts is None:
         return None
     width, height = facts.thumbnail
     url = url_for(
         "iiif.image",
-        accession_id=item.accession_id,
+        accession_id=accession_id,
         number=page_number,
         image=f"full/{width},{height}/0/default.jpg",
     )
@@ -365,6 +374,21 @@ def card(archive: Archive, item: Item, snippet: str = "", page: int | None = Non
     )
 
 
+def listed_card(archive: Archive, found: public.Listed, page: int | None) -> Card:
+    """`card`, of what a list reads of an item (`public.listed`)."""
+    shown = None
+    if found.page is not None and found.sha256 is not None:
+        shown = thumbnail_of(archive, found.accession_id, found.page, found.sha256, found.frame)
+    return Card(
+        id=found.accession_id,
+        type=found.type,
+        title=localized(found.title, found.accession_id),
+        date=display_date(found.date),
+        thumbnail=shown,
+        page=page,
+    )
+
+
 def cards(session, archive: Archive, accession_ids: Iterable[str]) -> list[Card]:
     """Cards of the public items named, in that order (their pages and masters in one query)."""
     ids = list(accession_ids)
@@ -375,15 +399,18 @@ def cards(session, archive: Archive, accession_ids: Iterable[str]) -> list[Card]
 def kept_cards(
     archive: Archive, wanted: list[tuple[str, int | None]]
 ) -> dict[tuple[str, int | None], Card]:
-    """Cards of the public items named, each opening at a page, by (id, page); kept until the
-    database changes, for reading twenty items back with their pages and masters took as long
-    as the search that found them. An item left out is not public."""
+    """Cards of the public items named, each opening at a page (None: the first), by (id,
+    page); kept until the database changes. An item left out is not public."""
     language = current()
 
     def make(missing: list) -> dict:
         with services.reading() as session:
-            found = public.by_ids(session, [key[2] for key in missing])
-        return {k: card(archive, found[k[2]], page=k[3]) for k in missing if k[2] in found}
+            found = public.listed(session, [(key[2], key[3] or 1) for key in missing])
+        return {
+            key: listed_card(archive, found[key[2], key[3] or 1], key[3])
+            for key in missing
+            if (key[2], key[3] or 1) in found
+        }
 
     kept = services.remember_parts([("card", language, i, p) for i, p in wanted], make)
     return {(key[2], key[3]): value for key, value in kept.items()}

@@ -39,7 +39,12 @@ def image_service(base_url: str, accession_id: str, number: int) -> str:
 
 def page_facts(home: Path, page: Page) -> Derivative | None:
     """The facts of a page's IIIF images, or None when they have not been made."""
-    return read_facts(home / derivative_path(page.master.sha256, page.frame))
+    return facts(home, page.master.sha256, page.frame)
+
+
+def facts(home: Path, sha256: str, frame: int) -> Derivative | None:
+    """The facts of the IIIF images of a frame of the master `sha256`, or None."""
+    return read_facts(home / derivative_path(sha256, frame))
 
 
 def page_images(archive: Archive, item: Item) -> dict[int, PageImage]:
