@@ -25,6 +25,7 @@ import threading
 import time
 import uuid
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ MAX_PER_PAGE = 200
 # A searcher keeps the documents and scores of the words searched, up to this many pairs in
 # all (12 bytes each): there is no end to the words people search for.
 WORD_CACHE = 4_000_000
+# ... and the last searches' results (a page of hits with their snippets and the facets, some
+# 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
+RESULTS_CACHE = 1000
 # Segments as separate files, not packed into one: a reader maps each file as it is, where a
 # packed segment is copied into memory whole each time a searcher opens on a new commit (1.7 s
 # and 1.8 GB per update on 100,000 items, against 0.2 s and 140 MB unpacked).
@@ -64,7 +68,7 @@ class IndexLocked(ArchiveError):
     http_status = 503
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
     id: str
     score: float
@@ -75,7 +79,7 @@ class Hit:
     page: int | None  # the page the snippet comes from (None: from the description or title)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Results:
     total: int
     hits: list[Hit]
@@ -94,11 +98,12 @@ class _Known:
     docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     all: frozenset[int] | None = None
-    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
+    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)  # and:
     kept: int = 0  # documents held in `words`
     lengths: dict[str, array] = field(default_factory=dict)
     bits: dict[tuple[str, str], int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # for `words` and `kept`
+    results: OrderedDict[tuple, Results] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # for the three above
 
 
 @dataclass
@@ -552,17 +557,43 @@ class SearchIndex:
         if sort not in SORTS:
             raise InvalidInput(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         chosen = _check_filters(filters)
-        parsed = q.parse(query)
         page, per_page = max(1, int(page)), max(1, min(int(per_page), MAX_PER_PAGE))
+        asked = (query, public_only, sort, page, per_page, facets)
+        key = (*asked, tuple((name, tuple(values)) for name, values in sorted(chosen.items())))
         with self._snapshot() as snapshot:
-            base = self._base(snapshot, parsed, public_only)
-            narrowed = {key: _filter_docs(snapshot, key, values) for key, values in chosen.items()}
-            matching = _intersect(base, narrowed.values())
-            hits = self._hits(snapshot, parsed, matching, sort, page, per_page)
-            visible = snapshot.all_docs()
-            if public_only:
-                visible &= snapshot.term_docs("access", "public")
-            counts = _facets(snapshot, base, narrowed, chosen, visible) if facets else {}
+            known = snapshot.known
+            with known.lock:
+                found = known.results.get(key)
+                if found is not None:
+                    known.results.move_to_end(key)
+                    return found
+            found = self._search(snapshot, q.parse(query), chosen, *asked)
+            with known.lock:
+                known.results[key] = found
+                while len(known.results) > RESULTS_CACHE:
+                    known.results.popitem(last=False)
+        return found
+
+    def _search(
+        self,
+        snapshot: _Snapshot,
+        parsed: q.Query,
+        chosen: dict[str, list[str]],
+        query: str,
+        public_only: bool,
+        sort: str,
+        page: int,
+        per_page: int,
+        facets: bool,
+    ) -> Results:
+        base = self._base(snapshot, parsed, public_only)
+        narrowed = {key: _filter_docs(snapshot, key, values) for key, values in chosen.items()}
+        matching = _intersect(base, narrowed.values())
+        hits = self._hits(snapshot, parsed, matching, sort, page, per_page)
+        visible = snapshot.all_docs()
+        if public_only:
+            visible &= snapshot.term_docs("access", "public")
+        counts = _facets(snapshot, base, narrowed, chosen, visible) if facets else {}
         return Results(len(matching), hits, counts, page, per_page, query)
 
     def _base(self, snapshot: _Snapshot, parsed: q.Query, public_only: bool) -> frozenset[int]:

@@ -611,13 +611,17 @@ def test_update_replaces_an_item_with_the_same_id(small_index):
 def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_ones(
     small_index,
 ):
-    """A worked-out word (its documents and scores) serves every search on the same commit;
-    after a commit, the first search works it out again and sees the change."""
+    """A worked-out word (its documents and scores), and a search's results, serve every search
+    on the same commit; after a commit, the first search works them out again and sees the
+    change."""
     small_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
     assert ids(small_index.search("ảnh")) == {"A", "B"}
     with small_index._snapshot() as first, small_index._snapshot() as second:
         assert first.searcher is not second.searcher and first.known is second.known
         assert first.known.words  # the word searched above
+    asked = small_index.search("ảnh", page=1)
+    assert small_index.search("ảnh", page=1) is asked  # the same search: answered as before
+    assert small_index.search("ảnh", filters={"type": ["photo"]}) is not asked
     small_index.update([doc("C", "Ảnh chợ")])
     assert ids(small_index.search("ảnh")) == {"A", "B", "C"}
     with small_index._snapshot() as after:
