@@ -26,7 +26,7 @@ import time
 import uuid
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import islice
@@ -217,19 +217,18 @@ class _Snapshot:
         for segment, offset in reader.leaf_readers():
             if (fieldname, text) not in segment:
                 continue
-            postings = segment.postings(fieldname, text)
-            while postings.is_active():
-                doc, weight = postings.id() + offset, postings.weight()
-                if scorable:
-                    length = lengths[doc]
-                    if length < 0:
-                        length = segment.doc_field_length(doc - offset, fieldname, 1)
-                        lengths[doc] = length
-                    score = numerator * weight / (weight + constant + per_length * length)
-                else:  # as Whoosh's scorer of an unscored field: the weight (1), boosted
-                    score = boost * weight
-                scores[doc] = scores.get(doc, 0.0) + score
-                postings.next()
+            for docs, weights in _blocks(segment.postings(fieldname, text)):
+                for local, weight in zip(docs, weights, strict=True):
+                    doc = local + offset
+                    if scorable:
+                        length = lengths[doc]
+                        if length < 0:
+                            length = segment.doc_field_length(local, fieldname, 1)
+                            lengths[doc] = length
+                        score = numerator * weight / (weight + constant + per_length * length)
+                    else:  # as Whoosh's scorer of an unscored field: the weight (1), boosted
+                        score = boost * weight
+                    scores[doc] = scores.get(doc, 0.0) + score
 
     def clause_docs(self, clause: q.Clause) -> frozenset[int]:
         """The documents a clause matches, without scoring them: a phrase needs the positions
@@ -666,6 +665,28 @@ class SearchIndex:
                 )
             )
         return hits
+
+
+_BLOCKS = ("_ids", "_weights", "_read_ids", "_read_weights", "_next_block")
+
+
+def _blocks(postings) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's postings in one segment a block at a time: (document numbers, weights).
+    Whoosh's matchers hand them out a call at a time (`id()`, `weight()`, `next()`), which was
+    most of the cost of scoring a common word; the leaf matcher of the codec our indexes are
+    written with holds each block as two arrays, taken here when it has them."""
+    blockwise = all(hasattr(postings, name) for name in _BLOCKS)
+    while postings.is_active():
+        if not blockwise:
+            yield (postings.id(),), (postings.weight(),)
+            postings.next()
+            continue
+        if postings._ids is None:
+            postings._read_ids()
+        if postings._weights is None:
+            postings._read_weights()
+        yield postings._ids, postings._weights
+        postings._next_block()
 
 
 def _ranked(
