@@ -622,6 +622,13 @@ class Chosen:
 
 @blueprint.get("/search")
 def search() -> str:
+    # The page at this address in this language, kept until the database or the search index
+    # next changes (the same search again, the next visitor's, is then served as it was made).
+    index = services.search_index().version()
+    return services.remember(("search", current(), request.query_string, index), _search_page)
+
+
+def _search_page() -> str:
     form = search_form()
     archive = services.archive()
     results = _search(form)

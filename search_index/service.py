@@ -518,6 +518,12 @@ class SearchIndex:
                     del self._known[next(iter(self._known))]
             return known
 
+    def version(self) -> tuple[str, int]:
+        """Which commit of which index a search made now reads: it changes with every update,
+        delete and rebuild (for those who keep what searches found)."""
+        name = self._current()
+        return name, self._index(name).latest_generation()
+
     def versions(self) -> dict[str, str]:
         """The `updated` value of every indexed document, by id."""
         with self._snapshot() as snapshot:

@@ -533,11 +533,10 @@ def test_restricted_items_are_in_no_list_count_or_facet(client, ids, url):
     assert "kon-tum/mat" not in body and "/collections/kon-tum/mat" not in body
 
 
-def test_an_item_restricted_after_it_was_indexed_leaves_the_results_at_once(
-    catalogue_home, ids, tmp_path
-):
+def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, ids, tmp_path):
     """The search index may still call it public (it is updated after the database); the
-    cards a search page keeps between requests are kept for the database's generation only."""
+    cards and pages a search keeps between requests are kept for the database's generation
+    and the index's commit only."""
     from catalogue.app import create_app
 
     home = shutil.copytree(catalogue_home["home"], tmp_path / "home")
@@ -552,6 +551,11 @@ def test_an_item_restricted_after_it_was_indexed_leaves_the_results_at_once(
                 "UPDATE items SET access = 'restricted' WHERE accession_id = ?", (wanted,)
             )
         assert f"/items/{wanted}" not in text(client.get("/search?q=kon+klor"))
+        # and a page kept is not served once the index has changed, the database unchanged
+        other = ids["anh-1.jpg"]
+        assert f"/items/{other}" in text(client.get("/search?q=trau"))
+        app.extensions["search"].delete([other])
+        assert f"/items/{other}" not in text(client.get("/search?q=trau"))
     finally:
         app.extensions["search"].close()
         app.extensions["archive"].close()
