@@ -98,12 +98,12 @@ class _Known:
     docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     all: frozenset[int] | None = None
-    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)  # and:
+    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
     kept: int = 0  # documents held in `words`
     lengths: dict[str, array] = field(default_factory=dict)
     bits: dict[tuple[str, str], int] = field(default_factory=dict)
     results: OrderedDict[tuple, Results] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # for the three above
+    lock: threading.Lock = field(default_factory=threading.Lock)  # of words, kept, results
 
 
 @dataclass
