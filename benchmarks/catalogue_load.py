@@ -11,7 +11,8 @@ their images, each with its own Vietnamese title, description, dates, collection
 clients do not take a core from the server on a small machine) loads it, 30 s per route:
 
 - item pages: a random public item, a random page of it (one request in four in English);
-- search pages: a random query of 1 or 2 words, half typed without diacritics.
+- search pages: a random query of 1 or 2 words, half typed without diacritics, out of --queries
+  (2000) distinct ones, so that a run asks each a few times, as visitors ask the popular ones.
 
 Each route is first loaded for --warm-up seconds (15), reported apart: a server just started
 has yet to keep what it works out once (each word's scores, the items' cards), and those first
@@ -22,7 +23,8 @@ and whether the targets are met: item page p99 < 100 ms, search page p99 < 300 m
 1 when a request failed or a target was missed.
 
     python benchmarks/catalogue_load.py [--items 10000] [--seconds 30] [--connections 20]
-        [--route item|search] [--warm-up SECONDS] [--keep DIR] [-- SERVE-OPTIONS...]
+        [--route item|search] [--warm-up SECONDS] [--queries N] [--keep DIR]
+        [-- SERVE-OPTIONS...]
 
 With --keep, the archive is built in DIR once and reused by later runs with the same --items.
 Options after -- go to `archive serve` (`-- --workers 1`).
@@ -64,7 +66,7 @@ BATCH = 500  # items registered per transaction
 TARGETS_MS = {"item": 100.0, "search": 300.0}  # p99
 ROUTES = tuple(TARGETS_MS)
 ENGLISH_SHARE = 0.25  # of requests made with the English cookie
-QUERIES = 2000
+QUERIES = 2000  # distinct search addresses (--queries); each is asked several times a run
 WRK = "wrk"
 
 # wrk's script: each connection asks for a random line of the paths file; at the end the
@@ -307,7 +309,7 @@ def item_paths(home: Path, rng: random.Random) -> list[str]:
     return paths
 
 
-def search_paths(rng: random.Random) -> list[str]:
+def search_paths(rng: random.Random, count: int = QUERIES) -> list[str]:
     """Queries of 1 or 2 words, each word common (drawn by its frequency) or rare, half typed
     without diacritics."""
     from urllib.parse import quote_plus
@@ -315,7 +317,7 @@ def search_paths(rng: random.Random) -> list[str]:
     lexicon = Lexicon(LEXICON)
     rare = lexicon.syllables[1000:]
     paths = []
-    for n in range(QUERIES):
+    for n in range(count):
         words: list[str] = []
         while len(words) < n % 2 + 1:
             if rng.random() < 0.5:
@@ -454,6 +456,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30, help="of load on each route")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument(
+        "--queries",
+        type=int,
+        default=QUERIES,
+        help="distinct searches drawn from (more: fewer asked again, so fewer found kept)",
+    )
+    parser.add_argument(
         "--warm-up",
         type=int,
         default=15,
@@ -474,7 +482,7 @@ def main() -> None:
             folder.mkdir(parents=True, exist_ok=True)
             build(home, args.items)
         rng = random.Random(SEED)
-        routes = {"item": item_paths(home, rng), "search": search_paths(rng)}
+        routes = {"item": item_paths(home, rng), "search": search_paths(rng, args.queries)}
         say(
             f"\n{len(routes['item'])} item addresses, {len(routes['search'])} queries; "
             f"{args.connections} connections, {args.seconds} s each, on {os.cpu_count()} cores; "
