@@ -33,7 +33,8 @@ def set_pragmas(connection) -> None:
 
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to the database at `path`, which must exist (it is never made here)."""
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS)
+    uri = f"{path.absolute().as_uri()}?mode=rw"  # a home may be given as a relative path
+    connection = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
     set_pragmas(connection)
     return connection
 

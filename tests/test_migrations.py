@@ -1,5 +1,7 @@
 """The models and the Alembic migrations describe the same schema."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -42,3 +44,16 @@ def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(tmp_pa
     with engine.connect() as connection:
         assert connection.execute(text("select rotation, ocr_status from pages")).one() == (0, None)
     assert db.current_revision(engine) == db.SCHEMA_REVISION
+
+
+def test_an_archive_home_given_as_a_relative_path_opens(tmp_path, monkeypatch):
+    """As `make demo` gives it (`demo-data/archive`): the schema check reads the file by URI."""
+    from archive.home import Archive
+
+    monkeypatch.chdir(tmp_path)
+    Archive.create(Path("relative/home")).close()
+    opened = Archive.open(Path("relative/home"))
+    try:
+        assert db.current_revision(opened.engine) == db.SCHEMA_REVISION
+    finally:
+        opened.close()
