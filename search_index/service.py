@@ -180,7 +180,7 @@ class _Snapshot:
         scores: dict[int, float] = {}
         for fieldname, text, boost in found:
             self._add_scores(scores, fieldname, text, boost)
-        kept = (array("l", scores), array("d", scores.values()))
+        kept = (array("i", scores), array("d", scores.values()))
         with known.lock:
             if key not in known.words:
                 known.kept += len(kept[0])
@@ -212,7 +212,7 @@ class _Snapshot:
             constant, per_length = K1 * (1 - B), K1 * B / average
             lengths = self.known.lengths.get(fieldname)
             if lengths is None:  # (two searches may both make one; either will do)
-                lengths = array("l", [-1]) * reader.doc_count_all()
+                lengths = array("i", [-1]) * reader.doc_count_all()
                 lengths = self.known.lengths.setdefault(fieldname, lengths)
         for segment, offset in reader.leaf_readers():
             if (fieldname, text) not in segment:
