@@ -193,6 +193,13 @@ class Listed:
     sha256: str | None  # the page's master
     frame: int
 
+    @classmethod
+    def of(cls, item: Item, number: int) -> Listed:
+        """The same, of an item already read with its pages and their masters."""
+        page = next((p for p in item.pages if p.number == number), None)
+        shown = (number, page.master.sha256, page.frame) if page else (None, None, 0)
+        return cls(item.accession_id, item.type, item.title, item.date, *shown)
+
 
 def listed(session: Session, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Listed]:
     """The public items named, each with the page it opens at, by (id, page number): the

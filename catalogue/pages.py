@@ -362,20 +362,13 @@ def thumbnail_of(
     return Thumbnail(url, width, height)
 
 
-def card(archive: Archive, item: Item, snippet: str = "", page: int | None = None) -> Card:
-    return Card(
-        id=item.accession_id,
-        type=item.type,
-        title=localized(item.title, item.accession_id),
-        date=display_date(item.date),
-        thumbnail=thumbnail(archive, item, page or 1),
-        snippet=Markup(snippet),  # the search service escapes the text and adds only <mark>
-        page=page,
-    )
+def card(archive: Archive, item: Item, page: int | None = None) -> Card:
+    """The card of an item already read whole, opening at `page` (None: the first)."""
+    return listed_card(archive, public.Listed.of(item, page or 1), page)
 
 
 def listed_card(archive: Archive, found: public.Listed, page: int | None) -> Card:
-    """`card`, of what a list reads of an item (`public.listed`)."""
+    """The card of what a list reads of an item (`public.listed`)."""
     shown = None
     if found.page is not None and found.sha256 is not None:
         shown = thumbnail_of(archive, found.accession_id, found.page, found.sha256, found.frame)
@@ -389,11 +382,11 @@ def listed_card(archive: Archive, found: public.Listed, page: int | None) -> Car
     )
 
 
-def cards(session, archive: Archive, accession_ids: Iterable[str]) -> list[Card]:
-    """Cards of the public items named, in that order (their pages and masters in one query)."""
+def cards(archive: Archive, accession_ids: Iterable[str]) -> list[Card]:
+    """Cards of the public items named, in that order, each opening at its first page."""
     ids = list(accession_ids)
-    found = public.by_ids(session, ids)
-    return [card(archive, found[i]) for i in ids if i in found]
+    found = kept_cards(archive, [(i, None) for i in ids])
+    return [found[i, None] for i in ids if (i, None) in found]
 
 
 def kept_cards(
@@ -586,8 +579,8 @@ def home() -> str:
 def _holdings(archive: Archive) -> tuple[public.Holdings, list[Card]]:
     with services.reading() as session:
         held = public.holdings(session)
-        recent = cards(session, archive, [i.accession_id for i in public.recent(session, RECENT)])
-    return held, recent
+        recent = [item.accession_id for item in public.recent(session, RECENT)]
+    return held, cards(archive, recent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1017,7 +1010,7 @@ def collection(slug: str) -> str:
     node = trail[-1]
     with services.reading() as session:
         total, items = public.items(session, page, PER_PAGE, node.slug)
-        listed = cards(session, archive, [i.accession_id for i in items])
+    listed = cards(archive, [item.accession_id for item in items])
     return render_template(
         "collection.html",
         node=node,
