@@ -55,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.search import LEXICON, Lexicon, make_document  # noqa: E402
+from benchmarks.search import LEXICON, Lexicon, make_document, query_words  # noqa: E402
 from search_index.analysis import fold  # noqa: E402
 
 SEED = 1297
@@ -315,18 +315,9 @@ def search_paths(rng: random.Random, count: int = QUERIES) -> list[str]:
     from urllib.parse import quote_plus
 
     lexicon = Lexicon(LEXICON)
-    rare = lexicon.syllables[1000:]
     paths = []
     for n in range(count):
-        words: list[str] = []
-        while len(words) < n % 2 + 1:
-            if rng.random() < 0.5:
-                word = rng.choices(lexicon.syllables, lexicon.syllable_weights)[0]
-            else:
-                word = rng.choice(rare)
-            if word not in words:
-                words.append(word)
-        typed = " ".join(words)
+        typed = " ".join(query_words(lexicon, rng, n % 2 + 1))
         paths.append("/search?q=" + quote_plus(fold(typed) if n % 4 >= 2 else typed))
     return paths
 

@@ -315,22 +315,27 @@ def build_fts(corpus: Path, path: Path) -> dict:
 # Queries
 
 
+def query_words(lexicon: Lexicon, rng: random.Random, count: int) -> list[str]:
+    """`count` different words of a query, each common (drawn by its frequency in the corpus)
+    or rare (drawn evenly from the syllables past the 1000 most frequent)."""
+    words: list[str] = []
+    while len(words) < count:
+        if rng.random() < 0.5:
+            word = rng.choices(lexicon.syllables, lexicon.syllable_weights)[0]
+        else:
+            word = rng.choice(lexicon.syllables[1000:])
+        if word not in words:
+            words.append(word)
+    return words
+
+
 def make_queries(lexicon: Lexicon, count: int, seed: int) -> list[dict]:
-    """`count` queries of 1, 2 and 3 words (in turn): each word common (drawn by its frequency in
-    the corpus) or rare (drawn evenly from the syllables past the 1000 most frequent), half the
-    queries typed without marks."""
+    """`count` queries of 1, 2 and 3 words (in turn, see `query_words`), half of them typed
+    without marks."""
     rng = random.Random(seed)
-    rare = lexicon.syllables[1000:]
     queries = []
     for n in range(count):
-        words = []
-        while len(words) < n % 3 + 1:
-            if rng.random() < 0.5:
-                word = rng.choices(lexicon.syllables, lexicon.syllable_weights)[0]
-            else:
-                word = rng.choice(rare)
-            if word not in words:
-                words.append(word)
+        words = query_words(lexicon, rng, n % 3 + 1)
         typed = " ".join(words)
         plain = rng.random() < 0.5
         queries.append(
