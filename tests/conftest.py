@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import selectors
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,6 +88,17 @@ def client_tiles(info: dict) -> Iterator[tuple[str, str]]:
 def tile_paths(info: dict) -> list[str]:
     """The path below the image service of every tile `info` implies."""
     return [f"{region}/{size}/0/default.jpg" for region, size in client_tiles(info)]
+
+
+def first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The first line a process writes to its stdout (a server's address), or "" when it has
+    written none after `timeout` seconds."""
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    try:
+        return process.stdout.readline() if selector.select(timeout) else ""
+    finally:
+        selector.close()
 
 
 def copy_sample(name: str, to: Path) -> Path:

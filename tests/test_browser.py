@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageStat
+
+from tests.conftest import first_line
 
 pytestmark = pytest.mark.slow
 
@@ -46,15 +47,6 @@ PHOTO_EXHIBITION = "quyen-con-nguoi-qua-anh"  # written by demo.exhibitions
 # The server, the browser, and a watched page
 
 
-def _first_line(process: subprocess.Popen, timeout: float) -> str:
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    try:
-        return process.stdout.readline() if selector.select(timeout) else ""
-    finally:
-        selector.close()
-
-
 @pytest.fixture(scope="session")
 def server(catalogue_home: dict) -> Iterator[str]:
     """The address of `archive serve --port 0` over the catalogue archive, stopped at the end."""
@@ -63,7 +55,7 @@ def server(catalogue_home: dict) -> Iterator[str]:
         [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        line = _first_line(process, timeout=60)
+        line = first_line(process, timeout=60)
         found = re.search(r"http://127\.0\.0\.1:\d+", line)
         assert found, line + process.stderr.read()
         yield found.group(0)

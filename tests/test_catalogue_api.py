@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
 from catalogue.api import SPEC
-from tests.conftest import RESTRICTED_TITLE
+from tests.conftest import RESTRICTED_TITLE, first_line
 
 BASE = "http://localhost:8000"
 JSON = "application/json; charset=utf-8"
@@ -366,17 +365,6 @@ def test_the_schema_check_refuses_an_answer_that_drifts_from_the_document(client
 # archive serve
 
 
-def _first_line(process: subprocess.Popen, timeout: float) -> str:
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    try:
-        if not selector.select(timeout):
-            return ""
-        return process.stdout.readline()
-    finally:
-        selector.close()
-
-
 def _fetch(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=30) as response:
         assert response.headers["Content-Type"].startswith("application/")
@@ -391,7 +379,7 @@ def test_archive_serve_answers_over_http_until_stopped(catalogue_home):
         [*command, "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        line = _first_line(process, timeout=60)
+        line = first_line(process, timeout=60)
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found, line
         address = found.group(0)
