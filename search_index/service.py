@@ -634,16 +634,16 @@ class SearchIndex:
         if start >= len(matching):
             return []
         searcher = snapshot.searcher
-        positive = q.positive(parsed)
-        if positive is None and sort == "relevance":  # nothing to rank by: accession order
+        if not parsed.positive and sort == "relevance":  # nothing to rank by: accession order
             sort = "id"
         order = _ORDERS.get(sort)
         if order is None and not any(c.phrase for c in parsed.positive):
             ranked = _ranked(snapshot, parsed, matching, start + per_page)[start:]
         else:
             # Sorted by a field, the query need not be scored: `matching` already holds its hits.
+            # A phrase is ranked by Whoosh's matchers, which read positions.
             results = searcher.search(
-                positive if order is None else wq.Every(),
+                q.positive(parsed) if order is None else wq.Every(),
                 filter=set(matching),
                 limit=start + per_page,
                 sortedby=order() if order else None,
