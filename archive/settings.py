@@ -111,6 +111,13 @@ SETTINGS: tuple[Setting, ...] = (
         _base_url,
     ),
     Setting(
+        "page_cache_mb",
+        64,
+        "Memory (MB) each catalogue process may keep whole pages in, compressed (an item page "
+        "is ~3 kB), to send them again without making them; 0 keeps none.",
+        _not_negative,
+    ),
+    Setting(
         "publisher_vi",
         "Lưu trữ lịch sử tỉnh Kon Tum",
         "Name of the archive in Vietnamese: the credit on every manifest.",

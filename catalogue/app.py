@@ -16,7 +16,7 @@ from archive.home import Archive
 from catalogue.cache import Kept
 from search_index.service import SearchIndex
 
-KEPT = 2048  # pages and lists kept between requests, per process (an item page is ~10 kB)
+KEPT = 2048  # lists and counts kept between requests, per process (whole pages: page_cache_mb)
 KEPT_PARTS = 20_000  # items' cards kept likewise (~1 kB each)
 
 
@@ -46,7 +46,8 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     archive = Archive.open(home, overrides)
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchIndex.open(home / "index")
-    app.extensions["catalogue.kept"] = Kept(archive.engine, KEPT, KEPT_PARTS)
+    page_bytes = archive.settings["page_cache_mb"] * 1_000_000
+    app.extensions["catalogue.kept"] = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     i18n.init_app(app)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -614,11 +614,11 @@ class Chosen:
 
 
 @blueprint.get("/search")
-def search() -> str:
+def search() -> Response:
     # The page at this address in this language, kept until the database or the search index
     # next changes (the same search again, the next visitor's, is then served as it was made).
     index = services.search_index().version()
-    return services.remember(("search", current(), request.query_string, index), _search_page)
+    return kept_page(("search", current(), request.query_string, index), _search_page)
 
 
 def _search_page() -> str:
@@ -742,13 +742,13 @@ class PageText:
 
 
 @blueprint.get("/items/<accession_id>")
-def item(accession_id: str) -> str:
+def item(accession_id: str) -> Response:
     if len(accession_id) > MAX_ID:
         abort(404)
     # The page at this address in this language, kept until the database next changes (an
     # unknown or restricted id is a 404, and a 404 is never kept).
     key = ("item", accession_id, current(), request.query_string)
-    return services.remember(key, lambda: _item_page(accession_id))
+    return kept_page(key, lambda: _item_page(accession_id))
 
 
 def _item_page(accession_id: str) -> str:
@@ -1188,6 +1188,19 @@ def viewer_url(filename: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Caching, and the error pages
+
+
+def kept_page(key: tuple, make: Callable[[], str]) -> Response:
+    """The page `make()` gives, kept (compressed) until the database next changes; sent
+    compressed to a client that accepts gzip, as every browser does."""
+    page = services.remember_page(key, make)
+    if request.accept_encodings.quality("gzip") > 0:
+        response = Response(page.gzipped, mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(page.html(), mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @blueprint.after_request

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.home import Archive
-from catalogue.cache import Kept
+from catalogue.cache import Kept, Page
 from search_index.service import SearchIndex
 
 T = TypeVar("T")
@@ -32,6 +32,11 @@ def kept() -> Kept:
 def remember(key: Hashable, make: Callable[[], T]) -> T:
     """What `make()` gives, kept until the database next changes."""
     return kept().remember(key, make)
+
+
+def remember_page(key: Hashable, make: Callable[[], str]) -> Page:
+    """A whole page, likewise, kept compressed."""
+    return kept().remember_page(key, make)
 
 
 def remember_parts(

@@ -4,6 +4,7 @@ items are nowhere; every interface message is translated in both languages."""
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import os
@@ -703,6 +704,39 @@ def test_pages_are_cached_for_a_minute_by_language_and_answer_304_to_their_etag(
     assert "Cookie" in response.headers["Vary"]
     again = client.get("/collections", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_item_and_search_pages_go_compressed_to_clients_that_accept_gzip(client, ids):
+    for url in (f"/items/{ids['anh-0.jpg']}", "/search?q=nha"):
+        plain = client.get(url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, br"})
+        assert packed.headers["Content-Encoding"] == "gzip", url
+        assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+        assert gzip.decompress(packed.data) == plain.data == refused.data
+        assert "<h1" in plain.text
+        for response in (plain, packed):
+            assert {"Accept-Encoding", "Cookie"} <= set(response.vary), url
+        # two representations, two ETags; each answers 304 to its own
+        assert packed.headers["ETag"] != plain.headers["ETag"]
+        again = client.get(
+            url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+        )
+        assert again.status_code == 304, url
+
+
+def test_kept_pages_stay_within_their_budget_of_bytes():
+    from catalogue.cache import Cache, Page
+
+    pages_ = Cache(10_000, weigh=lambda page: len(page.gzipped))
+    made = {n: Page.of(f"<p>{n}</p>" + os.urandom(1500).hex()) for n in range(20)}
+    for n, page in made.items():
+        pages_.put(n, page)
+        assert pages_.weight <= 10_000
+    assert 2 < len(pages_) < 20
+    assert pages_.get(19).html().decode().startswith("<p>19</p>")  # the latest kept
+    assert pages_.get(0) is None  # the oldest dropped
+    assert Page.of("<p>same</p>") == Page.of("<p>same</p>")  # same bytes in every process
 
 
 def test_pages_carry_the_security_headers_and_no_inline_code(client, ids):
