@@ -28,7 +28,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from archive.errors import ArchiveError, InvalidInput
 from search_index import query as q
 from search_index.analysis import fold
 from search_index.schema import FACETS, FILTERS, build_schema, is_english, prepare
+from search_index.shared import SharedResults
 from search_index.within import best_passage
 
 POINTER = "CURRENT"
@@ -273,6 +274,7 @@ class SearchIndex:
         self._indexes: dict[str, whoosh_index.FileIndex] = {}
         self._idle: list[_Snapshot] = []  # searchers not in use; one per concurrent search
         self._known: dict[tuple[str, int], _Known] = {}  # of the latest commits read
+        self._shared = SharedResults(self.folder)  # results, for the other processes too
         self._closed = False
 
     @classmethod
@@ -293,6 +295,7 @@ class SearchIndex:
             idle, self._idle = self._idle, []
         for snapshot in idle:
             snapshot.searcher.close()
+        self._shared.close()
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -572,7 +575,13 @@ class SearchIndex:
                 if found is not None:
                     known.results.move_to_end(key)
                     return found
-            found = self._search(snapshot, q.parse(query), chosen, *asked)
+            commit = (snapshot.name, snapshot.searcher.reader().generation())
+            shared = commit[1] is not None  # an empty index has no commit to name
+            found = self._shared.get(commit, key, _results) if shared else None
+            if found is None:
+                found = self._search(snapshot, q.parse(query), chosen, *asked)
+                if shared:
+                    self._shared.put(commit, key, asdict(found))
             with known.lock:
                 known.results[key] = found
                 while len(known.results) > RESULTS_CACHE:
@@ -671,6 +680,12 @@ class SearchIndex:
                 )
             )
         return hits
+
+
+def _results(value: dict) -> Results:
+    """Results as `SharedResults` gives them back (JSON: lists where they were tuples)."""
+    facets = {name: [(v, n) for v, n in values] for name, values in value["facets"].items()}
+    return Results(**{**value, "hits": [Hit(**h) for h in value["hits"]], "facets": facets})
 
 
 _BLOCKS = ("_ids", "_weights", "_read_ids", "_read_weights", "_next_block")
