@@ -280,6 +280,44 @@ def test_photo_or_document_follows_the_documented_rule(run, tmp_path, name, requ
     assert show(run, report["inputs"][0]["item"])["type"] == expected
 
 
+def _decodes(path: Path) -> bool:
+    try:
+        with Image.open(path) as image:
+            image.load()
+        return True
+    except (OSError, SyntaxError, ValueError):
+        return False
+
+
+@pytest.mark.parametrize(
+    "path", sorted(DATA.rglob("*.jpg")), ids=lambda p: str(p.relative_to(DATA))
+)
+def test_a_jpeg_is_refused_when_its_structure_is_not_whole_as_decoding_refuses_it(path):
+    """The structural check that stands in for decoding a JPEG whole: on every real JPEG of the
+    samples it refuses what Pillow's full decode refuses, and every copy cut short of its
+    end-of-image marker (as a transfer interrupted leaves it)."""
+    from ingest.identify import jpeg_problem
+
+    data = path.read_bytes()
+    assert (jpeg_problem(data) is None) == _decodes(path)
+    end = data.rfind(b"\xff\xd9")
+    for cut in sorted({3, 200, end // 3, end // 2, end - 1, *range(end - 5, end)}):
+        if 2 < cut < end:
+            assert jpeg_problem(data[:cut]), cut
+    assert jpeg_problem(data + b"trailing bytes after the end") == jpeg_problem(data)
+
+
+def test_a_progressive_jpeg_with_restart_markers_is_whole(tmp_path):
+    from ingest.identify import jpeg_problem
+
+    image = Image.effect_noise((640, 480), 60).convert("RGB")
+    for options in ({"progressive": True}, {"restart_marker_rows": 1}):
+        image.save(tmp_path / "made.jpg", quality=90, **options)
+        data = (tmp_path / "made.jpg").read_bytes()
+        assert jpeg_problem(data) is None, options
+        assert jpeg_problem(data[: len(data) // 2]), options
+
+
 BAD_INPUTS = [
     ("empty.jpg", lambda p: p.write_bytes(b""), "identify", "empty file"),
     ("notes.jpg", lambda p: p.write_text("not an image"), "identify", "content is not image/jpeg"),
