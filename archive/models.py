@@ -187,6 +187,17 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Change(Base):
+    """One row: a count SQLite's triggers raise with every change to what the catalogue shows
+    (migration 0004), the same for every process that reads it, so that a server's workers can
+    share what they keep for it. Other databases have no such triggers; the count stays 0 and
+    the catalogue keeps nothing there."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IngestRun(Base):
     __tablename__ = "ingest_runs"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.search import LEXICON, Lexicon, make_document, query_words  # noqa: E402
 from search_index.analysis import fold  # noqa: E402
-from search_index.shared import FILE as SHARED_RESULTS  # noqa: E402
+from search_index.service import SHARED_RESULTS  # noqa: E402
 
 SEED = 1297
 WORDS = 100  # of page text per item
@@ -330,8 +330,9 @@ def search_paths(rng: random.Random, count: int = QUERIES) -> list[str]:
 @contextmanager
 def served(home: Path, options: list[str]) -> Iterator[tuple[str, int]]:
     """`archive serve --port 0` running: (its address, its process id). It starts as a server
-    freshly installed would, with no search results shared by an earlier run's workers."""
-    for kept in (home / "index").glob(f"{SHARED_RESULTS}*"):
+    freshly installed would, with nothing kept by an earlier run's workers (search results,
+    pages)."""
+    for kept in [*(home / "index").glob(f"{SHARED_RESULTS}*"), *(home / "cache").glob("*")]:
         kept.unlink()
     process = subprocess.Popen(
         [*archive_command(home, "serve", "--port", "0"), *options],

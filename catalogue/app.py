@@ -13,11 +13,15 @@ from pathlib import Path
 from flask import Flask, Response, request
 
 from archive.home import Archive
+from archive.shared import SharedCache
 from catalogue.cache import Kept
 from search_index.service import SearchIndex
 
 KEPT = 2048  # lists and counts kept between requests, per process (whole pages: page_cache_mb)
 KEPT_PARTS = 20_000  # items' cards kept likewise (~1 kB each)
+# Pages are also shared by the server's processes through a file (`archive.shared`): ~3-6 kB
+# each compressed, so at most ~100 MB on disk.
+SHARED_PAGES, SHARED_PAGES_KEPT = "pages.sqlite", 20_000
 
 
 def _style_hash(text: str) -> str:
@@ -47,7 +51,12 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchIndex.open(home / "index")
     page_bytes = archive.settings["page_cache_mb"] * 1_000_000
-    app.extensions["catalogue.kept"] = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes)
+    shared = None
+    if page_bytes:
+        (archive.home / "cache").mkdir(exist_ok=True)
+        shared = SharedCache(archive.home / "cache" / SHARED_PAGES, SHARED_PAGES_KEPT)
+    kept = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes, shared)
+    app.extensions["catalogue.kept"] = kept
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     i18n.init_app(app)

@@ -26,16 +26,22 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 
+from archive.shared import SharedCache
+
 T = TypeVar("T")
 
 
 class Generation:
-    """The database's generation: a number that changes with every commit, or None when the
-    database cannot tell."""
+    """The database's generation: its count of changes (the `changes` table, raised by
+    triggers), the same in every process, or None when the database cannot tell. The count is
+    read again only when SQLite's `PRAGMA data_version` says another connection has committed:
+    that takes microseconds on a connection opened for it alone, which never writes."""
 
     def __init__(self, engine: Engine):
         self._path = engine.url.database if engine.dialect.name == "sqlite" else None
         self._connection: sqlite3.Connection | None = None
+        self._version: int | None = None
+        self._count: int | None = None
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
@@ -46,13 +52,18 @@ class Generation:
             if self._connection is None:
                 # opened on first use: a server's workers each open their own, after the fork
                 self._connection = sqlite3.connect(self._path, check_same_thread=False)
-            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+            version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version:
+                found = self._connection.execute("SELECT count FROM changes WHERE id = 1")
+                self._count, self._version = found.fetchone()[0], version
+            return self._count
 
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+                self._version = None
 
 
 class Cache:
@@ -105,20 +116,40 @@ class Page:
 class Kept:
     """The caches of one app: values made from the database, kept for its generation."""
 
-    def __init__(self, engine: Engine, size: int, parts: int, page_bytes: int):
+    def __init__(
+        self,
+        engine: Engine,
+        size: int,
+        parts: int,
+        page_bytes: int,
+        shared: SharedCache | None = None,
+    ):
         self.generation = Generation(engine)
         self.values = Cache(size)
         self.parts = Cache(parts)  # small pieces of many pages (an item's card)
         self.pages = Cache(page_bytes, weigh=lambda page: len(page.gzipped))
+        self.shared = shared  # pages, for the server's other processes too
 
     def remember(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key` for the present generation, else `make()` (kept). An
         exception in `make` (an abort(404)) keeps nothing."""
         return self._remember(self.values, key, make)
 
-    def remember_page(self, key: Hashable, make: Callable[[], str]) -> Page:
-        """The whole page kept under `key` for the present generation, else `make()`'s."""
-        return self._remember(self.pages, key, lambda: Page.of(make()))
+    def remember_page(self, key: tuple, make: Callable[[], str]) -> Page:
+        """The whole page kept under `key` for the present generation (by this process or,
+        through the shared file, another), else `make()`'s."""
+        return self._remember(self.pages, key, lambda: self._shared_page(key, make))
+
+    def _shared_page(self, key: tuple, make: Callable[[], str]) -> Page:
+        state = (self.generation(),)
+        if self.shared is None or state[0] is None:
+            return Page.of(make())
+        found = self.shared.get(state, key)
+        if found is not None:
+            return Page(found)
+        page = Page.of(make())
+        self.shared.put(state, key, page.gzipped)
+        return page
 
     def _remember(self, cache: Cache, key: Hashable, make: Callable[[], T]) -> T:
         generation = self.generation()
@@ -157,3 +188,5 @@ class Kept:
 
     def close(self) -> None:
         self.generation.close()
+        if self.shared is not None:
+            self.shared.close()

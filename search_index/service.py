@@ -19,6 +19,7 @@ no lock: Whoosh never changes a committed segment, and each search picks up the 
 from __future__ import annotations
 
 import heapq
+import json
 import os
 import shutil
 import threading
@@ -39,10 +40,10 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from archive.errors import ArchiveError, InvalidInput
+from archive.shared import SharedCache
 from search_index import query as q
 from search_index.analysis import fold
 from search_index.schema import FACETS, FILTERS, build_schema, is_english, prepare
-from search_index.shared import SharedResults
 from search_index.within import best_passage
 
 POINTER = "CURRENT"
@@ -55,6 +56,9 @@ WORD_CACHE = 4_000_000
 # ... and the last searches' results (a page of hits with their snippets and the facets, some
 # 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
 RESULTS_CACHE = 1000
+# ... and shared with the other processes of a server through a file beside the index, where
+# more are kept (some 5 kB each): see `archive.shared`.
+SHARED_RESULTS, SHARED_RESULTS_KEPT = "results.sqlite", 20_000
 # Segments as separate files, not packed into one: a reader maps each file as it is, where a
 # packed segment is copied into memory whole each time a searcher opens on a new commit (1.7 s
 # and 1.8 GB per update on 100,000 items, against 0.2 s and 140 MB unpacked).
@@ -274,7 +278,7 @@ class SearchIndex:
         self._indexes: dict[str, whoosh_index.FileIndex] = {}
         self._idle: list[_Snapshot] = []  # searchers not in use; one per concurrent search
         self._known: dict[tuple[str, int], _Known] = {}  # of the latest commits read
-        self._shared = SharedResults(self.folder)  # results, for the other processes too
+        self._shared = SharedCache(self.folder / SHARED_RESULTS, SHARED_RESULTS_KEPT)
         self._closed = False
 
     @classmethod
@@ -577,11 +581,12 @@ class SearchIndex:
                     return found
             commit = (snapshot.name, snapshot.searcher.reader().generation())
             shared = commit[1] is not None  # an empty index has no commit to name
-            found = self._shared.get(commit, key, _results) if shared else None
+            kept = self._shared.get(commit, key) if shared else None
+            found = _results(json.loads(kept)) if kept else None
             if found is None:
                 found = self._search(snapshot, q.parse(query), chosen, *asked)
                 if shared:
-                    self._shared.put(commit, key, asdict(found))
+                    self._shared.put(commit, key, json.dumps(asdict(found)).encode())
             with known.lock:
                 known.results[key] = found
                 while len(known.results) > RESULTS_CACHE:
@@ -683,7 +688,7 @@ class SearchIndex:
 
 
 def _results(value: dict) -> Results:
-    """Results as `SharedResults` gives them back (JSON: lists where they were tuples)."""
+    """Results as the shared cache gives them back (JSON: lists where they were tuples)."""
     facets = {name: [(v, n) for v, n in values] for name, values in value["facets"].items()}
     return Results(**{**value, "hits": [Hit(**h) for h in value["hits"]], "facets": facets})
 

@@ -562,6 +562,36 @@ def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, 
         app.extensions["archive"].close()
 
 
+def test_a_page_one_server_process_made_serves_the_others_until_the_database_changes(
+    catalogue_home, ids, tmp_path, monkeypatch
+):
+    """A server's workers share the pages they make (through a file in the home), keyed by the
+    database's count of changes, which every process reads alike."""
+    from catalogue.app import create_app
+
+    home = shutil.copytree(catalogue_home["home"], tmp_path / "home")
+    first, second = create_app(home), create_app(home)  # as two worker processes
+    try:
+        wanted = ids["anh-0.jpg"]
+        made = first.test_client().get(f"/items/{wanted}")
+        assert made.status_code == 200
+        calls = []
+        make = pages._item_page
+        monkeypatch.setattr(pages, "_item_page", lambda i: calls.append(i) or make(i))
+        assert second.test_client().get(f"/items/{wanted}").data == made.data
+        assert calls == []  # the first one's page
+        with sqlite3.connect(home / "archive.db") as database:  # another program restricts it
+            database.execute(
+                "UPDATE items SET access = 'restricted' WHERE accession_id = ?", (wanted,)
+            )
+        for app in (first, second):
+            assert app.test_client().get(f"/items/{wanted}").status_code == 404
+    finally:
+        for app in (first, second):
+            app.extensions["search"].close()
+            app.extensions["archive"].close()
+
+
 def test_results_for_a_word_only_restricted_items_hold_are_nothing(client):
     page = parsed(client.get("/search?q=BIMAT&lang=en"))
     assert "nothing-found" in page.texts

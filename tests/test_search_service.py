@@ -650,9 +650,9 @@ def test_a_search_made_in_one_process_serves_the_others_until_the_next_commit(
 def test_a_damaged_file_of_shared_results_costs_nothing_but_time(small_index, tmp_path):
     small_index.update([doc("A", "Ảnh làng")])
     small_index.close()
-    from search_index.shared import FILE
+    from search_index.service import SHARED_RESULTS
 
-    (tmp_path / "index" / FILE).write_bytes(b"not a database" * 100)
+    (tmp_path / "index" / SHARED_RESULTS).write_bytes(b"not a database" * 100)
     with SearchIndex.open(tmp_path / "index") as reopened:
         assert ids(reopened.search("ảnh")) == {"A"}
         with SearchIndex.open(tmp_path / "index") as other:  # the file is sound again
