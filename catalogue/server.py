@@ -17,6 +17,7 @@ connection or an open index file must not be shared between processes.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 from pathlib import Path
@@ -109,11 +110,17 @@ class _Server(BaseApplication):
     def load(self):
         from catalogue.app import create_app
 
-        return create_app(self.home)
+        app = create_app(self.home)
+        # What the worker has made so far (modules, the app: some 110,000 objects) lives as
+        # long as it does: out of the garbage collector's sight, its full collections no
+        # longer stop every request of the worker for 60-80 ms each.
+        gc.freeze()
+        return app
 
 
 def _closed(arbiter, worker) -> None:
     app = getattr(worker, "wsgi", None)
     if app is not None and hasattr(app, "extensions"):
+        app.extensions["catalogue.kept"].close()
         app.extensions["search"].close()
         app.extensions["archive"].close()

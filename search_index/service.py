@@ -55,7 +55,10 @@ MAX_PER_PAGE = 200
 WORD_CACHE = 4_000_000
 # ... and the last searches' results (a page of hits with their snippets and the facets, some
 # 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
-RESULTS_CACHE = 1000
+# Few in memory: each is some 40 objects the garbage collector follows, and its full collections
+# stop every request of the process (a search worker's took 62 ms with a thousand kept, and the
+# items' cards as objects; 17 ms with a hundred, and the cards as tuples). More are in the file.
+RESULTS_CACHE = 100
 # ... and shared with the other processes of a server through a file beside the index, where
 # more are kept (some 5 kB each): see `archive.shared`.
 SHARED_RESULTS, SHARED_RESULTS_KEPT = "results.sqlite", 20_000
