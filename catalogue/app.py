@@ -51,11 +51,7 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchIndex.open(home / "index")
     page_bytes = archive.settings["page_cache_mb"] * 1_000_000
-    shared = None
-    if page_bytes:
-        (archive.home / "cache").mkdir(exist_ok=True)
-        shared = SharedCache(archive.home / "cache" / SHARED_PAGES, SHARED_PAGES_KEPT)
-    kept = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes, shared)
+    kept = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes, _shared_pages(archive, page_bytes))
     app.extensions["catalogue.kept"] = kept
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -64,6 +60,18 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.after_request(_headers)
     return app
+
+
+def _shared_pages(archive: Archive, page_bytes: int) -> SharedCache | None:
+    """The file the server's processes share pages through; None when pages are not kept, or
+    the home cannot be written (a catalogue served from a read-only copy keeps them in memory)."""
+    if not page_bytes:
+        return None
+    try:
+        (archive.home / "cache").mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return SharedCache(archive.home / "cache" / SHARED_PAGES, SHARED_PAGES_KEPT)
 
 
 def _headers(response: Response) -> Response:

@@ -29,7 +29,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -589,7 +589,7 @@ class SearchIndex:
             if found is None:
                 found = self._search(snapshot, q.parse(query), chosen, *asked)
                 if shared:
-                    self._shared.put(commit, key, json.dumps(asdict(found)).encode())
+                    self._shared.put(commit, key, _encoded(found))
             with known.lock:
                 known.results[key] = found
                 while len(known.results) > RESULTS_CACHE:
@@ -688,6 +688,13 @@ class SearchIndex:
                 )
             )
         return hits
+
+
+def _encoded(found: Results) -> bytes:
+    """Results as JSON for the shared file. Not `dataclasses.asdict`: it deep-copies every
+    value, and took 12% of a search."""
+    value = {**vars(found), "hits": [vars(hit) for hit in found.hits]}
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def _results(value: dict) -> Results:
