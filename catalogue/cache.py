@@ -1,18 +1,19 @@
 """What the catalogue keeps between requests, and how it knows it still holds.
 
 Everything a page shows comes from the database, so what is kept is keyed by the database's
-generation: SQLite's `PRAGMA data_version`, which changes whenever another connection commits
-(an ingest, `archive item set`, an access changed to restricted, in any process). Reading it
-takes microseconds on a connection opened for that alone, which never writes. What was kept
+generation: its count of changes, which triggers raise with every change to what pages show
+(an ingest, `archive item set`, an access changed to restricted, in any process), read again
+whenever SQLite's `PRAGMA data_version` says another connection has committed. What was kept
 under one generation is never handed out under another, so the first request after a commit
-sees it: a restricted item's page is not served from a cache even once.
+sees it: a restricted item's page is not served from a cache even once. A page is made after
+the generation it is kept under was read, so it is never older than its key.
 
-With another database (PostgreSQL) there is no such counter, and nothing is kept.
+With another database (PostgreSQL) there are no such triggers, and nothing is kept.
 
 Whole pages are kept gzip-compressed (`Page`), within a budget of bytes: an item page is ~3 kB
 that way instead of ~10, so the same memory holds three times as many, and a browser (they all
-accept gzip) is sent the kept bytes as they are.
-"""
+accept gzip) is sent the kept bytes as they are. The count being the same in every process,
+they are also shared with the server's other processes through a file (`archive.shared`)."""
 
 from __future__ import annotations
 
