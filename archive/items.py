@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive import accession, edtf, texts
 from archive.errors import InvalidInput, NotFound
 from archive.fields import Description, describe
-from archive.models import Collection, Item, Master, Page, Source
+from archive.models import Change, Collection, Item, Master, Page, Source
 from archive.records import NewFile, NewItem
 
 COLLECTION_LEVELS = ("fonds", "series", "file")
@@ -265,3 +265,10 @@ def _masters(item: Item) -> list[Master]:
     for page in item.pages:
         seen.setdefault(page.master.id, page.master)
     return list(seen.values())
+
+
+def images_remade(session: Session) -> None:
+    """Pages' IIIF images were made again, which changes no row: raise the database's count of
+    changes all the same, so that the catalogue makes again the pages it keeps (they show
+    whether an item has images, and their sizes)."""
+    session.execute(update(Change).where(Change.id == 1).values(count=Change.count + 1))

@@ -1,6 +1,7 @@
 """Make pages' IIIF images again: `archive derivatives ID...` and `archive derivatives --all`
 (after a rotation was corrected, or when the tiles' format changes). Workers make the images from
-the stored masters; nothing in the database changes."""
+the stored masters; nothing in the database changes but its count of changes, which tells the
+catalogue that the pages it keeps are out of date."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from archive import items
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item, Page
@@ -56,6 +58,9 @@ def rederive(
         else:
             done += 1
         on_done()
+    if done:
+        with archive.session() as session:
+            items.images_remade(session)
     return done, problems
 
 

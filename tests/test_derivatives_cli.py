@@ -85,5 +85,15 @@ def test_images_can_be_left_to_later(runner, home, tmp_path):
     args = ["--home", str(home), "ingest", str(tmp_path / "in"), "--workers", "1"]
     assert runner.invoke(cli, args, env=env).exit_code == 0
     assert not list((home / "derivatives").rglob("info.json"))
+    count = _changes(home)
     assert runner.invoke(cli, ["--home", str(home), "derivatives", "--all"]).exit_code == 0
     assert len(list((home / "derivatives").rglob("info.json"))) == 1
+    # no row changed, but the catalogue must make its kept pages again: they show the images
+    assert _changes(home) > count
+
+
+def _changes(home) -> int:
+    import sqlite3
+
+    with sqlite3.connect(home / "archive.db") as database:
+        return database.execute("SELECT count FROM changes").fetchone()[0]
