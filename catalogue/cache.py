@@ -134,31 +134,32 @@ class Kept:
     def remember(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key` for the present generation, else `make()` (kept). An
         exception in `make` (an abort(404)) keeps nothing."""
-        return self._remember(self.values, key, make)
+        return self._remember(self.values, key, lambda _generation: make())
 
     def remember_page(self, key: tuple, make: Callable[[], str]) -> Page:
         """The whole page kept under `key` for the present generation (by this process or,
         through the shared file, another), else `make()`'s."""
-        return self._remember(self.pages, key, lambda: self._shared_page(key, make))
+        return self._remember(self.pages, key, lambda state: self._shared_page(state, key, make))
 
-    def _shared_page(self, key: tuple, make: Callable[[], str]) -> Page:
-        state = (self.generation(),)
-        if self.shared is None or state[0] is None:
+    def _shared_page(self, generation: int | None, key: tuple, make: Callable[[], str]) -> Page:
+        if self.shared is None or generation is None:
             return Page.of(make())
-        found = self.shared.get(state, key)
+        found = self.shared.get((generation,), key)
         if found is not None:
             return Page(found)
         page = Page.of(make())
-        self.shared.put(state, key, page.gzipped)
+        self.shared.put((generation,), key, page.gzipped)
         return page
 
-    def _remember(self, cache: Cache, key: Hashable, make: Callable[[], T]) -> T:
+    def _remember(self, cache: Cache, key: Hashable, make: Callable[[int | None], T]) -> T:
+        """`make` is given the generation read here, so that a value is looked up and kept,
+        here and in the shared file, under the one generation."""
         generation = self.generation()
         if generation is None:
-            return make()
+            return make(None)
         found = cache.get((generation, key))
         if found is None:
-            found = make()
+            found = make(generation)
             cache.put((generation, key), found)
         return found
 

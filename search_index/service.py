@@ -112,6 +112,7 @@ class _Known:
     bits: dict[tuple[str, str], int] = field(default_factory=dict)
     results: OrderedDict[tuple, Results] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)  # of words, kept, results
+    commit: tuple[str, int] | None = None  # the index and generation; None: an empty index
 
 
 @dataclass
@@ -523,7 +524,7 @@ class SearchIndex:
         with self._guard:
             known = self._known.get(key)
             if known is None:
-                known = self._known[key] = _Known()
+                known = self._known[key] = _Known(commit=key)
                 while len(self._known) > 2:  # the newest two: a commit, and the one before it
                     del self._known[next(iter(self._known))]
             return known
@@ -582,13 +583,12 @@ class SearchIndex:
                 if found is not None:
                     known.results.move_to_end(key)
                     return found
-            commit = (snapshot.name, snapshot.searcher.reader().generation())
-            shared = commit[1] is not None  # an empty index has no commit to name
-            kept = self._shared.get(commit, key) if shared else None
+            commit = known.commit
+            kept = self._shared.get(commit, key) if commit else None
             found = _results(json.loads(kept)) if kept else None
             if found is None:
                 found = self._search(snapshot, q.parse(query), chosen, *asked)
-                if shared:
+                if commit:
                     self._shared.put(commit, key, _encoded(found))
             with known.lock:
                 known.results[key] = found
