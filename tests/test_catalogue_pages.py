@@ -27,7 +27,7 @@ from catalogue import i18n, pages
 from exhibitions.definition import Exhibition
 from tests.conftest import RESTRICTED_TITLE
 
-CATALOGUE = Path(pages.__file__).parent
+CATALOGUE = Path(i18n.__file__).parent
 SECRET = "BIMAT-7731"  # in the restricted photo's title and the restricted document's text
 
 

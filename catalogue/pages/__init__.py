@@ -59,9 +59,10 @@ from search_index.service import FILTER_NAMES
 
 _ = gettext
 
-blueprint = Blueprint("pages", __name__, template_folder="templates")
+CATALOGUE = Path(__file__).parent.parent
+blueprint = Blueprint("pages", __name__, template_folder=CATALOGUE / "templates")
 
-STATIC = Path(__file__).parent / "static"
+STATIC = CATALOGUE / "static"
 PAGE_MAX_AGE = 60  # seconds: an archivist's correction shows within a minute
 ASSET_MAX_AGE = 365 * 86400  # addresses change with the content (`?v=`), so a year is safe
 PER_PAGE = 20
