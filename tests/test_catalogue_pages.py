@@ -23,7 +23,11 @@ from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue import i18n, pages
+from archive import public
+from catalogue import i18n
+from catalogue.pages import collections as collection_pages
+from catalogue.pages import exhibitions as exhibition_pages
+from catalogue.pages import items, labels, search
 from exhibitions.definition import Exhibition
 from tests.conftest import RESTRICTED_TITLE
 
@@ -139,11 +143,11 @@ def test_exhibitions_are_grouped_as_on_now_to_come_and_past():
         return Exhibition(id="x", kind="photo", title={"vi": "x"}, start=start, end=end)
 
     today = date(2025, 6, 1)
-    assert pages.when(shown(date(2025, 5, 1), date(2025, 6, 30)), today) == "current"
-    assert pages.when(shown(date(2025, 6, 1), date(2025, 6, 1)), today) == "current"
-    assert pages.when(shown(date(2025, 7, 1), date(2025, 7, 30)), today) == "upcoming"
-    assert pages.when(shown(date(2024, 12, 10), date(2024, 12, 20)), today) == "past"
-    assert pages.when(shown(date(2024, 12, 10), None), today) == "past"
+    assert exhibition_pages.when(shown(date(2025, 5, 1), date(2025, 6, 30)), today) == "current"
+    assert exhibition_pages.when(shown(date(2025, 6, 1), date(2025, 6, 1)), today) == "current"
+    assert exhibition_pages.when(shown(date(2025, 7, 1), date(2025, 7, 30)), today) == "upcoming"
+    assert exhibition_pages.when(shown(date(2024, 12, 10), date(2024, 12, 20)), today) == "past"
+    assert exhibition_pages.when(shown(date(2024, 12, 10), None), today) == "past"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,9 +206,9 @@ def test_a_title_missing_in_english_falls_back_to_vietnamese_marked_as_such(clie
 @pytest.mark.parametrize(("lang", "expected"), [("vi", "1.234.567"), ("en", "1,234,567")])
 def test_numbers_are_written_as_the_language_writes_them(catalogue_app, lang, expected):
     with catalogue_app.test_request_context(f"/?lang={lang}"):
-        assert pages.number(1234567) == expected
-        assert pages.decade_label("1970s") in ("Thập niên 1970", "1970s")
-        assert "1.970" not in pages.decade_label("1970s")
+        assert labels.number(1234567) == expected
+        assert labels.decade_label("1970s") in ("Thập niên 1970", "1970s")
+        assert "1.970" not in labels.decade_label("1970s")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +224,7 @@ def test_numbers_are_written_as_the_language_writes_them(catalogue_app, lang, ex
 )
 def test_dates_are_written_in_the_page_language(catalogue_app, lang, edtf, expected):
     with catalogue_app.test_request_context(f"/?lang={lang}"):
-        assert pages.display_date(edtf) == expected
+        assert labels.display_date(edtf) == expected
 
 
 def _messages() -> dict[str | tuple[str, ...], str]:
@@ -344,12 +348,12 @@ def test_html_in_a_value_or_in_the_json_ld_is_shown_as_text(catalogue_app):
     with catalogue_app.test_request_context("/?lang=vi"):
         shown = str(i18n.localized({"en": written}).html())
         assert shown == '<span lang="en">&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;</span>'
-        data = str(pages._script_json({"name": written}))
+        data = str(items._script_json({"name": written}))
         assert "<" not in data and json.loads(data) == {"name": written}
 
 
 def test_results_are_paged_with_links_to_the_other_pages(client, monkeypatch):
-    monkeypatch.setattr(pages, "PER_PAGE", 1)
+    monkeypatch.setattr(search, "PER_PAGE", 1)
     first = parsed(client.get("/search?sort=date"))
     pager = first.texts["results-pages"]
     assert pager.split()[-1] in ("Next", "sau")  # 4 items, one a page: a next page
@@ -576,8 +580,8 @@ def test_a_page_one_server_process_made_serves_the_others_until_the_database_cha
         made = first.test_client().get(f"/items/{wanted}")
         assert made.status_code == 200
         calls = []
-        make = pages._item_page
-        monkeypatch.setattr(pages, "_item_page", lambda i: calls.append(i) or make(i))
+        make = items._item_page
+        monkeypatch.setattr(items, "_item_page", lambda i: calls.append(i) or make(i))
         assert second.test_client().get(f"/items/{wanted}").data == made.data
         assert calls == []  # the first one's page
         with sqlite3.connect(home / "archive.db") as database:  # another program restricts it
@@ -633,7 +637,7 @@ def test_a_failure_is_a_500_page_in_the_chosen_language_without_a_trace(catalogu
     def broken(session):
         raise RuntimeError("the database file is locked at /secret/path")
 
-    monkeypatch.setattr(pages.public, "holdings", broken)
+    monkeypatch.setattr(public, "holdings", broken)
     monkeypatch.setattr(catalogue_app, "testing", False)
     monkeypatch.setitem(catalogue_app.config, "PROPAGATE_EXCEPTIONS", False)
     monkeypatch.setattr(catalogue_app.logger, "disabled", True)  # the log is for the archivist
@@ -671,7 +675,7 @@ def test_a_collection_shows_its_parts_and_its_items(client, ids, monkeypatch):
     series = parsed(client.get("/collections/kon-tum/anh/"))
     assert ids["anh-2.jpg"] in series.texts["collection-items"]
     assert ids["ke-hoach.pdf"] not in series.texts["collection-items"]
-    monkeypatch.setattr(pages, "PER_PAGE", 2)
+    monkeypatch.setattr(collection_pages, "PER_PAGE", 2)
     first = parsed(client.get("/collections/kon-tum/anh"))
     assert first.find("a", href="/collections/kon-tum/anh?page=2", rel="next")
     second = parsed(client.get("/collections/kon-tum/anh?page=2"))

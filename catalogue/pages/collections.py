@@ -1,0 +1,89 @@
+"""The collections with public items, as a tree with their counts and titles, and their pages:
+`/collections` and `/collections/SLUG`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import abort, render_template, url_for
+
+from archive import public
+from catalogue import services
+from catalogue.i18n import Localized, current, localized
+from catalogue.pages.blueprint import blueprint
+from catalogue.pages.cards import cards
+from catalogue.pages.forms import PER_PAGE, pagination, whole_number
+
+
+def collection_tree() -> list[public.Node]:
+    """The tree of collections with public items and their counts, kept until the database
+    changes (read only: it is shared by the requests)."""
+
+    def read() -> list[public.Node]:
+        with services.reading() as session:
+            return public.collections(session)
+
+    return services.remember("collections", read)
+
+
+def titles_of_collections(full: bool = False) -> dict[str, Localized]:
+    """`collection_titles` of the whole tree, in the page's language, kept likewise."""
+    return services.remember(
+        ("collection-titles", full, current()), lambda: collection_titles(collection_tree(), full)
+    )
+
+
+def collection_titles(nodes: Iterable[public.Node], full: bool = False) -> dict[str, Localized]:
+    """Every collection's title by slug; one without a title goes by its name, or with `full`
+    by its whole path (in a facet, `anh` alone would not say whose photographs)."""
+    titles: dict[str, Localized] = {}
+    for node in nodes:
+        titles[node.slug] = localized(node.title, node.slug if full else node.name)
+        titles.update(collection_titles(node.children, full))
+    return titles
+
+
+@blueprint.get("/collections")
+def collections() -> str:
+    return render_template(
+        "collections.html", tree=collection_tree(), titles=titles_of_collections()
+    )
+
+
+@blueprint.get("/collections/<path:slug>")
+def collection(slug: str) -> str:
+    archive = services.archive()
+    page = whole_number("page")
+    trail = find_trail(collection_tree(), slug.strip("/"))
+    if not trail:
+        abort(404)
+    node = trail[-1]
+    with services.reading() as session:
+        total, items = public.items(session, page, PER_PAGE, node.slug)
+    listed = cards(archive, [item.accession_id for item in items])
+    return render_template(
+        "collection.html",
+        node=node,
+        trail=trail,
+        titles=titles_of_collections(),
+        total=total,
+        items=listed,
+        pages=pagination(page, total, PER_PAGE, lambda n: collection_url(node.slug, n)),
+    )
+
+
+def find_trail(nodes: list[public.Node], slug: str) -> list[public.Node]:
+    """The collections from the fonds down to the one at `slug`; empty when there is none
+    with public items."""
+    for node in nodes:
+        if node.slug == slug:
+            return [node]
+        if slug.startswith(node.slug + "/"):
+            below = find_trail(node.children, slug)
+            if below:
+                return [node, *below]
+    return []
+
+
+def collection_url(slug: str, page: int) -> str:
+    return url_for("pages.collection", slug=slug, page=page if page > 1 else None)

@@ -1,0 +1,202 @@
+"""What the archive's values are called in the page's language: types, facets and their values,
+decades, languages, concepts, rights, text sources, sorts, dates and numbers. The tables hold the
+messages (marked for extraction by N_); only the one shown is translated, when it is shown."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+
+from babel.dates import format_skeleton
+from babel.numbers import get_group_symbol
+from flask_babel import format_date, format_decimal, get_locale
+
+from catalogue import services
+from catalogue.i18n import LANGUAGES, Localized, current, gettext, localized
+from search_index.schema import VOCABULARIES
+
+_ = gettext
+
+VOCABULARY_FILTERS = VOCABULARIES  # a tag of these is a filter of its own
+# Items name their languages in ISO 639-3; `lang` attributes and Babel's names use ISO 639-1
+# where there is such a code.
+TAGS_639_1 = {"vie": "vi", "eng": "en", "fra": "fr", "rus": "ru", "zho": "zh"}
+_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def N_(message: str) -> str:
+    return message
+
+
+TYPE_LABELS = {"photo": N_("Photograph"), "document": N_("Document")}
+FACET_LABELS = {
+    "type": N_("Type"),
+    "collection": N_("Collection"),
+    "decade": N_("Decade"),
+    "convention": N_("Convention"),
+    "theme": N_("Theme"),
+    "district": N_("District"),
+    "ethnic-group": N_("Ethnic group"),
+    "language": N_("Language"),
+    "tag": N_("Tag"),
+    "year": N_("Years"),
+}
+# The province's languages, which Babel's locale data does not name.
+OWN_LANGUAGES = {
+    "bdq": N_("Bahnar"),
+    "sed": N_("Sedang"),
+    "jra": N_("Jarai"),
+    "jeh": N_("Jeh"),
+    "brb": N_("Brao"),
+    "rmx": N_("Romam"),
+}
+RIGHTS_STATEMENTS = {
+    "InC": N_("In Copyright"),
+    "InC-OW-EU": N_("In Copyright - EU Orphan Work"),
+    "InC-EDU": N_("In Copyright - Educational Use Permitted"),
+    "InC-NC": N_("In Copyright - Non-Commercial Use Permitted"),
+    "InC-RUU": N_("In Copyright - Rights-holder(s) Unlocatable or Unidentifiable"),
+    "NoC-CR": N_("No Copyright - Contractual Restrictions"),
+    "NoC-NC": N_("No Copyright - Non-Commercial Use Only"),
+    "NoC-OKLR": N_("No Copyright - Other Known Legal Restrictions"),
+    "NoC-US": N_("No Copyright - United States"),
+    "CNE": N_("Copyright Not Evaluated"),
+    "UND": N_("Copyright Undetermined"),
+    "NKC": N_("No Known Copyright"),
+}
+TEXT_SOURCES = {
+    "ocr": N_("Read by machine (OCR); it may contain mistakes."),
+    "pdf-text": N_("The text layer of the PDF file."),
+    "person": N_("Transcribed by a person."),
+}
+SORT_LABELS = {
+    "relevance": N_("Relevance"),
+    "date": N_("Date, oldest first"),
+    "-date": N_("Date, newest first"),
+}
+
+
+def _translated(table: dict[str, str], key: str) -> str | None:
+    message = table.get(key)
+    return _(message) if message is not None else None
+
+
+def type_label(value: str) -> str:
+    return _translated(TYPE_LABELS, value) or value
+
+
+def facet_label(name: str) -> str:
+    return _translated(FACET_LABELS, name) or name
+
+
+def decade_label(value: str) -> str:
+    """`1970s` -> "the 1970s" in the page's language (a year is never grouped: 1970, not 1.970)."""
+    match = re.fullmatch(r"(\d{3,4})s", value)
+    return _("%(decade)ss", decade=match.group(1)) if match else value
+
+
+def language_label(code: str) -> str:
+    """The name of a language from its ISO 639-3 (or 639-1) code, in the page's language."""
+    own = _translated(OWN_LANGUAGES, code)
+    if own is not None:
+        return own
+    locale = get_locale()
+    name = locale.languages.get(TAGS_639_1.get(code, code)) if locale is not None else None
+    return name or code
+
+
+def concept_label(vocabulary: str, term: str) -> Localized:
+    if vocabulary == "decade":
+        return Localized(decade_label(term), current())
+    concept = services.archive().vocabularies.get(vocabulary, {}).get(term)
+    return localized(concept.pref, term) if concept is not None else Localized(term, current())
+
+
+def value_label(name: str, value: str, collections: dict[str, Localized]) -> Localized:
+    """A facet's or a filter's value as a reader knows it."""
+    if name == "type":
+        return Localized(type_label(value), current())
+    if name == "collection":
+        return collections.get(value) or Localized(value, current())
+    if name == "language":
+        return Localized(language_label(value), current())
+    if name in VOCABULARY_FILTERS:
+        return concept_label(name, value)
+    if name == "tag":
+        return _tag_label(value)
+    return Localized(value, current())
+
+
+def _tag_label(value: str) -> Localized:
+    """A `tag` filter names a term of any vocabulary."""
+    for name, concepts in services.archive().vocabularies.items():
+        if value in concepts:
+            return concept_label(name, value)
+    return Localized(value, current())
+
+
+def rights_label(uri: str) -> str:
+    """The name of a RightsStatements.org statement or a Creative Commons licence."""
+    statement = re.fullmatch(r"https?://rightsstatements\.org/vocab/([A-Za-z-]+)/1\.0/?", uri)
+    named = _rights_statement(statement.group(1)) if statement else None
+    if named:
+        return named
+    licence = re.fullmatch(
+        r"https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/?([0-9.]+)?/?", uri
+    )
+    if licence:
+        kind, name, version = licence.groups()
+        if kind == "publicdomain":
+            named = {"zero": "CC0", "mark": _("Public Domain Mark")}.get(name, name)
+        else:
+            named = "CC " + name.upper()
+        return f"{named} {version}" if version else named
+    return uri
+
+
+def _rights_statement(code: str) -> str | None:
+    return _translated(RIGHTS_STATEMENTS, code)
+
+
+def text_source_label(source: str) -> str:
+    return _translated(TEXT_SOURCES, source) or source
+
+
+def display_date(edtf: str | None) -> str:
+    """An EDTF date as a reader expects it: a day or a month in the page's language, a range
+    with a dash, anything else as the archivist wrote it."""
+    if not edtf:
+        return ""
+    locale = get_locale()
+    day, month = _FULL_DATE.match(edtf), _MONTH.match(edtf)
+    try:
+        if day:
+            return format_date(date(*map(int, day.groups())), "long")
+        if month:
+            when = date(int(month.group(1)), int(month.group(2)), 1)
+            return format_skeleton("yMMMM", when, locale=locale)
+    except ValueError:  # 2023-02-30 is EDTF-shaped but no day
+        return edtf
+    return edtf.replace("/", "–")
+
+
+def number(value: int) -> str:
+    """A count, grouped as the page's language writes it (1.234 in Vietnamese, 1,234 in English).
+    A page of results writes hundreds (the facets'): grouping by threes with the language's
+    symbol is what Babel's pattern does for both languages (#,##0.###), at a fiftieth of its
+    cost; another language goes through Babel."""
+    lang = current()
+    if lang in LANGUAGES and isinstance(value, int):
+        return f"{value:,}".replace(",", _group_symbol(lang))
+    return format_decimal(value)
+
+
+@functools.cache
+def _group_symbol(lang: str) -> str:
+    return get_group_symbol(lang)
+
+
+def sort_label(sort: str) -> str:
+    return _(SORT_LABELS[sort])
