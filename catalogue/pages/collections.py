@@ -46,7 +46,7 @@ def collection_titles(nodes: Iterable[public.Node], full: bool = False) -> dict[
 @blueprint.get("/collections")
 def collections() -> str:
     return render_template(
-        "collections.html", tree=collection_tree(), titles=titles_of_collections()
+        "collections/collections.html", tree=collection_tree(), titles=titles_of_collections()
     )
 
 
@@ -62,7 +62,7 @@ def collection(slug: str) -> str:
         total, items = public.items(session, page, PER_PAGE, node.slug)
     listed = cards(archive, [item.accession_id for item in items])
     return render_template(
-        "collection.html",
+        "collections/collection.html",
         node=node,
         trail=trail,
         titles=titles_of_collections(),

@@ -73,7 +73,7 @@ def exhibition_dates(exhibition: Exhibition) -> str:
 @blueprint.get("/exhibitions")
 def exhibitions() -> str:
     groups = exhibition_groups(publish.definitions(services.archive()))
-    return render_template("exhibitions.html", groups=groups)
+    return render_template("exhibitions/exhibitions.html", groups=groups)
 
 
 @blueprint.get("/exhibitions/<slug>")
@@ -95,7 +95,7 @@ def exhibition(slug: str) -> str:
     base = archive.settings["base_url"]
     manifest = manifests.exhibition_manifest_id(base, found.id)
     return render_template(
-        "exhibition.html",
+        "exhibitions/exhibition.html",
         exhibition=found,
         title=localized(found.title, found.id),
         sections=sections,

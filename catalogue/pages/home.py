@@ -23,7 +23,7 @@ def home() -> str:
     archive = services.archive()
     held, recent = services.remember(("home", current()), lambda: _holdings(archive))
     return render_template(
-        "home.html",
+        "home/home.html",
         held=held,
         tree=collection_tree(),
         titles=titles_of_collections(),

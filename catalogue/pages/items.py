@@ -77,7 +77,7 @@ def _item_page(accession_id: str) -> str:
         found = public.shown(session, accession_id)
         if found is None:
             abort(404)
-        return render_template("item.html", **item_view(archive, found, session))
+        return render_template("items/item.html", **item_view(archive, found, session))
 
 
 def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:

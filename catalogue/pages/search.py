@@ -67,7 +67,7 @@ def _search_page() -> str:
         if (hit.id, hit.page) in found  # restricted since it was indexed: not shown
     ]
     return render_template(
-        "search.html",
+        "search/search.html",
         form=form,
         results=results,
         hits=hits,
