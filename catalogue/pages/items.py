@@ -53,7 +53,10 @@ class Tag:
 
 
 @dataclass(frozen=True)
-class PageText:
+class ShownText:
+    """The current reading of the page shown: its text, its language (for the `lang`
+    attribute) and how it was read (`ocr`, `pdf-text` or `person`)."""
+
     text: str
     lang: str
     source: str
@@ -92,7 +95,7 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
         image = first is not None
     else:
         image = page is not None and publish.page_facts(archive.home, page) is not None
-    text = page_text(item, page, session)
+    text = shown_text(item, page, session)
     manifest = manifests.item_manifest_id(base, item.accession_id)
     return {
         "item": item,
@@ -107,7 +110,7 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
         "page_number": number_,
         "count": count,
         "pages": pagination(number_, count, 1, lambda n: page_url(item, n)),
-        "page_text": text,
+        "shown_text": text,
         "searchable": item.type == "document" or text is not None,
         "image": image,
         "info": url_for("iiif.image_info", accession_id=item.accession_id, number=number_),
@@ -202,7 +205,7 @@ def collection_trail(item: Item) -> list[tuple[str, Localized]]:
     return trail
 
 
-def page_text(item: Item, page: Page | None, session) -> PageText | None:
+def shown_text(item: Item, page: Page | None, session) -> ShownText | None:
     """The current reading of the page shown (the others are a page link away)."""
     if page is not None:
         # this page's readings only, and without their word boxes
@@ -213,7 +216,7 @@ def page_text(item: Item, page: Page | None, session) -> PageText | None:
     # as the manifest tags it: detected, else the language OCR was asked for first
     lang = text.language or (text.ocr_languages or "").split("+")[0]
     lang = TAGS_639_1.get(lang, lang) or catalogue_language(item)
-    return PageText(text.text, lang, text.source)
+    return ShownText(text.text, lang, text.source)
 
 
 def citation(archive: Archive, item: Item, title: Localized) -> Markup:
