@@ -215,9 +215,12 @@ def _progress():
 
 
 def _print_summary(report) -> None:
+    from ingest.batch import planned
     from ingest.names import printable
 
     for entry in report.entries:
+        if line := planned(entry):
+            click.echo(line)
         if entry["outcome"] == "failed":
             where = f" (row {entry['row']})" if "row" in entry else ""
             click.echo(

@@ -23,7 +23,7 @@ from archive import sqlite
 from archive.home import Archive
 from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
-from ingest.names import display
+from ingest.names import display, printable
 from ingest.pipeline import Context, Prepared, prepare
 
 
@@ -122,6 +122,16 @@ def run(
             with archive.session() as session:
                 journal.finish_run(session, report.run_id, report.counts)
     return report
+
+
+def planned(entry: dict[str, Any]) -> str | None:
+    """The line a dry run prints of an input it would make an item of: the title and access the
+    item would get, and the sidecar that says so."""
+    if entry["outcome"] != "would-create":
+        return None
+    title = next(iter(entry["title"].values()), "")
+    source = f"described by {entry['described_by']}" if "described_by" in entry else "no sidecar"
+    return printable(f"would create {entry['input']}: “{title}”, {entry['access']}, {source}")
 
 
 def _journal_only(quick, report: Report, options: dict, recovered: bool, on_committed) -> None:

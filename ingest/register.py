@@ -62,6 +62,8 @@ class Writer:
             }
         new = new_item(prepared, self.options)
         entry: dict[str, Any] = {"input": name, "type": new.type}
+        if prepared.unit.described_by:
+            entry["described_by"] = prepared.unit.described_by
         if prepared.warnings:
             entry["warnings"] = prepared.warnings
         if not self.dry_run:
@@ -71,7 +73,7 @@ class Writer:
             other = existing.accession_id if existing else self.seen[new.content_hash]
             return entry | {"outcome": "duplicate", "duplicate_of": other}
         self.seen[new.content_hash] = name
-        return entry | {"outcome": "would-create"}
+        return entry | {"outcome": "would-create", "title": new.title, "access": new.access}
 
     def _register(self, session, entries: list[dict[str, Any]]) -> None:
         waiting = [entry for entry in entries if "new" in entry]

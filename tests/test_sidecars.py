@@ -266,3 +266,91 @@ def test_a_csv_with_no_file_column_by_any_separator_says_which_were_tried(run, t
     _, report = run.ingest(inbox)
     reason = outcomes(report)["metadata.csv"]["reason"]
     assert "no `file` column" in reason and "semicolons" in reason
+
+
+# A metadata.csv above the path given applies to the files it names.
+
+
+def nested(tmp_path: Path) -> Path:
+    """top/metadata.csv describes top/sub/a.jpg (restricted) and top/elsewhere/b.jpg."""
+    top = tmp_path / "top"
+    make_image(top / "sub" / "a.jpg")
+    make_image(top / "sub" / "plain.jpg", color=(9, 9, 9))
+    make_image(top / "elsewhere" / "b.jpg", color=(0, 90, 0))
+    (top / "metadata.csv").write_text(
+        "file,title,access\nsub/a.jpg,Hồ sơ mật,restricted\nelsewhere/b.jpg,B,public\n"
+        "elsewhere/gone.jpg,C,public\n",
+        encoding="utf-8",
+    )
+    return top
+
+
+def test_a_parent_folders_csv_describes_the_files_of_a_subfolder_ingested_alone(run, tmp_path):
+    top = nested(tmp_path)
+    result, report = run.ingest(top / "sub")
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    assert set(found) == {"a.jpg", "plain.jpg"}, "rows outside the path given are not reported"
+    item = show(run, found["a.jpg"]["item"])
+    assert (item["title"], item["access"]) == ({"vi": "Hồ sơ mật"}, "restricted")
+    assert found["a.jpg"]["described_by"] == f"{top / 'metadata.csv'} row 2"
+    assert "described_by" not in found["plain.jpg"]
+
+
+def test_a_parent_folders_csv_describes_a_single_file_given(run, tmp_path):
+    top = nested(tmp_path)
+    result, report = run.ingest(top / "sub" / "a.jpg")
+    assert result.exit_code == 0, result.output
+    assert show(run, report["inputs"][0]["item"])["access"] == "restricted"
+
+
+def test_csvs_above_are_read_up_to_the_first_folder_holding_none(run, tmp_path):
+    top = nested(tmp_path)
+    (top / "sub" / "deeper").mkdir()
+    (top / "sub" / "a.jpg").rename(top / "sub" / "deeper" / "a.jpg")
+    (top / "sub" / "deeper" / "metadata.csv").write_text("file,title\na.jpg,Gần\n")
+    _, report = run.ingest(top / "sub" / "deeper")
+    item = show(run, outcomes(report)["a.jpg"]["item"])
+    assert (item["title"], item["access"]) == ({"vi": "Gần"}, "public")
+
+
+def test_a_parent_csv_that_cannot_be_read_fails_the_files_of_the_path_given(run, tmp_path):
+    top = nested(tmp_path)
+    (top / "metadata.csv").write_bytes(b"file,title,access\nsub/a.jpg,\xff,restricted\n")
+    result, report = run.ingest(top / "sub")
+    assert result.exit_code == 1
+    found = outcomes(report)
+    assert found["metadata.csv"]["outcome"] == "failed"
+    assert found["a.jpg"]["outcome"] == found["plain.jpg"]["outcome"] == "failed"
+    assert "elsewhere" not in json.dumps(report)
+
+
+def test_a_page_of_a_document_folder_given_alone_is_refused(run, tmp_path):
+    folder = page_folder(tmp_path / "bien-ban", "title: Biên bản\naccess: restricted\n")
+    result, report = run.ingest(folder / "page-1.png")
+    assert result.exit_code == 1
+    [entry] = report["inputs"]
+    assert entry["outcome"] == "failed" and "item.yaml" in entry["reason"]
+
+
+def test_a_dry_run_says_which_sidecar_describes_each_file_and_the_title_and_access_it_gets(
+    run, tmp_path
+):
+    top = nested(tmp_path)
+    page_folder(top / "sub" / "bien-ban", "title: {vi: Biên bản, en: Minutes}\n")
+    result, report = run.ingest(top / "sub", "--dry-run")
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    assert found["a.jpg"]["title"] == {"vi": "Hồ sơ mật"}
+    assert found["a.jpg"]["access"] == "restricted"
+    assert found["bien-ban"]["described_by"] == str(top / "sub" / "bien-ban" / "item.yaml")
+    assert (found["plain.jpg"]["title"], found["plain.jpg"]["access"]) == (
+        {"vi": "plain"},
+        "public",
+    )
+    lines = result.output.splitlines()
+    assert (
+        f"would create {top / 'sub' / 'a.jpg'}: “Hồ sơ mật”, restricted, "
+        f"described by {top / 'metadata.csv'} row 2"
+    ) in lines
+    assert f"would create {top / 'sub' / 'plain.jpg'}: “plain”, public, no sidecar" in lines
