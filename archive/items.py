@@ -56,6 +56,18 @@ def register(session: Session, news: list[NewItem], prefix: str) -> list[tuple[s
     return results
 
 
+DESCRIPTIVE = ("type", "title", "description", "date", "creator", "place", "latitude")
+DESCRIPTIVE += ("longitude", "subjects", "rights", "access", "languages")
+
+
+def take_description(item: Item, new: NewItem) -> None:
+    """`item` takes the descriptive fields of `new`, a copy of its content that a sidecar
+    described, when the item was made (in the same run) from a copy that none described."""
+    for name in DESCRIPTIVE:
+        setattr(item, name, getattr(new, name))
+    item.year_start, item.year_end = edtf.year_range(new.date) if new.date else (None, None)
+
+
 def _by(session: Session, column, keys: set[str]) -> dict:
     if not keys:
         return {}

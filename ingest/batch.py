@@ -21,6 +21,7 @@ from typing import Any
 
 from archive import sqlite
 from archive.home import Archive
+from ingest.copies import settle
 from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
 from ingest.names import display, printable
@@ -95,6 +96,7 @@ def run(
         found = discover(paths, options.default_lang, metadata_csv)
         report.entries += [_passed_entry(p) for p in found.passed]
         todo, unchanged = _split(found.units, _known(archive, quick))
+        todo = settle(todo)  # copies described differently fail before any is stored
         report.entries += unchanged
         on_start(len(found.units))
         for _ in unchanged:

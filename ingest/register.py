@@ -5,12 +5,14 @@ only when a run needs it: a run that finds every file already done starts withou
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from archive import items, journal, tags
 from archive.models import Item, Master, Source
+from archive.records import NewItem
 from ingest.describe import Options, new_item
 from ingest.pipeline import Prepared
 
@@ -21,14 +23,27 @@ if TYPE_CHECKING:
 COMMIT_SECONDS = 2.0  # a batch is written at batch_size results, or after this long
 
 
+@dataclass
+class _Holder:
+    """The first unit of a run to hold a content: its report entry, and the description (by a
+    sidecar) that the content's item has; None when no sidecar described it."""
+
+    entry: dict[str, Any]
+    fields: dict[str, Any] | None
+
+
 class Writer:
-    """Registers prepared units in batches, each batch one transaction with its journal events."""
+    """Registers prepared units in batches, each batch one transaction with its journal events.
+
+    Of copies of one content in a run, the first makes the item and the others are duplicates of
+    it; when a sidecar describes a later copy but not the first, the item takes that description
+    (copies described differently never get here: `ingest.copies`)."""
 
     def __init__(self, archive: Archive, options: Options, report: Report, dry_run: bool):
         self.archive, self.options, self.report, self.dry_run = archive, options, report, dry_run
         self.batch: list[Prepared] = []
         self.started = time.monotonic()
-        self.seen: dict[str, str] = {}  # content hash -> input, for a dry run's duplicates
+        self.holders: dict[str, _Holder] = {}  # content hash -> the unit that holds it
 
     def add(self, prepared: Prepared) -> None:
         self.batch.append(prepared)
@@ -42,7 +57,7 @@ class Writer:
         with self.archive.session() as session:
             entries = [self._entry(session, prepared) for prepared in self.batch]
             if not self.dry_run:
-                self._register(session, entries)
+                self._register(session, list(zip(self.batch, entries, strict=True)))
                 journal.record(session, self.report.run_id, entries)
         for entry in entries:
             entry.pop("new", None)
@@ -68,26 +83,53 @@ class Writer:
             entry["warnings"] = prepared.warnings
         if not self.dry_run:
             return entry | {"new": new}
-        existing = items.find_by_hash(session, new.content_hash)
-        if existing or new.content_hash in self.seen:
-            other = existing.accession_id if existing else self.seen[new.content_hash]
-            return entry | {"outcome": "duplicate", "duplicate_of": other}
-        self.seen[new.content_hash] = name
-        return entry | {"outcome": "would-create", "title": new.title, "access": new.access}
+        return self._dry_entry(session, prepared, entry, new)
 
-    def _register(self, session, entries: list[dict[str, Any]]) -> None:
-        waiting = [entry for entry in entries if "new" in entry]
+    def _dry_entry(self, session, prepared: Prepared, entry: dict, new: NewItem) -> dict:
+        """What a real run would report, with the title and access each item would get."""
+        holder = self.holders.get(new.content_hash)
+        existing = items.find_by_hash(session, new.content_hash)
+        if existing or holder:
+            if holder and holder.fields is None and prepared.unit.description:
+                holder.entry.update(title=new.title, access=new.access)
+                self._described(holder, prepared, entry)
+            other = existing.accession_id if existing else holder.entry["input"]
+            return entry | {"outcome": "duplicate", "duplicate_of": other}
+        entry |= {"outcome": "would-create", "title": new.title, "access": new.access}
+        self.holders[new.content_hash] = _Holder(entry, _fields(prepared))
+        return entry
+
+    def _register(self, session, pairs: list[tuple[Prepared, dict[str, Any]]]) -> None:
+        waiting = [(prepared, entry) for prepared, entry in pairs if "new" in entry]
         prefix = self.archive.settings["identifier_prefix"]
-        registered = items.register(session, [entry["new"] for entry in waiting], prefix)
-        threshold = self.archive.settings["tag_threshold"]
-        for entry, (outcome, item) in zip(waiting, registered, strict=True):
+        registered = items.register(session, [entry["new"] for _, entry in waiting], prefix)
+        for (prepared, entry), (outcome, item) in zip(waiting, registered, strict=True):
             key = "item" if outcome == "created" else "duplicate_of"
             entry.update({"outcome": outcome, key: item.accession_id, "item_pk": item.id})
+            holder = self.holders.get(item.content_hash)
             if outcome == "created":
-                tags.auto_tag(session, item, self.archive.vocabularies, threshold)
+                self.holders[item.content_hash] = _Holder(entry, _fields(prepared))
+                self._tag(session, item)
                 entry["warnings"] = entry.get("warnings", []) + page_problems(entry["new"])
                 if not entry["warnings"]:
                     del entry["warnings"]
+            elif holder and holder.fields is None and prepared.unit.description:
+                items.take_description(item, entry["new"])
+                self._tag(session, item)
+                self._described(holder, prepared, entry)
+
+    def _described(self, holder: _Holder, prepared: Prepared, entry: dict[str, Any]) -> None:
+        holder.fields = _fields(prepared)
+        holder.entry["described_by"] = entry["described_by"]
+
+    def _tag(self, session, item) -> None:
+        threshold = self.archive.settings["tag_threshold"]
+        tags.auto_tag(session, item, self.archive.vocabularies, threshold)
+
+
+def _fields(prepared: Prepared) -> dict[str, Any] | None:
+    description = prepared.unit.description
+    return description.fields if description else None
 
 
 def page_problems(new) -> list[str]:

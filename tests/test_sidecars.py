@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_image, outcomes
+from tests.conftest import DATA, make_image, outcomes
+
+CANON = "photos/exif-samples/Canon_40D.jpg"
 
 
 def show(run, accession_id: str) -> dict:
@@ -354,3 +356,89 @@ def test_a_dry_run_says_which_sidecar_describes_each_file_and_the_title_and_acce
         f"described by {top / 'metadata.csv'} row 2"
     ) in lines
     assert f"would create {top / 'sub' / 'plain.jpg'}: “plain”, public, no sidecar" in lines
+
+
+# Duplicates inside one run: the item holding the content takes the description.
+
+
+@pytest.mark.parametrize("batch_size", ["1", "50"])
+def test_the_item_of_two_identical_files_takes_the_description_of_the_described_one(
+    run, tmp_path, monkeypatch, batch_size
+):
+    monkeypatch.setenv("ARCHIVE_BATCH_SIZE", batch_size)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a-copy.jpg", "b-described.jpg"):
+        (inbox / name).write_bytes((DATA / CANON).read_bytes())
+    (inbox / "metadata.csv").write_text(
+        "file,title,access,subject\nb-described.jpg,Hồ sơ mật,restricted,mật\n", encoding="utf-8"
+    )
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    item = found["a-copy.jpg"]["item"]
+    assert found["b-described.jpg"]["outcome"] == "duplicate"
+    assert found["b-described.jpg"]["duplicate_of"] == item
+    described = show(run, item)
+    assert (described["title"], described["access"]) == ({"vi": "Hồ sơ mật"}, "restricted")
+    assert described["subjects"] == ["mật"]
+    sheet_row = f"{inbox / 'metadata.csv'} row 2"
+    assert found["a-copy.jpg"]["described_by"] == found["b-described.jpg"]["described_by"]
+    assert found["b-described.jpg"]["described_by"] == sheet_row
+    searched = run("search", "mật", "--json")
+    assert [hit["id"] for hit in json.loads(searched.output)["hits"]] == [item]
+
+
+def test_a_dry_run_shows_the_description_the_item_of_two_copies_would_take(run, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a-copy.jpg", "b-described.jpg"):
+        (inbox / name).write_bytes((DATA / CANON).read_bytes())
+    (inbox / "metadata.csv").write_text(
+        "file,title,access\nb-described.jpg,Hồ sơ mật,restricted\n", encoding="utf-8"
+    )
+    _, report = run.ingest(inbox, "--dry-run")
+    found = outcomes(report)
+    assert found["a-copy.jpg"]["outcome"] == "would-create"
+    assert found["a-copy.jpg"]["title"] == {"vi": "Hồ sơ mật"}
+    assert found["a-copy.jpg"]["access"] == "restricted"
+    assert found["b-described.jpg"]["outcome"] == "duplicate"
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_two_copies_described_differently_fail_on_both_rows_and_nothing_is_created(
+    run, home, tmp_path, dry_run
+):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.jpg", "b.jpg", "c-undescribed.jpg", "sub/d.jpg"):
+        (inbox / name).parent.mkdir(exist_ok=True)
+        (inbox / name).write_bytes((DATA / CANON).read_bytes())
+    make_image(inbox / "other.jpg")
+    (inbox / "metadata.csv").write_text(
+        "file,title,access\na.jpg,Công khai,public\nb.jpg,Mật,restricted\nsub/d.jpg,Mật,public\n",
+        encoding="utf-8",
+    )
+    result, report = run.ingest(inbox, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 1, result.output
+    found = outcomes(report)
+    for name in ("a.jpg", "b.jpg", "c-undescribed.jpg", "d.jpg"):
+        assert found[name]["outcome"] == "failed", found[name]
+        assert "described differently" in found[name]["reason"]
+    assert "row 2" in found["b.jpg"]["reason"] and "row 3" in found["a.jpg"]["reason"]
+    assert found["other.jpg"]["outcome"] == ("would-create" if dry_run else "created")
+
+
+def test_two_copies_described_alike_are_one_item_and_a_duplicate(run, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (inbox / name).write_bytes((DATA / CANON).read_bytes())
+    (inbox / "metadata.csv").write_text(
+        "file,title,access\na.jpg,Mật,restricted\nb.jpg,Mật,restricted\n", encoding="utf-8"
+    )
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    found = outcomes(report)
+    assert (found["a.jpg"]["outcome"], found["b.jpg"]["outcome"]) == ("created", "duplicate")
+    assert show(run, found["a.jpg"]["item"])["access"] == "restricted"
