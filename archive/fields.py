@@ -4,8 +4,10 @@ metadata.csv, an item.yaml or `archive item set`: checked and normalised in one 
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +36,24 @@ def nfc(text: str) -> str:
 SINGLE = ("creator", "date", "rights", "place", "latitude", "longitude", "type", "access")
 MULTI = ("subject", "language")
 LANGUAGE_MAPPED = ("title", "description")
-_SUFFIXED = re.compile(r"^(title|description)_([a-z]{2,3})$")
+# Any suffix is taken for a language, then checked: `title_en_US` is a mistake to name, not an
+# unknown column to pass over.
+_SUFFIXED = re.compile(r"^(title|description)_(.+)$")
+# The BCP 47 tags a language map may use: a language (ISO 639, two or three letters), then
+# perhaps a script and a region (`en-GB`, `zh-Hant-TW`). Letters only: IIIF's schema allows no
+# digits in a language key.
+LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
+# What people write instead of a code, and the code they mean.
+LANGUAGE_NAMES = {
+    "tiếng việt": "vi",
+    "vietnamese": "vi",
+    "tiếng anh": "en",
+    "english": "en",
+    "tiếng pháp": "fr",
+    "french": "fr",
+    "tiếng ba na": "bdq",
+    "bahnar": "bdq",
+}
 # The rights URIs the IIIF schema accepts: the http:// form of a RightsStatements.org statement
 # or of a Creative Commons licence.
 RIGHTS = re.compile(
@@ -43,8 +62,58 @@ RIGHTS = re.compile(
 )
 
 
+COLUMNS = ("file", *LANGUAGE_MAPPED, *SINGLE, *MULTI)
+
+
 def is_known_column(name: str) -> bool:
-    return name in ("file", *SINGLE, *MULTI, *LANGUAGE_MAPPED) or bool(_SUFFIXED.match(name))
+    return name in COLUMNS or bool(_SUFFIXED.match(name))
+
+
+def nearest(word: str, options: Iterable[str]) -> str | None:
+    """The option `word` was most likely meant to be (a typing slip, other case), if any."""
+    options = list(options)
+    by_case = {option.casefold(): option for option in options}
+    if word.casefold() in by_case:
+        return by_case[word.casefold()]
+    close = difflib.get_close_matches(word.casefold(), list(by_case), n=1)
+    return by_case[close[0]] if close else None
+
+
+def unknown_field(name: str) -> InvalidInput:
+    guess = nearest(name, [c for c in COLUMNS if c != "file"])
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    return InvalidInput(f"unknown field {name!r}{hint}")
+
+
+def language_field(name: str, default_lang: str) -> tuple[str, str] | None:
+    """(`title`, `en`) for the column `title_en`, (`title`, default_lang) for `title`; None for
+    a column that is not language-mapped."""
+    if name in LANGUAGE_MAPPED:
+        return name, default_lang
+    match = _SUFFIXED.match(name)
+    return (match[1], language_key(match[2], name)) if match else None
+
+
+def language_key(key: str, what: str) -> str:
+    """`key` when it is a language tag a language map may use; else InvalidInput naming `what`
+    and, when one can be guessed, the tag that was meant (`en_US` -> `en-US`)."""
+    if LANGUAGE_KEY.match(key):
+        return key
+    guess = LANGUAGE_NAMES.get(nfc(key).strip().casefold()) or _tag_case(key)
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    raise InvalidInput(
+        f"{what}: {key!r} is not a language code (BCP 47, such as vi, en, bdq or en-GB){hint}"
+    )
+
+
+def _tag_case(key: str) -> str | None:
+    """`EN_us` written as BCP 47 writes it, `en-US`; None when that is no tag either."""
+    parts = key.strip().replace("_", "-").split("-")
+    cased = [parts[0].lower()]
+    for part in parts[1:]:
+        cased.append(part.title() if len(part) == 4 else part.upper())
+    tag = "-".join(cased)
+    return tag if LANGUAGE_KEY.match(tag) else None
 
 
 @dataclass
@@ -63,13 +132,13 @@ def describe(values: dict[str, Any], default_lang: str) -> Description:
         if key in LANGUAGE_MAPPED:
             out.setdefault(key, {}).update(_language_map(key, raw, default_lang))
         elif match := _SUFFIXED.match(key):
-            out.setdefault(match[1], {})[match[2]] = _text(key, raw)
+            out.setdefault(match[1], {})[language_key(match[2], key)] = _text(key, raw)
         elif key in MULTI:
             out[key] = _list(key, raw)
         elif key in SINGLE:
             out[key] = _single(key, raw)
         else:
-            raise InvalidInput(f"unknown field {key!r}")
+            raise unknown_field(key)
     if ("latitude" in out) != ("longitude" in out):
         raise InvalidInput("latitude and longitude go together")
     return Description(out)
@@ -86,7 +155,7 @@ def _text(key: str, raw: Any) -> str:
 def _language_map(key: str, raw: Any, default_lang: str) -> dict[str, str]:
     if isinstance(raw, dict):
         return {
-            str(lang): _text(f"{key}.{lang}", value)
+            language_key(str(lang), key): _text(f"{key}.{lang}", value)
             for lang, value in raw.items()
             if value is not None and str(value).strip()
         }

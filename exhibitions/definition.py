@@ -7,7 +7,6 @@ the archive's items, whose facts `item_facts` reads from the database.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from archive.accession import PATTERN as ACCESSION
-from archive.fields import RIGHTS, nfc
+from archive.fields import RIGHTS, nearest, nfc
 from archive.models import Item, Page
 
 KINDS = ("photo", "archive")
@@ -383,8 +382,8 @@ class _Reader:
     def choice(self, node: Node, what: str, options: tuple[str, ...]) -> str:
         value = self.text(node, what)
         if value not in options:
-            close = difflib.get_close_matches(value.lower(), options, n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
+            close = nearest(value, options)
+            hint = f"; did you mean `{close}`?" if close else ""
             raise self.report(node, f"{what} `{value}` must be {' or '.join(options)}{hint}")
         return value
 
@@ -594,9 +593,9 @@ def _unknown_key(name: str, what: str, allowed: tuple[str, ...]) -> str:
     elsewhere = [place for place, keys in _PLACES.items() if name in keys and place != what]
     if elsewhere:
         return f"`{name}` is not a key of {what}: it belongs to {' or '.join(elsewhere)}"
-    close = difflib.get_close_matches(name.lower(), allowed, n=1)
+    close = nearest(name, allowed)
     if close:
-        return f"unknown key `{name}` in {what}; did you mean `{close[0]}`?"
+        return f"unknown key `{name}` in {what}; did you mean `{close}`?"
     return f"unknown key `{name}` in {what}; the keys are: {', '.join(allowed)}"
 
 

@@ -470,11 +470,24 @@ def _reference(member: dict) -> ManifestRef | CollectionRef:
 def language_map(values: LanguageMap | None) -> IiifMap:
     """A IIIF language map (`{"vi": ["…"]}`) from the archive's (`{"vi": "…"}`); blank values
     are left out."""
-    return {
-        lang: [_plain(text.strip())]
-        for lang, text in (values or {}).items()
-        if text and text.strip()
-    }
+    found: IiifMap = {}
+    for lang, text in (values or {}).items():
+        if text and text.strip():
+            found.setdefault(iiif_language(lang), []).append(_plain(text.strip()))
+    return found
+
+
+_IIIF_LANGUAGE = re.compile(r"^[a-zA-Z-]+$")  # what IIIF's schema takes as a language key
+
+
+def iiif_language(lang: str) -> str:
+    """`lang` as a key IIIF's schema takes. Keys are checked when written (archive.fields), but
+    one stored before that (`en_US`) must not make a manifest fail: it is written as BCP 47
+    writes it, or, when that is no key either, as `none`."""
+    if _IIIF_LANGUAGE.match(lang):
+        return lang
+    fixed = lang.replace("_", "-")
+    return fixed if _IIIF_LANGUAGE.match(fixed) else "none"
 
 
 def title_of(item: Item) -> IiifMap:
@@ -506,7 +519,7 @@ def _plain(text: str) -> str:
 
 def _values(lang: str, values: Iterable[str]) -> IiifMap:
     shown = [_plain(value.strip()) for value in values if value and value.strip()]
-    return {lang: shown} if shown else {}
+    return {iiif_language(lang): shown} if shown else {}
 
 
 def _metadata(rows: Sequence[tuple[LanguageMap, IiifMap]]) -> list[KeyValueString] | None:
