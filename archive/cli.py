@@ -441,8 +441,12 @@ def tag_command(ctx: Context, retag: bool) -> None:
 
     if retag:
         with _changing(ctx, None) as (archive, session):
-            count = tags.retag_all(session, archive.vocabularies, archive.settings["tag_threshold"])
-        click.echo(f"{count} items tagged again")
+            count, changed = tags.retag_all(
+                session, archive.vocabularies, archive.settings["tag_threshold"]
+            )
+        for accession_id, found in changed.items():
+            click.echo(f"{accession_id}: {' '.join(found)}")
+        click.echo(f"{count} items tagged again; the tags of {len(changed)} changed")
         return
     with ctx.archive() as archive:
         with archive.session() as session:

@@ -11,13 +11,17 @@ from sqlalchemy.orm import Session
 
 from archive import items, tagging, texts
 from archive.errors import InvalidInput
+from archive.fields import nearest
 from archive.models import Item, Tag
 
 Vocabularies = dict[str, dict[str, Any]]
 
 
-def auto_tag(session: Session, item: Item, vocabularies: Vocabularies, threshold: float) -> None:
-    """Bring the item's automatic tags in line with what the rules suggest now."""
+def auto_tag(
+    session: Session, item: Item, vocabularies: Vocabularies, threshold: float
+) -> list[str]:
+    """Bring the item's automatic tags in line with what the rules suggest now; returns what
+    changed, as `+vocabulary:term` and `-vocabulary:term`."""
     suggested = tagging.suggest(
         vocabularies,
         fields=texts.item_fields(item),
@@ -29,16 +33,20 @@ def auto_tag(session: Session, item: Item, vocabularies: Vocabularies, threshold
     )
     found = {(s.vocabulary, s.term): s for s in suggested}
     current = {(t.vocabulary, t.term): t for t in item.tags}
+    changed = []
     for key, tag in current.items():
         if tag.source == "auto" and key not in found:
             item.tags.remove(tag)  # the rules no longer say so (a vocabulary changed)
+            changed.append(f"-{key[0]}:{key[1]}")
     for key, suggestion in found.items():
         tag = current.get(key)
         if tag is None:
             tag = Tag(vocabulary=key[0], term=key[1], source="auto")
             item.tags.append(tag)
+            changed.append(f"+{key[0]}:{key[1]}")
         if tag.source == "auto":
             tag.score, tag.evidence = round(suggestion.score, 3), suggestion.evidence
+    return changed
 
 
 def retag_all(
@@ -46,29 +54,54 @@ def retag_all(
     vocabularies: Vocabularies,
     threshold: float,
     on_each: Callable[[], None] = lambda: None,
-) -> int:
-    """Run the rules over every item (after a vocabulary changed); returns how many items."""
+) -> tuple[int, dict[str, list[str]]]:
+    """Run the rules over every item (after a vocabulary changed): how many items, and the
+    tags that changed on each item whose tags changed (`+vocabulary:term`, `-vocabulary:term`)."""
     count = 0
+    changed: dict[str, list[str]] = {}
     for item in session.scalars(select(Item).order_by(Item.id)):
-        auto_tag(session, item, vocabularies, threshold)
+        found = auto_tag(session, item, vocabularies, threshold)
+        if found:
+            changed[item.accession_id] = found
         count += 1
         on_each()
-    return count
+    return count, changed
 
 
 def parse(label: str, vocabularies: Vocabularies) -> tuple[str, str]:
-    """`CRC`, or `convention:CRC` where a term id stands in several vocabularies."""
+    """`CRC`, or `convention:CRC` where a term id stands in several vocabularies; in any case
+    (`crc`). An unknown one is refused with the nearest known tag."""
     vocabulary, sep, term = label.partition(":")
     if sep:
-        if term not in vocabularies.get(vocabulary, {}):
-            raise InvalidInput(f"no term {term!r} in vocabulary {vocabulary!r}")
-        return vocabulary, term
-    found = [name for name, concepts in vocabularies.items() if label in concepts]
+        name = _match(vocabulary, vocabularies)
+        found = _match(term, vocabularies.get(name, {})) if name else None
+        if found is None:
+            raise InvalidInput(
+                f"no term {term!r} in vocabulary {vocabulary!r}" + _hint(label, vocabularies)
+            )
+        return name, found
+    found = [(name, t) for name, concepts in vocabularies.items() if (t := _match(label, concepts))]
     if not found:
-        raise InvalidInput(f"no vocabulary has the term {label!r}")
+        raise InvalidInput(f"no vocabulary has the term {label!r}" + _hint(label, vocabularies))
     if len(found) > 1:
-        raise InvalidInput(f"{label!r} is in {', '.join(found)}: name one, as {found[0]}:{label}")
-    return found[0], label
+        names = ", ".join(name for name, _ in found)
+        raise InvalidInput(f"{label!r} is in {names}: name one, as {found[0][0]}:{found[0][1]}")
+    return found[0]
+
+
+def _match(word: str, known: dict[str, Any]) -> str | None:
+    """The key of `known` that is `word`, in any case."""
+    if word in known:
+        return word
+    folded = [key for key in known if key.casefold() == word.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _hint(label: str, vocabularies: Vocabularies) -> str:
+    terms = [term for concepts in vocabularies.values() for term in concepts]
+    qualified = [f"{name}:{term}" for name, concepts in vocabularies.items() for term in concepts]
+    guess = nearest(label, qualified if ":" in label else terms)
+    return f"; did you mean {guess!r}?" if guess else ""
 
 
 def person_tag(

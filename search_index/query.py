@@ -3,7 +3,8 @@
     quyền con người            words, all required, each found exact or folded, in any text field
     "quyền trẻ em"             a phrase: consecutive words (exact or folded)
     -ma  -"tra tấn"            leave out items with that word or phrase
-    type:photo  year:1975..1980  tag:CRC  collection:fonds/series  lang:vie  decade:1970s
+    type:photo  year:1975..1980  tag:CRC  tag:district:sa-thay  collection:fonds/series
+    lang:vie  decade:1970s
     district:"Đắk Glei"        a field filter (a leading - excludes); quote values with spaces
 
 Whoosh's own parser is not used: it gives meaning to `AND`, `~`, `^`, `[`, `{`, `*` and field
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from search_index.analysis import english, fold, tokens
-from search_index.schema import ENGLISH_GROUPS, FILTERS, TEXT_GROUPS
+from search_index.schema import ENGLISH_GROUPS, FILTERS, TEXT_GROUPS, VOCABULARIES
 
 MAX_CHARS = 2000  # the rest of a longer query is ignored
 MAX_CLAUSES = 32
@@ -109,6 +110,17 @@ def _filter(name: str, value: str, negated: bool) -> FieldFilter | None:
         found = years(value)
         return FieldFilter("year", value, negated, found) if found else None
     return FieldFilter(field, value, negated)
+
+
+def filter_fields(field: str, value: str) -> tuple[tuple[str, ...], str]:
+    """The Whoosh fields a filter's value is looked for in, and the value to look for there:
+    `tag:district:sa-thay` names its vocabulary, as `archive item show` prints a tag, and looks
+    in that vocabulary alone; `tag:sa-thay` looks in every one."""
+    if field == "tag":
+        vocabulary, sep, term = value.partition(":")
+        if sep and vocabulary.strip().lower() in VOCABULARIES and term.strip():
+            return (vocabulary.strip().lower().replace("-", "_"),), term.strip()
+    return FILTERS[field], value
 
 
 def _words(text: str, limit: int) -> tuple[str, ...]:

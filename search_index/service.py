@@ -564,7 +564,8 @@ class SearchIndex:
         ORed, fields ANDed), one page of them, with facet counts.
 
         Filters: type, decade, collection (and below), convention, theme, district, ethnic-group,
-        language (or lang), tag (any vocabulary), year ("1975..1980": the years overlap).
+        language (or lang), tag (any vocabulary; `district:sa-thay` names one), year
+        ("1975..1980": the years overlap).
         `per_page` is at most 200.
 
         Facets are disjunctive: each facet's counts take in the query and every filter but its
@@ -631,7 +632,8 @@ class SearchIndex:
                 assert found.years is not None
                 selected = snapshot.query_docs(q.year_query(*found.years))
             else:
-                selected = snapshot.value_docs(FILTERS[found.field], [found.value])
+                fields, value = q.filter_fields(found.field, found.value)
+                selected = snapshot.value_docs(fields, [value])
             docs = docs - selected if found.negated else docs & selected
         for clause in parsed.negative:
             if docs:
@@ -801,7 +803,8 @@ def _filter_docs(snapshot: _Snapshot, key: str, values: list[str]) -> frozenset[
     if key == "year":  # any of the ranges
         ranges = [q.years(v) for v in values]
         return frozenset().union(*(snapshot.query_docs(q.year_query(*r)) for r in ranges if r))
-    return snapshot.value_docs(FILTERS[key], values)
+    found = [q.filter_fields(key, value) for value in values]
+    return frozenset().union(*(snapshot.value_docs(fields, [value]) for fields, value in found))
 
 
 def _intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:

@@ -129,3 +129,42 @@ def test_an_ingest_stopped_before_indexing_is_healed_by_the_next_run(run, home, 
     assert {e["outcome"] for e in report["inputs"]} == {"unchanged"}
     assert [h["id"] for h in search(run, "quyen con nguoi")["hits"]] == [ingested["a.jpg"]]
     assert run("reindex", "--check").exit_code == 0
+
+
+def ids(found: dict) -> list[str]:
+    return [hit["id"] for hit in found["hits"]]
+
+
+def test_a_tag_is_found_by_the_name_item_show_prints_in_any_case(run, ingested):
+    photo = ingested["b.jpg"]
+    result = run("item", "tag", photo, "+sa-thay", "+cedaw")  # a person's tags, in any case
+    assert result.exit_code == 0, result.output
+    shown = run("item", "show", photo).output
+    assert "district:sa-thay (person" in shown and "convention:CEDAW (person" in shown
+    for query in (
+        "tag:district:sa-thay",
+        "tag:District:Sa-Thay",
+        "tag:sa-thay",
+        "tag:convention:cedaw",
+        "tag:Cedaw",
+        "le hoi tag:district:sa-thay",
+    ):
+        assert ids(search(run, query)) == [photo], query
+    assert search(run, "tag:theme:sa-thay")["total"] == 0  # not a term of that vocabulary
+    assert ids(search(run, "hoi -tag:district:sa-thay")) == [ingested["a.jpg"]]
+    assert ids(search(run, "", "--filter", "tag=district:sa-thay")) == [photo]
+    assert ids(search(run, "", "--filter", "tag=convention:CEDAW", "--public")) == [photo]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("+cdraw", "no vocabulary has the term 'cdraw'; did you mean 'CEDAW'?"),
+        ("+district:sa-thai", "no term 'sa-thai' in vocabulary 'district'; did you mean "
+         "'district:sa-thay'?"),
+    ],
+)  # fmt: skip
+def test_an_unknown_tag_is_refused_with_the_nearest_known_one(run, ingested, change, message):
+    result = run("item", "tag", ingested["b.jpg"], change)
+    assert result.exit_code == 2
+    assert message in result.output
