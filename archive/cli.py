@@ -97,6 +97,12 @@ def init(ctx: Context) -> None:
     "to its folder), beside those found in the folders.",
 )
 @click.option("--ocr", "read_photos", is_flag=True, help="OCR photos too (documents always are).")
+@click.option(
+    "--update-metadata",
+    is_flag=True,
+    help="Apply to items already ingested what their metadata.csv or item.yaml now says "
+    "(printing old -> new for each field); without it, a difference is only reported.",
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option(
     "--dry-run", is_flag=True, help="Read and check everything (but run no OCR); write nothing."
@@ -117,6 +123,7 @@ def ingest(
     access,
     metadata_csv,
     read_photos,
+    update_metadata,
     workers,
     dry_run,
     report_path,
@@ -148,6 +155,7 @@ def ingest(
                 workers=workers,
                 dry_run=dry_run,
                 metadata_csv=metadata_csv,
+                update_metadata=update_metadata,
                 on_start=on_start,
                 on_done=on_done,
                 on_committed=lambda created, recovered: _index_changes(
@@ -219,17 +227,22 @@ def _print_summary(report) -> None:
     from ingest.names import printable
 
     for entry in report.entries:
+        name, outcome = printable(entry["input"]), entry["outcome"]
         if line := planned(entry):
             click.echo(line)
-        if entry["outcome"] == "failed":
+        if outcome == "failed":
             where = f" (row {entry['row']})" if "row" in entry else ""
-            click.echo(
-                f"failed   {printable(entry['input'])}{where}: {entry['step']}: {entry['reason']}"
-            )
+            click.echo(f"failed   {name}{where}: {entry['step']}: {entry['reason']}")
+        elif outcome == "duplicate":
+            click.echo(f"duplicate {name}: the same content as {entry['duplicate_of']}")
+        elif outcome in ("updated", "would-update"):
+            click.echo(f"{outcome.replace('-', ' ')} {entry['item']} from {name}")
+            _print_changes([(c["field"], c["old"], c["new"]) for c in entry["changes"]])
         for warning in entry.get("warnings", []):
-            click.echo(f"warning  {printable(entry['input'])}: {warning}")
+            click.echo(f"warning  {name}: {warning}")
     counts = report.counts
-    order = ("created", "would-create", "duplicate", "unchanged", "skipped", "failed")
+    order = ("created", "would-create", "updated", "would-update", "duplicate", "unchanged")
+    order += ("skipped", "failed")
     summary = ", ".join(
         f"{counts.get(k, 0)} {k}" for k in order if counts.get(k) or k in ("created", "failed")
     )
@@ -355,11 +368,118 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
         if not sep or not name:
             raise click.BadParameter(f"{assignment!r} is not FIELD=VALUE")
         pairs[name.strip()] = value
-    from archive import items
+    from archive import items, tags
 
     with _changing(ctx, [accession_id]) as (archive, session):
-        items.edit(session, accession_id, pairs, default_lang(archive.settings["languages"]))
-    click.echo(f"{accession_id} updated")
+        item = items.find(session, accession_id)
+        changes = items.edit(
+            session, accession_id, pairs, default_lang(archive.settings["languages"])
+        )
+        retagged = tags.auto_tag(
+            session, item, archive.vocabularies, archive.settings["tag_threshold"]
+        )
+    click.echo(f"{accession_id}: {'updated' if changes else 'nothing to change'}")
+    _print_changes(changes)
+    if retagged:
+        click.echo(f"  tags: {' '.join(retagged)}")
+
+
+def _print_changes(changes: list[tuple[str, object, object]]) -> None:
+    for name, old, new in changes:
+        click.echo(f"  {name}: {_shown(old)} → {_shown(new)}")
+
+
+def _shown(value) -> str:
+    """A field's value as `item set` and ingest print it: text quoted, so that a space shows."""
+    if value in (None, "", []):
+        return "(none)"
+    if isinstance(value, list):
+        return json.dumps("; ".join(value), ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+@item.command("list")
+@click.option("--collection", help="Only this collection (and the collections below it).")
+@click.option("--type", "item_type", type=click.Choice(["photo", "document"]))
+@click.option("--access", type=click.Choice(["public", "restricted"]))
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only items accessioned on or after DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["newest", "id"]),
+    default="newest",
+    show_default=True,
+    help="Newest accession first, or by accession id.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@pass_context
+def item_list(ctx: Context, collection, item_type, access, since, sort, as_json, as_csv) -> None:
+    """List items: id, type, access, collection, date and title."""
+    from archive import items
+
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
+    with ctx.archive() as archive, archive.session() as session:
+        lang = default_lang(archive.settings["languages"])
+        found = items.listing(
+            session,
+            in_collection=collection,
+            item_type=item_type,
+            access=access,
+            since=since,
+            order=sort,
+        )
+        if as_json:
+            _list_json(found)
+        elif as_csv:
+            _list_csv(found, lang)
+        else:
+            _list_text(found, lang)
+
+
+def _list_json(found) -> None:
+    """`archive item list --json`: {"items": [...], "count": N}, written as it is read."""
+    click.echo('{"items": [', nl=False)
+    count = 0
+    for count, row in enumerate(found, 1):
+        click.echo(
+            ("," if count > 1 else "") + "\n  " + json.dumps(row, ensure_ascii=False), nl=False
+        )
+    click.echo(f'\n], "count": {count}}}')
+
+
+_LIST_COLUMNS = ("id", "type", "access", "collection", "date", "created_at", "title")
+
+
+def _list_csv(found, lang: str) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(_LIST_COLUMNS)
+    for row in found:
+        writer.writerow(
+            [_title(row["title"], lang) if k == "title" else row[k] or "" for k in _LIST_COLUMNS]
+        )
+
+
+def _list_text(found, lang: str) -> None:
+    count = 0
+    for row in found:
+        count += 1
+        click.echo(
+            f"{row['id']}  {row['type']:8} {row['access']:10} {row['collection'] or '-':24} "
+            f"{row['date'] or '-':10}  {_title(row['title'], lang)}"
+        )
+    click.echo(f"{count} items")
+
+
+def _title(title: dict[str, str], lang: str) -> str:
+    """The title in the archive's first language, else any."""
+    return title.get(lang) or next(iter(title.values()), "")
 
 
 @item.command("text")

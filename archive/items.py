@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from archive import accession, edtf, texts
 from archive.errors import InvalidInput, NotFound
-from archive.fields import Description, describe
+from archive.fields import (
+    LANGUAGE_MAPPED,
+    Description,
+    describe,
+    language_field,
+    nearest,
+    unknown_field,
+)
 from archive.models import Change, Collection, Item, Master, Page, Source
 from archive.records import NewFile, NewItem
 
@@ -165,31 +173,112 @@ def _is_slug(part: str) -> bool:
     return part.replace("-", "").isalnum() and part.isascii() and part == part.lower()
 
 
-def edit(session: Session, accession_id: str, assignments: dict[str, str], lang: str) -> Item:
-    """Set fields from FIELD=VALUE pairs (the same names and checks as metadata.csv)."""
+# The item's attribute for each field of a Description that is not language-mapped.
+ATTRIBUTES = {
+    "creator": "creator",
+    "date": "date",
+    "rights": "rights",
+    "place": "place",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "type": "type",
+    "access": "access",
+    "subject": "subjects",
+    "language": "languages",
+}
+REQUIRED = ("type", "access", "rights")  # every item has one: they are changed, never cleared
+
+# One change to an item: (field, old, new). Language-mapped fields are named with their language
+# (`title_vi`), as `item set` and metadata.csv name them; a new value None clears the field.
+FieldChange = tuple[str, Any, Any]
+
+
+def differences(item: Item, description: Description) -> list[FieldChange]:
+    """What giving the item `description` would change: only the fields it gives are compared
+    (a field it leaves out, or an empty cell, says nothing), and in a language map only the
+    languages it gives."""
+    found: list[FieldChange] = []
+    for key, value in description.fields.items():
+        if key in LANGUAGE_MAPPED:
+            current = getattr(item, key)
+            found += [
+                (f"{key}_{lang}", current.get(lang), text)
+                for lang, text in value.items()
+                if current.get(lang) != text
+            ]
+        elif getattr(item, ATTRIBUTES[key]) != value:
+            found.append((key, getattr(item, ATTRIBUTES[key]), value))
+    return found
+
+
+def apply_changes(item: Item, changes: list[FieldChange]) -> None:
+    """Make the changes (from `differences`, or `edit`'s clearing) on the item."""
+    for name, _old, new in changes:
+        mapped = language_field(name, "")
+        if mapped:
+            key, lang = mapped
+            values = {k: v for k, v in getattr(item, key).items() if k != lang}
+            setattr(item, key, values | ({lang: new} if new is not None else {}))
+        elif name == "date":
+            item.date = new
+            item.year_start, item.year_end = edtf.year_range(new) if new else (None, None)
+        else:
+            setattr(item, ATTRIBUTES[name], new)
+
+
+def edit(
+    session: Session, accession_id: str, assignments: dict[str, str], lang: str
+) -> list[FieldChange]:
+    """Set fields from FIELD=VALUE pairs (the names and checks of metadata.csv, and
+    `collection`); an empty VALUE clears the field (`title=` the title in `lang`, `title_en=`
+    the English one). Returns what changed; raises InvalidInput, changing nothing, on any fault."""
     item = find(session, accession_id)
-    apply(item, describe(assignments, lang), empty={k for k, v in assignments.items() if not v})
-    return item
+    assignments = dict(assignments)
+    slug = assignments.pop("collection", None)
+    given = {k: v for k, v in assignments.items() if v.strip()}
+    cleared = [k for k, v in assignments.items() if not v.strip()]
+    changes = differences(item, describe(given, lang))
+    changes += _clearing(item, cleared, lang, {name for name, _, _ in changes})
+    apply_changes(item, changes)
+    if not item.title:  # the caller's transaction is rolled back: nothing is changed
+        raise InvalidInput("an item keeps a title: give it another before clearing this one")
+    if slug is not None:
+        changes += _moving(session, item, slug)
+    return changes
 
 
-def apply(item: Item, description: Description, empty: set[str] = frozenset()) -> None:
-    values = description.fields
-    for key in ("title", "description"):
-        if key in values:
-            setattr(item, key, {**getattr(item, key), **values[key]})
-    simple = {"creator": "creator", "place": "place", "rights": "rights", "access": "access"}
-    simple |= {"type": "type", "latitude": "latitude", "longitude": "longitude"}
-    simple |= {"subject": "subjects", "language": "languages"}
-    for key, attribute in simple.items():
-        if key in values:
-            setattr(item, attribute, values[key])
-        elif key in empty and key not in ("rights", "access", "type"):
-            setattr(item, attribute, [] if key in ("subject", "language") else None)
-    if "date" in values:
-        item.date = values["date"]
-        item.year_start, item.year_end = edtf.year_range(item.date)
-    elif "date" in empty:
-        item.date = item.year_start = item.year_end = None
+def _clearing(item: Item, names: list[str], lang: str, given: set[str]) -> list[FieldChange]:
+    """The changes that clear the fields `names`."""
+    found: list[FieldChange] = []
+    for name in names:
+        mapped = language_field(name, lang)
+        if mapped:
+            key, code = mapped
+            name = f"{key}_{code}"
+            old = getattr(item, key).get(code)
+        elif name in ATTRIBUTES:
+            if name in REQUIRED:
+                raise InvalidInput(f"{name} cannot be cleared: give another value")
+            old = getattr(item, ATTRIBUTES[name])
+        else:
+            raise unknown_field(name)
+        if name not in given and old not in (None, [], ""):
+            found.append((name, old, [] if name in ("subject", "language") else None))
+    cleared = {name for name, _, _ in found}
+    if ("latitude" in cleared) != ("longitude" in cleared) and item.latitude is not None:
+        raise InvalidInput("latitude and longitude go together: clear both")
+    return found
+
+
+def _moving(session: Session, item: Item, slug: str) -> list[FieldChange]:
+    """Move the item into the collection at `slug` (made when new); an empty slug takes it out."""
+    old = item.collection.slug if item.collection else None
+    target = collection(session, slug) if slug.strip() else None
+    new = target.slug if target else None
+    if new == old:
+        return []
+    item.collection = target
+    return [("collection", old, new)]
 
 
 def described(item: Item) -> dict[str, Any]:
@@ -284,3 +373,58 @@ def images_remade(session: Session) -> None:
     changes all the same, so that the catalogue makes again the pages it keeps (they show
     whether an item has images, and their sizes)."""
     session.execute(update(Change).where(Change.id == 1).values(count=Change.count + 1))
+
+
+LIST_ORDERS = ("newest", "id")  # newest accession first, or by accession id
+
+
+def listing(
+    session: Session,
+    *,
+    in_collection: str | None = None,
+    item_type: str | None = None,
+    access: str | None = None,
+    since: datetime | None = None,
+    order: str = "newest",
+) -> Iterator[dict[str, Any]]:
+    """Items as `archive item list` gives them (a documented, stable shape), read a batch at a
+    time: a whole archive is listed without holding it in memory. An unknown collection raises
+    NotFound at once, before any item is given."""
+    query = select(
+        Item.accession_id, Item.type, Item.access, Collection.slug, Item.date,
+        Item.created_at, Item.title,
+    ).outerjoin(Collection, Item.collection_id == Collection.id)  # fmt: skip
+    if in_collection is not None:
+        slug = _existing_collection(session, in_collection)
+        query = query.where((Collection.slug == slug) | Collection.slug.startswith(f"{slug}/"))
+    if item_type is not None:
+        query = query.where(Item.type == item_type)
+    if access is not None:
+        query = query.where(Item.access == access)
+    if since is not None:
+        query = query.where(Item.created_at >= since)
+    query = query.order_by(Item.id.desc() if order == "newest" else Item.accession_id)
+    return _listed(session, query)
+
+
+def _listed(session: Session, query) -> Iterator[dict[str, Any]]:
+    for row in session.execute(query.execution_options(yield_per=500)):
+        accession_id, kind, item_access, slug, date, created_at, title = row
+        yield {
+            "id": accession_id,
+            "type": kind,
+            "access": item_access,
+            "collection": slug,
+            "date": date,
+            "created_at": created_at.isoformat() + "Z",
+            "title": title,
+        }
+
+
+def _existing_collection(session: Session, slug: str) -> str:
+    slug = slug.strip("/")
+    known = list(session.scalars(select(Collection.slug)))
+    if slug not in known:
+        guess = nearest(slug, known)
+        raise NotFound(f"no collection {slug!r}" + (f"; did you mean {guess!r}?" if guess else ""))
+    return slug

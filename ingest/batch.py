@@ -66,13 +66,16 @@ def run(
     workers: int | None = None,
     dry_run: bool = False,
     metadata_csv: Path | None = None,
+    update_metadata: bool = False,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[], None] = lambda: None,
     on_committed: Callable[[list[str], bool], None] = lambda created, recovered: None,
 ) -> Report:
-    """Ingest `paths`. `on_committed(created, recovered)` runs once everything is in the
-    database, before the run is marked done: it is given the accession ids created, and whether
-    an earlier run had stopped part-way (whose work the index, say, may lack)."""
+    """Ingest `paths`. `on_committed(changed, recovered)` runs once everything is in the
+    database, before the run is marked done: it is given the accession ids created or updated,
+    and whether an earlier run had stopped part-way (whose work the index, say, may lack).
+    Descriptions that differ from the catalogue are reported, and applied with
+    `update_metadata`."""
     report = Report(dry_run=dry_run)
     recovered = False
     settings = archive.settings
@@ -98,6 +101,10 @@ def run(
         todo, unchanged = _split(found.units, _known(archive, quick))
         todo = settle(todo)  # copies described differently fail before any is stored
         report.entries += unchanged
+        if any(unit.description for unit in found.units):  # else no need of SQLAlchemy
+            from ingest import update
+
+            update.compare(archive, found.units, unchanged, update_metadata, dry_run)
         on_start(len(found.units))
         for _ in unchanged:
             on_done()
@@ -119,8 +126,7 @@ def run(
             on_done()
         writer.flush()
         if not dry_run:
-            created = [e["item"] for e in report.entries if e["outcome"] == "created"]
-            on_committed(created, recovered)
+            on_committed(_changed(report), recovered)
             with archive.session() as session:
                 journal.finish_run(session, report.run_id, report.counts)
     return report
@@ -140,8 +146,12 @@ def _journal_only(quick, report: Report, options: dict, recovered: bool, on_comm
     """The run's journal, when every input was done already or passed over: nothing else to
     write, so no SQLAlchemy; the same rows, and the same order of commits, as `run` makes."""
     report.run_id = sqlite.start_run(quick, options, report.entries)
-    on_committed([], recovered)
+    on_committed(_changed(report), recovered)
     sqlite.finish_run(quick, report.run_id, report.counts)
+
+
+def _changed(report: Report) -> list[str]:
+    return [e["item"] for e in report.entries if e["outcome"] in ("created", "updated")]
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
@@ -186,3 +188,142 @@ def test_readme_documents_every_command_and_setting():
     commands += [f"archive item {name}" for name in cli.commands["item"].commands]
     for command in commands:
         assert command in readme, f"{command} is missing from README.md"
+
+
+def show(run, accession_id: str) -> dict:
+    return json.loads(run("item", "show", accession_id, "--json").output)
+
+
+def test_item_set_prints_each_field_it_changed_as_old_and_new(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    run("item", "set", accession, "title=Lễ hội", "creator=Nguyễn Văn A")
+    result = run("item", "set", accession, "title=Lễ mừng lúa mới", "creator=Nguyễn Văn A")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{accession}: updated",
+        '  title_vi: "Lễ hội" → "Lễ mừng lúa mới"',  # the creator was that already
+    ]
+    result = run("item", "set", accession, "creator=")
+    assert '  creator: "Nguyễn Văn A" → (none)' in result.output
+
+
+def test_an_empty_value_clears_a_language_of_a_title_or_description(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    run("item", "set", accession, "title=Lễ hội", "title_sed=Kơ", "title_en=Festival")
+    run("item", "set", accession, "description=Ảnh", "description_en=A photo")
+    result = run("item", "set", accession, "description_en=", "title_sed=")
+    assert result.exit_code == 0, result.output
+    assert '  description_en: "A photo" → (none)' in result.output
+    assert '  title_sed: "Kơ" → (none)' in result.output
+    data = show(run, accession)
+    assert data["title"] == {"vi": "Lễ hội", "en": "Festival"}
+    assert data["description"] == {"vi": "Ảnh"}
+    assert run("item", "set", accession, "title=").exit_code == 0  # the default language's
+    assert show(run, accession)["title"] == {"en": "Festival"}
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("titel=x", "unknown field 'titel'; did you mean 'title'?"),
+        ("Access=public", "did you mean 'access'?"),
+        ("title_en_US=Plan", "'en_US' is not a language code"),
+        ("access=", "access cannot be cleared"),
+        ("title_vi=", "an item keeps a title"),
+        ("collection=Bad Slug", "lowercase letters"),
+    ],
+)
+def test_item_set_refuses_a_mistake_with_a_suggestion_and_changes_nothing(
+    run, ingested, assignment, message
+):
+    accession = ingested["Canon_40D.jpg"]
+    before = show(run, accession)
+    result = run("item", "set", accession, "creator=Changed", assignment)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert show(run, accession) == before
+
+
+def test_item_set_moves_an_item_between_collections(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    result = run("item", "set", accession, "collection=ubnd-tinh/anh")
+    assert result.exit_code == 0, result.output
+    assert '  collection: (none) → "ubnd-tinh/anh"' in result.output
+    result = run("item", "set", accession, "collection=ubnd-tinh/van-ban")
+    assert '  collection: "ubnd-tinh/anh" → "ubnd-tinh/van-ban"' in result.output
+    assert show(run, accession)["collection"] == "ubnd-tinh/van-ban"
+    assert run("item", "set", accession, "collection=").exit_code == 0
+    assert show(run, accession)["collection"] is None
+
+
+def test_item_set_tags_the_item_again_at_once(run, ingested):
+    accession = ingested["Canon_40D.jpg"]
+    result = run("item", "set", accession, "subject=Công ước về quyền trẻ em")
+    assert result.exit_code == 0, result.output
+    assert "+convention:CRC" in result.output
+    tags = {f"{t['vocabulary']}:{t['term']}" for t in show(run, accession)["tags"]}
+    assert "convention:CRC" in tags
+    result = run("item", "set", accession, "subject=")
+    assert "-convention:CRC" in result.output
+    assert "convention" not in {t["vocabulary"] for t in show(run, accession)["tags"]}
+
+
+def test_the_ingest_summary_names_each_duplicate_and_what_it_duplicates(run, ingested, tmp_path):
+    copy = tmp_path / "again" / "copy of Canon.jpg"
+    copy.parent.mkdir()
+    copy.write_bytes((tmp_path / "in" / "Canon_40D.jpg").read_bytes())
+    result, _ = run.ingest(tmp_path / "again")
+    assert result.exit_code == 0, result.output
+    assert f"duplicate {copy}: the same content as {ingested['Canon_40D.jpg']}" in result.output
+
+
+def test_retag_names_the_items_whose_tags_changed_and_how(run, home, ingested, tmp_path):
+    accession = ingested["Canon_40D.jpg"]
+    run("item", "set", accession, "subject=Công ước về quyền trẻ em")
+    vocabularies = tmp_path / "vocabularies"
+    vocabularies.mkdir()
+    shipped = Path(settings.__file__).parent / "vocabularies"
+    for name in ("district.yaml", "ethnic-group.yaml", "theme.yaml"):  # the conventions go
+        (vocabularies / name).write_bytes((shipped / name).read_bytes())
+    with (home / "archive.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'vocabularies = "{vocabularies}"\n')
+    result = run("tag", "--retag")
+    assert result.exit_code == 0, result.output
+    assert f"{accession}: -convention:CRC" in result.output
+    assert "2 items tagged again; the tags of 1 changed" in result.output
+
+
+def test_item_list_lists_items_newest_first_with_filters(run, ingested):
+    photo, dossier = ingested["Canon_40D.jpg"], ingested["dossier.tif"]
+    run("item", "set", dossier, "collection=ubnd-tinh/ho-so", "access=restricted", "date=1976")
+    result = run("item", "list")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == sorted([photo, dossier], reverse=True)
+    assert lines[-1] == "2 items"
+    dossier_line = next(line for line in lines if line.startswith(dossier))
+    assert dossier_line.split()[1:5] == ["document", "restricted", "ubnd-tinh/ho-so", "1976"]
+    assert run("item", "list", "--type", "photo").output.splitlines()[-1] == "1 items"
+    assert photo not in run("item", "list", "--collection", "ubnd-tinh").output
+    assert dossier not in run("item", "list", "--access", "public").output
+    assert run("item", "list", "--since", "2999-01-01").output.strip() == "0 items"
+    result = run("item", "list", "--collection", "ubnd-tinhh")
+    assert result.exit_code == 1
+    assert "no collection 'ubnd-tinhh'; did you mean 'ubnd-tinh'?" in result.output
+
+
+def test_item_list_json_and_csv_have_a_stable_shape(run, ingested):
+    dossier = ingested["dossier.tif"]
+    run("item", "set", dossier, "collection=ubnd-tinh/ho-so", "title=Hồ sơ, 1976")
+    data = json.loads(run("item", "list", "--json", "--sort", "id").output)
+    assert list(data) == ["items", "count"] and data["count"] == 2
+    assert [row["id"] for row in data["items"]] == sorted(
+        ingested[n] for n in ("Canon_40D.jpg", "dossier.tif")
+    )
+    row = next(row for row in data["items"] if row["id"] == dossier)
+    assert list(row) == ["id", "type", "access", "collection", "date", "created_at", "title"]
+    assert (row["collection"], row["title"]) == ("ubnd-tinh/ho-so", {"vi": "Hồ sơ, 1976"})
+    rows = list(csv.DictReader(io.StringIO(run("item", "list", "--csv").output)))
+    assert list(rows[0]) == ["id", "type", "access", "collection", "date", "created_at", "title"]
+    assert next(r for r in rows if r["id"] == dossier)["title"] == "Hồ sơ, 1976"

@@ -1,0 +1,50 @@
+"""Descriptions edited after their files were ingested. A file an earlier run finished is not read
+again, but what its sidecar says of it now is compared with the catalogue: a difference is
+reported, and applied when the run is asked to (`archive ingest --update-metadata`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from archive import items, tags
+from archive.home import Archive
+from archive.models import Item
+from ingest.discover import Unit
+
+HOW_TO_APPLY = "`archive ingest --update-metadata` applies it"
+
+
+def compare(
+    archive: Archive, units: list[Unit], unchanged: list[dict[str, Any]], apply: bool, dry_run: bool
+) -> None:
+    """Compare the description of each unchanged input with its item, and mark its report entry:
+    a warning naming the fields that differ; with `apply`, the outcome `updated` and the changes
+    made (`would-update` on a dry run, which writes nothing)."""
+    described = {unit.name: unit.description for unit in units if unit.description}
+    waiting = [entry for entry in unchanged if entry["input"] in described]
+    if not waiting:
+        return
+    with archive.session() as session:  # committed at the end: only what `apply` changed
+        keys = {entry["item_pk"] for entry in waiting}
+        found = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(keys)))}
+        for entry in waiting:
+            item = found[entry["item_pk"]]
+            changes = items.differences(item, described[entry["input"]])
+            if changes:
+                _mark(archive, session, entry, item, changes, apply, dry_run)
+
+
+def _mark(archive, session, entry, item, changes, apply: bool, dry_run: bool) -> None:
+    shown = [{"field": name, "old": old, "new": new} for name, old, new in changes]
+    if not apply:
+        fields = ", ".join(name for name, _, _ in changes)
+        warning = f"its description differs from the catalogue in {fields}; {HOW_TO_APPLY}"
+        entry.setdefault("warnings", []).append(warning)
+        entry["differs"] = shown
+        return
+    entry.update(outcome="would-update" if dry_run else "updated", changes=shown)
+    if not dry_run:
+        items.apply_changes(item, changes)
+        tags.auto_tag(session, item, archive.vocabularies, archive.settings["tag_threshold"])
