@@ -7,6 +7,7 @@ or configuration.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.fields import default_lang
 from archive.home import Archive, resolve_home
 
@@ -278,6 +279,8 @@ def status(ctx: Context, as_json: bool) -> None:
             click.echo(f"  failed {failure['input']}: {failure['step']}: {failure['reason']}")
         if len(run["failed"]) > 20:
             click.echo(f"  … and {len(run['failed']) - 20} more (archive status --json)")
+        if run["mended"]:
+            click.echo(f"  ({run['mended']} failed, and a later run ingested them)")
 
 
 def _pairs(mapping: dict) -> str:
@@ -488,21 +491,55 @@ def _title(title: dict[str, str], lang: str) -> str:
 @click.option(
     "--file",
     "text_file",
-    type=click.File("r", encoding="utf-8-sig"),
-    required=True,
-    help="The corrected transcription (UTF-8; - for standard input).",
+    type=click.File("rb"),
+    help="The corrected transcription (UTF-8, or UTF-16 with a BOM; - for standard input). "
+    "Without it, the page's current text is printed.",
 )
 @click.option("--by", default=lambda: os.environ.get("USER", "archivist"), help="Who made it.")
 @pass_context
 def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str) -> None:
-    """Replace a page's machine text with a corrected transcription (the machine text is kept)."""
+    """Replace a page's machine text with a corrected transcription (the machine text is kept);
+    without --file, print the page's current text."""
     from archive import tags, texts
 
+    if text_file is None:
+        with ctx.archive() as archive, archive.session() as session:
+            current = texts.find_page(session, accession_id, number).text
+            if current is None or not current.text.strip():
+                raise NotFound(f"{accession_id} page {number} has no text")
+            click.echo(current.text)
+        return
+    text = _decoded(text_file.read(), text_file.name)
     with _changing(ctx, [accession_id]) as (archive, session):
-        version = texts.transcribe(session, accession_id, number, text_file.read(), by)
+        version = texts.transcribe(session, accession_id, number, text, by)
         page = texts.find_page(session, accession_id, number)
         tags.auto_tag(session, page.item, archive.vocabularies, archive.settings["tag_threshold"])
     click.echo(f"{accession_id} page {number}: transcription saved as version {version.version}")
+
+
+# What a text editor writes when asked for "Unicode": UTF-16, marked by its byte-order mark.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """A text file's text: UTF-8 (with or without a BOM), or UTF-16 with a BOM."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    advice = "save it as UTF-8 (or as Unicode: UTF-16 with a BOM)"
+    if encoding == "utf-8" and b"\x00" in data:  # text has no NUL; UTF-16 has one in most pairs
+        raise InvalidInput(f"{name} holds NUL bytes (UTF-16 without a BOM?): {advice}")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        shown = "UTF-8" if encoding == "utf-8" else "UTF-16"
+        raise InvalidInput(
+            f"{name} is not {shown} text (byte {data[exc.start]:#04x} at offset {exc.start}): "
+            + advice
+        )
+    return text
 
 
 @item.command("tag", context_settings={"ignore_unknown_options": True})
@@ -703,7 +740,11 @@ def verify(ctx: Context) -> None:
         total = fixity.count(session)
         problems = list(fixity.audit(session, archive.home))
     for problem in problems:
-        click.echo(f"{problem.reason.split(':')[0]:8} {problem.stored_path}: {problem.reason}")
+        users = ", ".join(problem.items) or "no item"
+        click.echo(
+            f"{problem.reason.split(':')[0]:8} {problem.stored_path}: {problem.reason}; "
+            f"used by {users}"
+        )
     click.echo(f"{total - len(problems)} of {total} masters intact")
     sys.exit(1 if problems else 0)
 

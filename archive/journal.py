@@ -74,6 +74,7 @@ def _run(session: Session, run: IngestRun) -> dict[str, Any]:
         .where(IngestEvent.run_id == run.id, IngestEvent.outcome == "failed")
         .order_by(IngestEvent.id)
     ).all()
+    mended = _mended(session, failures)
     counts = run.counts or dict(
         Counter(
             session.scalars(select(IngestEvent.outcome).where(IngestEvent.run_id == run.id)).all()
@@ -85,5 +86,33 @@ def _run(session: Session, run: IngestRun) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
         "status": run.status,
         "counts": counts,
-        "failed": [{"input": e.path, "step": e.step, "reason": e.reason} for e in failures],
+        "failed": [
+            {"input": e.path, "step": e.step, "reason": e.reason}
+            for e in failures
+            if e.id not in mended
+        ],
+        "mended": len(mended),
     }
+
+
+# What a later run did with an input that says the input is now in the archive.
+MENDING = ("created", "duplicate", "unchanged", "updated")
+
+
+def _mended(session: Session, failures: list[IngestEvent]) -> set[int]:
+    """The failures a later run mended: their input was ingested after all (once the file, or
+    the sidecar describing it, was put right)."""
+    if not failures:
+        return set()
+    later = dict(
+        session.execute(
+            select(IngestEvent.path, func.max(IngestEvent.id))
+            .where(
+                IngestEvent.path.in_({e.path for e in failures}),
+                IngestEvent.outcome.in_(MENDING),
+                IngestEvent.id > failures[0].id,
+            )
+            .group_by(IngestEvent.path)
+        ).all()
+    )
+    return {e.id for e in failures if later.get(e.path, 0) > e.id}

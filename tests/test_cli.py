@@ -14,7 +14,7 @@ from PIL import Image
 
 from archive import settings
 from archive.cli import cli
-from tests.conftest import copy_sample, make_image
+from tests.conftest import copy_sample, make_image, outcomes, text_pdf
 
 
 @pytest.fixture
@@ -267,6 +267,78 @@ def test_item_set_tags_the_item_again_at_once(run, ingested):
     result = run("item", "set", accession, "subject=")
     assert "-convention:CRC" in result.output
     assert "convention" not in {t["vocabulary"] for t in show(run, accession)["tags"]}
+
+
+TRANSCRIPTION = "Biên bản họp ngày 5 tháng 5 năm 1976 về quyền trẻ em.\n" * 12
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16"], ids=["utf-8", "utf-8-bom", "utf-16-bom"]
+)
+def test_item_text_reads_utf8_and_utf16_with_a_bom(run, ingested, tmp_path, encoding):
+    dossier = ingested["dossier.tif"]
+    path = tmp_path / "corrected.txt"
+    path.write_bytes(TRANSCRIPTION.encode(encoding))
+    result = run("item", "text", dossier, "--page", 2, "--file", path)
+    assert result.exit_code == 0, result.output
+    assert show(run, dossier)["pages"][1]["text"]["text"] == TRANSCRIPTION.strip()
+    tags = {f"{t['vocabulary']}:{t['term']}" for t in show(run, dossier)["tags"]}
+    assert "theme:children" in tags
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("Biên".encode("cp1258"), "is not UTF-8 text (byte 0xea at offset 2)"),
+        ("Biên bản".encode("utf-16-le"), "holds NUL bytes (UTF-16 without a BOM?)"),
+    ],
+    ids=["windows-1258", "utf-16-without-bom"],
+)
+def test_item_text_names_the_encoding_to_use_for_any_other_file(
+    run, ingested, tmp_path, data, message
+):
+    path = tmp_path / "corrected.txt"
+    path.write_bytes(data)
+    result = run("item", "text", ingested["dossier.tif"], "--page", 1, "--file", path)
+    assert result.exit_code == 2
+    assert message in result.output and "save it as UTF-8" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_item_text_without_a_file_prints_the_pages_text_in_full(run, ingested, tmp_path):
+    dossier = ingested["dossier.tif"]
+    path = tmp_path / "corrected.txt"
+    path.write_text(TRANSCRIPTION, encoding="utf-8")
+    run("item", "text", dossier, "--page", 3, "--file", path)
+    result = run("item", "text", dossier, "--page", 3)
+    assert result.exit_code == 0, result.output
+    assert result.output == TRANSCRIPTION.strip() + "\n"  # all of it: item show cuts it at 300
+    result = run("item", "text", dossier, "--page", 1)  # a blank page: OCR found no text
+    assert result.exit_code == 1
+    assert f"{dossier} page 1 has no text" in result.output
+
+
+def test_status_leaves_out_failures_a_later_run_mended(run, ingested, tmp_path):
+    text_pdf(tmp_path / "in" / "invalid.pdf", ["Ke hoach so 1297"])  # the archivist mends it
+    result, report = run.ingest(tmp_path / "in")
+    assert outcomes(report)["invalid.pdf"]["outcome"] == "created"
+    result = run("status")
+    assert "invalid.pdf" not in result.output
+    assert "(1 failed, and a later run ingested them)" in result.output
+    data = json.loads(run("status", "--json").output)
+    first = data["runs"][-1]
+    assert (first["failed"], first["mended"]) == ([], 1)
+
+
+def test_verify_names_the_items_that_use_a_damaged_master(run, home, ingested):
+    dossier = show(run, ingested["dossier.tif"])
+    stored = home / dossier["masters"][0]["stored_path"]
+    stored.unlink()
+    result = run("verify")
+    assert result.exit_code == 1
+    assert f"missing  {dossier['masters'][0]['stored_path']}: missing; used by {dossier['id']}" in (
+        result.output
+    )
 
 
 def test_the_ingest_summary_names_each_duplicate_and_what_it_duplicates(run, ingested, tmp_path):
