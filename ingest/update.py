@@ -4,11 +4,13 @@ reported, and applied when the run is asked to (`archive ingest --update-metadat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 
 from archive import items, tags
+from archive.fields import Description
 from archive.home import Archive
 from archive.models import Item
 from ingest.discover import Unit
@@ -26,14 +28,36 @@ def compare(
     waiting = [entry for entry in unchanged if entry["input"] in described]
     if not waiting:
         return
+    by_item: dict[int, list[dict[str, Any]]] = {}
+    for entry in waiting:
+        by_item.setdefault(entry["item_pk"], []).append(entry)
     with archive.session() as session:  # committed at the end: only what `apply` changed
-        keys = {entry["item_pk"] for entry in waiting}
+        keys = set(by_item)
         found = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(keys)))}
-        for entry in waiting:
-            item = found[entry["item_pk"]]
-            changes = items.differences(item, described[entry["input"]])
-            if changes:
-                _mark(archive, session, entry, item, changes, apply, dry_run)
+        for pk, entries in by_item.items():
+            if len({_key(described[e["input"]]) for e in entries}) > 1:
+                _conflict(entries, found[pk].accession_id)
+                continue
+            for entry in entries:  # copies of one file, alike described: the first applies it
+                changes = items.differences(found[pk], described[entry["input"]])
+                if changes:
+                    _mark(archive, session, entry, found[pk], changes, apply, dry_run)
+
+
+def _key(description: Description) -> str:
+    return json.dumps(description.fields, sort_keys=True, ensure_ascii=False)
+
+
+def _conflict(entries: list[dict[str, Any]], accession_id: str) -> None:
+    """Copies of one file (one item) that their sidecars describe differently: which is right
+    is for the archivist to say; nothing is applied."""
+    names = [entry["input"] for entry in entries]
+    for entry in entries:
+        others = ", ".join(name for name in names if name != entry["input"])
+        entry.setdefault("warnings", []).append(
+            f"the same content as {others} ({accession_id}), described otherwise; make the "
+            "descriptions agree"
+        )
 
 
 def _mark(archive, session, entry, item, changes, apply: bool, dry_run: bool) -> None:

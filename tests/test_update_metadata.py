@@ -117,3 +117,24 @@ def test_a_changed_subject_retags_the_item(run, inbox):
     assert entry["outcome"] == "updated"
     tags = {f"{t['vocabulary']}:{t['term']}" for t in show(run, entry["item"])["tags"]}
     assert "convention:CRC" in tags
+
+
+def test_copies_of_one_file_described_differently_are_a_conflict_and_nothing_is_applied(run, inbox):
+    (inbox / "copy of a.jpg").write_bytes((inbox / "a.jpg").read_bytes())
+    (inbox / "metadata.csv").write_text(
+        FIRST + "copy of a.jpg,Lễ hội,public,Ảnh chụp năm 1995\n", encoding="utf-8"
+    )
+    _, report = run.ingest(inbox)
+    assert outcomes(report)["copy of a.jpg"]["outcome"] == "duplicate"
+    (inbox / "metadata.csv").write_text(
+        FIRST.replace("a.jpg,Lễ hội,", "a.jpg,Lễ hội lớn,") + "copy of a.jpg,Lễ hội nhỏ,public,\n",
+        encoding="utf-8",
+    )
+    result, report = run.ingest(inbox, "--update-metadata")
+    assert result.exit_code == 1, result.output
+    found = outcomes(report)
+    for name, other in (("a.jpg", "copy of a.jpg"), ("copy of a.jpg", "a.jpg")):
+        assert found[name]["outcome"] == "unchanged"
+        [warning] = found[name]["warnings"]
+        assert f"the same content as {inbox / other} ({found[name]['item']})" in warning
+    assert show(run, found["a.jpg"]["item"])["title"] == {"vi": "Lễ hội"}
