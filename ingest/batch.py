@@ -5,7 +5,8 @@ whole; the next run sweeps away masters no record refers to and carries on.
 
 `ingest.register` (the models, and so SQLAlchemy) is imported only where a run needs it: a run
 that finds every file already done reads and writes the home's SQLite file through sqlite3, and
-takes a fraction of the time to start."""
+takes a fraction of the time to start (unless a sidecar describes such a file: its description
+is compared with the item, see `ingest.update`)."""
 
 from __future__ import annotations
 
