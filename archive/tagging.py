@@ -57,6 +57,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from archive.syllables import SYLLABLE
+
 if TYPE_CHECKING:  # vocabulary imports this module for its tokenizer
     from archive.vocabulary import Concept, Phrase
 
@@ -69,7 +71,6 @@ DECADE = "decade"  # the vocabulary of the tags the date rule gives
 MAX_EVIDENCE = 20  # matches listed in the evidence; "count" says how many there were
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_SYLLABLE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot below
 _SOFT_GAP = re.compile(r"\s+|-")  # what may separate two syllables of one phrase
 _SAME_LINE_GAP = re.compile(r"[^\S\n]+")  # what separates two syllables of one name
@@ -133,7 +134,7 @@ def tokenize(text: str) -> list[_Token]:
     """Syllables of a text, with their offsets in its NFC form."""
     text = _normalise(text)
     tokens, previous_end = [], 0
-    for m in _SYLLABLE.finditer(text):
+    for m in SYLLABLE.finditer(text):
         tokens.append(_Token(_key(m[0]), m[0], m.start(), m.end(), text[previous_end : m.start()]))
         previous_end = m.end()
     return tokens

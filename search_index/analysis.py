@@ -2,10 +2,10 @@
 
 Whoosh's `StandardAnalyzer` is wrong for Vietnamese: its English stop list and two-letter minimum
 drop whole syllables (`ở`, `ý`, `a`, `an`, `to`), and text in decomposed form (NFD) splits words at
-its combining marks. Here every text is put in NFC first, every run of letters and digits is a
-token (an apostrophe inside a word, as in `H'Drai`, stays in it), nothing is dropped, and `fold`
-removes every mark — tones, the circumflex, the breve, the horn — and turns `đ` into `d`, which
-Unicode decomposition alone does not do.
+its combining marks. Here every text is put in NFC first, every syllable is a token (by the rule
+of `archive.syllables`, which tagging follows too: an apostrophe inside a word, as in `H'Drai`,
+stays in it), nothing is dropped, and `fold` removes every mark — tones, the circumflex, the breve,
+the horn — and turns `đ` into `d`, which Unicode decomposition alone does not do.
 
 The Whoosh analyzers at the bottom are built from the same functions, so what the query side
 computes with `tokens` and `fold` is exactly what was indexed.
@@ -18,17 +18,12 @@ import unicodedata
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-# Letters and digits, with the combining marks that NFC cannot compose (rare, but they must not
-# split a word); an apostrophe between two such runs stays inside the token (H'Drai, Ê-đê's).
-_LETTER = r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])"
-WORD = re.compile(rf"{_LETTER}+(?:['\u2019]{_LETTER}+)*")
-_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+from archive.syllables import MARKS, nfc
+from archive.syllables import SYLLABLE as WORD  # the index's words are syllables
+
+_MARKS = re.compile(f"{MARKS}+")
 # Letters that carry a mark Unicode does not decompose (a stroke): đ is the Vietnamese one.
 _STROKES = str.maketrans({"đ": "d", "ð": "d", "ƀ": "b", "ħ": "h", "ł": "l", "ø": "o", "ŧ": "t"})
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:

@@ -6,8 +6,9 @@ import pytest
 import yaml
 
 from archive.edtf import year_range
-from archive.tagging import THRESHOLD, Suggestion, decade, suggest
+from archive.tagging import THRESHOLD, Suggestion, decade, suggest, tokenize
 from archive.vocabulary import Concept, Phrase, load
+from search_index.analysis import spans
 
 LABELLED = Path(__file__).parent / "data" / "tagging" / "labelled.yaml"
 
@@ -66,6 +67,15 @@ def test_decomposed_unicode_matches_and_offsets_are_in_the_nfc_text(vocabularies
     [match] = cat.evidence["matches"]
     assert match["text"] == "tra tấn"
     assert text[match["at"] : match["at"] + len("tra tấn")] == "tra tấn"
+
+
+def test_tagging_and_search_cut_a_text_into_the_same_syllables():
+    """A mark NFC cannot compose (the breve on ơ in Bahnar's ơ̆) stays inside its syllable, and
+    an apostrophe inside a name joins it, for the tagger as for the search index."""
+    text = unicodedata.normalize("NFC", "Làng Kơ\u0306n, Ia H'Drai và Ê-đê\u2019s: 3,2 ha.")
+    syllables = [(t.text, t.start, t.end) for t in tokenize(text)]
+    assert [s for s, _, _ in syllables][:5] == ["Làng", "Kơ̆n", "Ia", "H'Drai", "và"]
+    assert [(s.lower(), start, end) for s, start, end in syllables] == spans(text)
 
 
 def test_ba_nam_three_years_is_not_the_ba_na(vocabularies):
