@@ -27,7 +27,7 @@ import time
 import uuid
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import islice
@@ -43,6 +43,7 @@ from archive.errors import ArchiveError, InvalidInput
 from archive.shared import SharedCache
 from search_index import query as q
 from search_index.analysis import fold
+from search_index.postings import blocks
 from search_index.schema import FACETS, FILTERS, build_schema, is_english, prepare
 from search_index.within import best_passage
 
@@ -226,7 +227,7 @@ class _Snapshot:
         for segment, offset in reader.leaf_readers():
             if (fieldname, text) not in segment:
                 continue
-            for docs, weights in _blocks(segment.postings(fieldname, text)):
+            for docs, weights in blocks(segment.postings(fieldname, text)):
                 for local, weight in zip(docs, weights, strict=True):
                     doc = local + offset
                     if scorable:
@@ -703,28 +704,6 @@ def _results(value: dict) -> Results:
     """Results as the shared cache gives them back (JSON: lists where they were tuples)."""
     facets = {name: [(v, n) for v, n in values] for name, values in value["facets"].items()}
     return Results(**{**value, "hits": [Hit(**h) for h in value["hits"]], "facets": facets})
-
-
-_BLOCKS = ("_ids", "_weights", "_read_ids", "_read_weights", "_next_block")
-
-
-def _blocks(postings) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's postings in one segment a block at a time: (document numbers, weights).
-    Whoosh's matchers hand them out a call at a time (`id()`, `weight()`, `next()`), which was
-    most of the cost of scoring a common word; the leaf matcher of the codec our indexes are
-    written with holds each block as two arrays, taken here when it has them."""
-    blockwise = all(hasattr(postings, name) for name in _BLOCKS)
-    while postings.is_active():
-        if not blockwise:
-            yield (postings.id(),), (postings.weight(),)
-            postings.next()
-            continue
-        if postings._ids is None:
-            postings._read_ids()
-        if postings._weights is None:
-            postings._read_weights()
-        yield postings._ids, postings._weights
-        postings._next_block()
 
 
 def _ranked(
