@@ -3,9 +3,9 @@
 Whoosh's matchers hand postings out a call at a time (`id()`, `weight()`, `next()`), which was
 most of the cost of scoring a common word. The leaf matcher of the codec our indexes are written
 with (`W3LeafMatcher`) holds each block of postings as two arrays, and `blocks` takes them whole.
-Any other matcher (a term's single posting, kept inline; a segment with deleted documents, which
-Whoosh wraps in a filter) is read through the public calls. tests/test_search_postings.py checks
-on a real index that Whoosh still has these attributes and that both ways read the same postings.
+Any other matcher (that of a segment with deleted documents, which Whoosh wraps in a filter) is
+read through the public calls. tests/test_search_postings.py checks on a real index that Whoosh
+still has these attributes and that both ways read the same postings.
 """
 
 from __future__ import annotations
