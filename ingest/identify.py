@@ -15,7 +15,7 @@ from pypdf.errors import PyPdfError
 
 from archive.errors import IngestError, Unsupported
 from ingest.ocr import OcrError
-from ingest.pdf import page_sizes
+from ingest.pdf import PageSizeError, check_size, page_sizes
 
 SUPPORTED_EXTENSIONS = {
     ".jpg": "image/jpeg",
@@ -66,7 +66,7 @@ def identify(path: Path, max_pixels: int, max_pages: int) -> Identified:
     if media_type is None:
         raise Unsupported(str(path), "identify", "not a JPEG, TIFF, PNG or PDF file")
     if media_type == "application/pdf":
-        return _pdf(path, max_pages)
+        return _pdf(path, max_pixels, max_pages)
     return _image(path, media_type, max_pixels, max_pages)
 
 
@@ -224,7 +224,7 @@ def _scan_end(data: bytes, at: int) -> int:
         return at
 
 
-def _pdf(path: Path, max_pages: int) -> Identified:
+def _pdf(path: Path, max_pixels: int, max_pages: int) -> Identified:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -242,8 +242,12 @@ def _pdf(path: Path, max_pages: int) -> Identified:
             if count > max_pages:
                 raise IngestError(str(path), "identify", f"more than {max_pages} pages")
         frames = page_sizes(path, PDF_DPI)
+        for number, (width, height) in enumerate(frames, 1):
+            check_size(width, height, number, PDF_DPI, max_pixels)
     except IngestError:
         raise
+    except PageSizeError as exc:
+        raise IngestError(str(path), "identify", str(exc))
     except OcrError as exc:
         raise IngestError(str(path), "identify", f"a damaged PDF: {exc}")
     except (

@@ -62,6 +62,23 @@ def pixel_size(page: pdfium.PdfPage, dpi: int) -> tuple[int, int]:
     return math.ceil(width * scale), math.ceil(height * scale)
 
 
+class PageSizeError(OcrError):
+    """A page refused for its size, read from the PDF before rendering it."""
+
+
+def check_size(width: int, height: int, number: int, dpi: int, max_pixels: int) -> None:
+    """OcrError when page `number` (1-based), `width`×`height` pixels at `dpi`, has no area or
+    more than `max_pixels` pixels: known from the page's size, before anything renders it (a
+    636-byte PDF can ask for a page of 60,000×60,000 pixels, 14 GB)."""
+    if width <= 0 or height <= 0:
+        raise PageSizeError(f"page {number} has no area ({width}×{height} pixels)")
+    if width * height > max_pixels:
+        raise PageSizeError(
+            f"page {number} is {width}×{height} pixels at {dpi} dpi, more than the limit "
+            f"of {max_pixels:,}; refused before rendering"
+        )
+
+
 def page_sizes(path: Path, dpi: int) -> tuple[tuple[int, int], ...]:
     """Every page's pixel size at `dpi`: the size its image and its text boxes will have."""
     try:
@@ -116,14 +133,7 @@ def render_page(path: Path, index: int, dpi: int, max_pixels: int) -> Image.Imag
     """Page `index` rendered in grey at `dpi`; OcrError, before anything is rendered, when the
     image would have more than `max_pixels` pixels."""
     with _page(path, index) as page:
-        width, height = pixel_size(page, dpi)
-        if width <= 0 or height <= 0:
-            raise OcrError(f"page {index + 1} has no area ({width}×{height} pixels)")
-        if width * height > max_pixels:
-            raise OcrError(
-                f"page {index + 1} is {width}×{height} pixels at {dpi} dpi, more than the limit "
-                f"of {max_pixels:,}; refused before rendering"
-            )
+        check_size(*pixel_size(page, dpi), index + 1, dpi, max_pixels)
         try:
             bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
         except pdfium.PdfiumError as exc:

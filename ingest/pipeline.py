@@ -251,21 +251,31 @@ def derive(record: FileRecord, frame: int, context: Context) -> None:
         return  # the same page, offered again
     result = record.pages[frame] if frame < len(record.pages) else None
     rotation = result.reading.rotation if result and result.reading else 0
-    problem = make_images(home, record.path, record.media_type, record.sha256, frame, rotation)
+    problem = make_images(
+        home, record.path, record.media_type, record.sha256, frame, rotation, context.max_pixels
+    )
     if problem:
         record.image_problems.append(f"page {frame + 1}: no IIIF images: {problem}")
 
 
 def make_images(
-    home: Path, path: Path, media_type: str, sha256: str, frame: int, rotation: int
+    home: Path,
+    path: Path,
+    media_type: str,
+    sha256: str,
+    frame: int,
+    rotation: int,
+    max_pixels: int,
 ) -> str | None:
-    """Write the IIIF images (tiles, sizes, info.json) of one page; the reason when it failed.
-    The stored info.json is published under an address chosen when it is served."""
+    """Write the IIIF images (tiles, sizes, info.json) of one page; the reason when it failed
+    (a page over `max_pixels` is refused before it is decoded or rendered). The stored
+    info.json is published under an address chosen when it is served."""
     from ingest import tiles
 
     relative = derivative_path(sha256, frame)
     try:
-        tiles.write(tiles.page_image(path, media_type, frame, rotation), home / relative, relative)
+        image = tiles.page_image(path, media_type, frame, rotation, max_pixels=max_pixels)
+        tiles.write(image, home / relative, relative)
     except IngestError as exc:
         return exc.reason
     except Exception as exc:  # one page's fault is that page's, never the batch's

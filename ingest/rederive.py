@@ -31,8 +31,10 @@ class ImageJob:
     rotation: int
 
 
-def _make(job: ImageJob, home: Path) -> str | None:
-    return make_images(home, job.path, job.media_type, job.sha256, job.frame, job.rotation)
+def _make(job: ImageJob, home: Path, max_pixels: int) -> str | None:
+    return make_images(
+        home, job.path, job.media_type, job.sha256, job.frame, job.rotation, max_pixels
+    )
 
 
 def _crashed(_job: ImageJob) -> str:
@@ -51,7 +53,8 @@ def rederive(
     jobs = _jobs(archive, accession_ids)
     on_start(len(jobs))
     done, problems = 0, []
-    work = functools.partial(_make, home=archive.home)
+    max_pixels = archive.settings["max_image_pixels"]
+    work = functools.partial(_make, home=archive.home, max_pixels=max_pixels)
     for job, problem in ordered_map(work, jobs, workers, _crashed):
         if problem:
             problems.append(f"{job.label}: {problem}")

@@ -34,12 +34,14 @@ from typing import TYPE_CHECKING
 
 from archive.derivatives import THUMBNAIL_SIZE, Derivative, facts_of, thumbnail_of
 from archive.errors import IngestError
+from archive.settings import BY_NAME
 from archive.storage import write_atomically
 
 if TYPE_CHECKING:
     import pyvips
 
 TILE_SIZE = 512
+MAX_PIXELS = BY_NAME["max_image_pixels"].default  # a page larger is never decoded
 QUALITY = 85  # JPEG quality of tiles and sizes; below 90 libvips subsamples chroma (4:2:0)
 # Reduced levels up to this longest side are offered as sizes: enough for a page on screen,
 # while larger ones would cost a JPEG as big as a quarter of the page for little use.
@@ -63,14 +65,21 @@ _OTHER_SPACES = (
 
 
 def page_image(
-    path: Path, media_type: str, frame: int = 0, rotation: int = 0, *, dpi: int = 300
+    path: Path,
+    media_type: str,
+    frame: int = 0,
+    rotation: int = 0,
+    *,
+    dpi: int = 300,
+    max_pixels: int = MAX_PIXELS,
 ) -> pyvips.Image:
     """The page upright, as a pyvips image in sRGB (or grey), 8 bits, no alpha.
 
     `frame` is the page of a multi-page TIFF or a PDF (0-based); `rotation` (0, 90, 180, 270) is
     how far the page is turned clockwise after its EXIF orientation, as OCR found it; `dpi` is
-    the resolution a PDF page is rendered at. The image is decoded here, into memory, so a
-    damaged file fails here: IngestError with the reason.
+    the resolution a PDF page is rendered at. A page of more than `max_pixels` pixels is refused
+    from its header (a PDF page from its size) before it is decoded. The image is decoded here,
+    into memory, so a damaged file fails here: IngestError with the reason.
     """
     import pyvips
 
@@ -82,9 +91,9 @@ def page_image(
         raise IngestError(str(path), STEP, f"a rotation of {rotation}° is not a quarter turn")
     try:
         if media_type == PDF_TYPE:
-            image = _pdf_page(path, frame, dpi)
+            image = _pdf_page(path, frame, dpi, max_pixels)
         elif media_type in IMAGE_TYPES:
-            image = _image_page(path, frame)
+            image = _image_page(path, frame, max_pixels)
         else:
             raise IngestError(str(path), STEP, f"no IIIF images of {media_type or 'this file'}")
         image = _display_colours(image)
@@ -94,7 +103,7 @@ def page_image(
         raise IngestError(str(path), STEP, f"cannot decode the image: {_reason(exc)}")
 
 
-def _image_page(path: Path, frame: int) -> pyvips.Image:
+def _image_page(path: Path, frame: int, max_pixels: int) -> pyvips.Image:
     import pyvips
 
     header = pyvips.Image.new_from_file(str(path))
@@ -106,19 +115,29 @@ def _image_page(path: Path, frame: int) -> pyvips.Image:
     options = {"page": frame} if pages > 1 else {}
     # Sequential: decoded once, straight into memory. A damaged file is an error, not a picture
     # with a grey end: "truncated" would let a TIFF cut short through, filled with black.
-    return pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error", **options)
+    image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error", **options)
+    if image.width * image.height > max_pixels:
+        raise IngestError(
+            str(path),
+            STEP,
+            f"page {frame + 1} is {image.width}×{image.height} pixels, more than the limit "
+            f"of {max_pixels:,}; refused before decoding",
+        )
+    return image
 
 
-def _pdf_page(path: Path, frame: int, dpi: int) -> pyvips.Image:
-    """The page rendered in colour on white at `dpi`, its /Rotate applied."""
+def _pdf_page(path: Path, frame: int, dpi: int, max_pixels: int) -> pyvips.Image:
+    """The page rendered in colour on white at `dpi`, its /Rotate applied; refused from its
+    size, before rendering, when larger than `max_pixels`."""
     import pypdfium2 as pdfium
     import pyvips
 
     from ingest.ocr import OcrError
-    from ingest.pdf import POINTS_PER_INCH, _page
+    from ingest.pdf import POINTS_PER_INCH, _page, check_size, pixel_size
 
     try:
         with _page(path, frame) as page:
+            check_size(*pixel_size(page, dpi), frame + 1, dpi, max_pixels)
             try:
                 bitmap = page.render(scale=dpi / POINTS_PER_INCH)
             except pdfium.PdfiumError as exc:

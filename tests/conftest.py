@@ -124,16 +124,19 @@ def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
     )
 
 
-def text_pdf(path: Path, lines: list[str], *, size=(612, 792), rotate: int = 0) -> Path:
+def text_pdf(path: Path, lines: list[str], *, size=(612, 792), rotate: int = 0, crop=None) -> Path:
     """A one-page PDF whose text is a real text layer (Helvetica), written by hand, as
-    born-digital documents are: its text is kept, not OCR'd."""
+    born-digital documents are: its text is kept, not OCR'd. `size` is the MediaBox in points
+    (14400×14400 asks for 60,000×60,000 pixels at 300 dpi, in a file of 600 bytes); `crop`
+    an optional CropBox."""
     shown = " ".join(f"({line}) Tj T*" for line in lines)
     stream = f"BT /F1 12 Tf 16 TL 72 {size[1] - 72} Td {shown}"
+    crop_box = f"/CropBox [0 0 {crop[0]} {crop[1]}] " if crop else ""
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] /Rotate {rotate} "
-        "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] {crop_box}"
+        f"/Rotate {rotate} /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
         f"<< /Length {len(stream) + 3} >>\nstream\n{stream} ET\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]

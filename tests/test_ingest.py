@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
-from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes
+from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes, text_pdf
 
 CANON = "photos/exif-samples/Canon_40D.jpg"
 KODAK = "photos/exif-samples/Kodak_CX7530.jpg"
@@ -417,6 +417,61 @@ def test_a_bomb_is_refused_without_decoding_it(tmp_path):
     reason, peak_kb = out.stdout.strip().splitlines()
     assert "refused before decoding" in reason
     assert int(peak_kb) < 150_000, "decoding would take 400 MB or more"
+
+
+HUGE_PAGE = (14400, 14400)  # points: 200 × 200 inches, 60,001 × 60,001 pixels at 300 dpi
+TYPED = ["Ke hoach tuyen truyen ve quyen con nguoi nam 2024"]  # a text layer: no OCR needed
+
+
+def _never_rendered(*args, **kwargs):
+    raise AssertionError("the page was rendered")
+
+
+@pytest.mark.parametrize("lines", [["x"], TYPED], ids=["scan", "text layer"])
+def test_a_pdf_page_too_large_to_render_is_refused_from_its_size(tmp_path, monkeypatch, lines):
+    import pypdfium2 as pdfium
+
+    from archive.errors import IngestError
+    from ingest.identify import identify
+
+    poster = text_pdf(tmp_path / "poster.pdf", lines, size=HUGE_PAGE)
+    assert poster.stat().st_size < 700
+    monkeypatch.setattr(pdfium.PdfPage, "render", _never_rendered)
+    with pytest.raises(IngestError) as caught:
+        identify(poster, 250_000_000, 10)
+    assert (caught.value.step, caught.value.reason) == (
+        "identify",
+        "page 1 is 60001×60001 pixels at 300 dpi, more than the limit of 250,000,000; "
+        "refused before rendering",
+    )
+
+
+def test_a_pdf_page_is_measured_as_it_would_be_rendered_turned_and_cropped(tmp_path):
+    from archive.errors import IngestError
+    from ingest.identify import identify
+
+    strip = text_pdf(tmp_path / "strip.pdf", TYPED, size=(14400, 100), rotate=90)
+    with pytest.raises(IngestError, match=r"page 1 is 417×60001 pixels at 300 dpi"):
+        identify(strip, 20_000_000, 10)
+    # Only the crop box is rendered: a huge media box cropped to A4 is an A4 page.
+    cropped = text_pdf(tmp_path / "cropped.pdf", TYPED, size=HUGE_PAGE, crop=(595, 842))
+    assert identify(cropped, 250_000_000, 10).frames == ((2480, 3509),)
+
+
+def test_an_ingest_refuses_a_tiny_pdf_of_a_huge_page_and_goes_on(run, home, tmp_path):
+    inbox = tmp_path / "in"
+    text_pdf(inbox / "poster.pdf", TYPED, size=HUGE_PAGE)
+    text_pdf(inbox / "scan.pdf", ["x"], size=HUGE_PAGE)
+    make_image(inbox / "zz-good.jpg")
+    result, report = run.ingest(inbox)
+    assert result.exit_code == 1, result.output
+    found = outcomes(report)
+    for name in ("poster.pdf", "scan.pdf"):
+        assert found[name]["outcome"] == "failed"
+        assert found[name]["step"] == "identify"
+        assert "60001×60001 pixels at 300 dpi" in found[name]["reason"]
+    assert found["zz-good.jpg"]["outcome"] == "created"
+    assert db_counts(home) == {"items": 1, "masters": 1, "pages": 1}
 
 
 def test_a_file_of_another_kind_is_skipped_not_failed(run, tmp_path):

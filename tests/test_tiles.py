@@ -384,6 +384,34 @@ def test_a_pdf_page_is_rendered_at_300_dpi_at_the_size_its_text_boxes_refer_to(t
     assert image.crop(250, 250, 800, 100).min() < 100  # ink
 
 
+@pytest.mark.parametrize("lines", [["x"], ["Ke hoach tuyen truyen ve quyen con nguoi 2024"]])
+def test_a_pdf_page_too_large_is_refused_from_its_size_before_rendering(
+    tmp_path, monkeypatch, lines
+):
+    import pypdfium2 as pdfium
+
+    poster = text_pdf(tmp_path / "poster.pdf", lines, size=(14400, 14400))  # 600 bytes
+
+    def never(*args, **kwargs):
+        raise AssertionError("the page was rendered")
+
+    monkeypatch.setattr(pdfium.PdfPage, "render", never)
+    with pytest.raises(IngestError) as caught:
+        tiles.page_image(poster, "application/pdf")
+    assert caught.value.reason == (
+        "page 1 is 60001×60001 pixels at 300 dpi, more than the limit of 250,000,000; "
+        "refused before rendering"
+    )
+
+
+def test_an_image_page_over_the_limit_is_refused_before_decoding(tmp_path):
+    path = tmp_path / "page.png"
+    Image.new("L", (300, 200), 128).save(path)
+    with pytest.raises(IngestError, match=r"page 1 is 300×200 pixels, more than the limit of "):
+        tiles.page_image(path, "image/png", max_pixels=50_000)
+    assert tiles.page_image(path, "image/png", max_pixels=60_000).width == 300
+
+
 def test_a_pdf_page_keeps_its_colours_and_its_rotate(tmp_path):
     picture = Image.new("RGB", (200, 100), RED)
     picture.paste(BLUE, (100, 0, 200, 100))
