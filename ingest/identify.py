@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from archive.errors import IngestError, Unsupported
+from ingest.jpeg import for_pillow
 from ingest.ocr import OcrError
 from ingest.pdf import PageSizeError, check_size, page_sizes
 
@@ -79,7 +80,8 @@ def _image(path: Path, media_type: str, max_pixels: int, max_pages: int) -> Iden
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            source = for_pillow(path)[0] if media_type == "image/jpeg" else path
+            with Image.open(source) as image:
                 mode = image.mode
                 for index in range(max_pages + 1):
                     if index:

@@ -12,6 +12,7 @@ The helpers above `read_embedded` are pure and tested without files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import io
@@ -28,6 +29,8 @@ from typing import Any, BinaryIO, Protocol
 import exifread
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, PngImagePlugin, TiffImagePlugin
 from pypdf import PdfReader
+
+from ingest.jpeg import for_pillow
 
 # exifread logs a warning for every odd maker note or field; what matters reaches us as values.
 logging.getLogger("exifread").setLevel(logging.CRITICAL + 1)
@@ -511,7 +514,8 @@ def _xmp_packet(im: Image.Image) -> bytes | None:
 
 def _read_pillow(path: pathlib.Path, media_type: str) -> tuple[Embedded, Embedded, bytes | None]:
     """IPTC and XMP, and the raw Exif block for `_read_exif`."""
-    with path.open("rb") as file, warnings.catch_warnings(record=True) as caught:
+    source, left_out = for_pillow(path) if media_type == "image/jpeg" else (path, 0)
+    with _opened(source) as file, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with _PILLOW_PLUGINS[media_type](file) as im:
             iptc = IptcImagePlugin.getiptcinfo(im) or {}
@@ -519,8 +523,18 @@ def _read_pillow(path: pathlib.Path, media_type: str) -> tuple[Embedded, Embedde
             block = im.info.get("exif")
     iptc_found = _iptc_fields(iptc)
     iptc_found.warnings[:0] = [f"IPTC/XMP: Pillow warned: {w.message}" for w in caught]
+    if left_out:
+        iptc_found.warnings.insert(
+            0,
+            f"EXIF: {left_out:,} more Exif segments after the first were not read "
+            "(Exif is one segment)",
+        )
     xmp_found = _xmp_fields(packet) if packet else Embedded()
     return iptc_found, xmp_found, block if isinstance(block, bytes) else None
+
+
+def _opened(source: pathlib.Path | BinaryIO) -> contextlib.AbstractContextManager[BinaryIO]:
+    return source.open("rb") if isinstance(source, pathlib.Path) else contextlib.nullcontext(source)
 
 
 # ---------------------------------------------------------------------------------------------

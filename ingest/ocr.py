@@ -230,7 +230,7 @@ def _open_image(
             # pixels. Pillow's own size guard is replaced by ours, which names the size.
             warnings.simplefilter("ignore")
             Image.MAX_IMAGE_PIXELS = None
-            image = Image.open(path)
+            image = Image.open(_source(path, media_type))
             try:
                 pages = getattr(image, "n_frames", 1)
                 if not 0 <= frame < pages:
@@ -267,6 +267,15 @@ def _open_image(
         raise OcrError(f"cannot decode the image: {_describe(exc)}")
     finally:
         Image.MAX_IMAGE_PIXELS = limit
+
+
+def _source(path: Path, media_type: str):
+    """The file for Pillow: a JPEG's repeated Exif segments left out (see ingest.jpeg)."""
+    if media_type != "image/jpeg":
+        return path
+    from ingest.jpeg import for_pillow
+
+    return for_pillow(path)[0]
 
 
 def _readable_as_is(image: Image.Image) -> bool:

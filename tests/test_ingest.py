@@ -419,6 +419,50 @@ def test_a_bomb_is_refused_without_decoding_it(tmp_path):
     assert int(peak_kb) < 150_000, "decoding would take 400 MB or more"
 
 
+def jpeg_with_exif_segments(path: Path, segments: int) -> Path:
+    """A small JPEG carrying `segments` Exif (APP1) segments of 64 kB before its image: 65 MB
+    for 1,000 of them, which Pillow joins in time quadratic in their number."""
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    plain = buffer.getvalue()
+    segment = b"\xff\xe1\xff\xff" + b"Exif\x00\x00" + bytes(65533 - 6)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(plain[:2] + segment * segments + plain[2:])
+    return path
+
+
+def test_a_jpeg_of_a_thousand_exif_segments_is_read_in_time_linear_in_its_size(tmp_path):
+    import time
+
+    from archive.storage import sha256_of
+    from ingest.discover import Unit
+    from ingest.pipeline import Context, prepare
+
+    hostile = jpeg_with_exif_segments(tmp_path / "in" / "many-segments.jpg", 1000)
+    sha256_of(hostile)  # in the page cache, for both measures alike
+    start = time.perf_counter()
+    sha256_of(hostile)
+    hashing = time.perf_counter() - start  # the floor: reading the file once
+    start = time.perf_counter()
+    prepared = prepare(Unit(hostile, (hostile,)), Context(250_000_000, 10, None))
+    steps = time.perf_counter() - start  # read, identify, fingerprint, metadata
+    assert prepared.failed_step is None, prepared.reason
+    # Linear: a few readings of the file. Pillow alone took 20 s to open it, 300 hashings.
+    assert steps < 20 * hashing, f"{steps:.2f} s for what hashing reads in {hashing:.3f} s"
+
+
+def test_a_jpeg_of_many_exif_segments_is_ingested_with_a_warning(run, tmp_path):
+    jpeg_with_exif_segments(tmp_path / "in" / "many-segments.jpg", 40)
+    result, report = run.ingest(tmp_path / "in")
+    entry = outcomes(report)["many-segments.jpg"]
+    assert entry["outcome"] == "created", entry
+    assert entry["warnings"] == [
+        "EXIF: 39 more Exif segments after the first were not read (Exif is one segment)"
+    ]
+
+
 HUGE_PAGE = (14400, 14400)  # points: 200 × 200 inches, 60,001 × 60,001 pixels at 300 dpi
 TYPED = ["Ke hoach tuyen truyen ve quyen con nguoi nam 2024"]  # a text layer: no OCR needed
 
