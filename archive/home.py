@@ -3,6 +3,7 @@ object that the CLI and the web catalogue both build from it."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import functools
 import os
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+# Writer locks this process holds. A second open of the lock file here would not be refused,
+# and closing it would release the first (POSIX record locks are per process and file).
+_HELD: set[Path] = set()
 FOLDERS = ("masters", "derivatives", "ocr", "index", "exhibitions", "logs")
 DEFAULT_HOME = "archive-data"
 
@@ -99,19 +103,31 @@ class Archive:
 
     @contextmanager
     def writer_lock(self, purpose: str) -> Iterator[None]:
-        """One writing run (an ingest, a reindex) at a time per archive home."""
+        """One writing run (an ingest, a reindex) at a time per archive home, held by this
+        process alone: a POSIX record lock, which the processes it forks (the ingest's workers)
+        do not share, so it ends when this process ends, however it ends. (A flock() is shared
+        with forked children: workers outliving a killed run kept it.) Such a lock does not
+        exclude this process itself, so the homes it holds are also kept here."""
         path = self.home / "logs" / "writer.lock"
+        if path in _HELD:
+            raise ConfigError(f"another run is writing to {self.home}; wait for it to end")
         path.parent.mkdir(exist_ok=True)
-        with open(path, "a+") as handle:
+        with open(path, "a+") as handle:  # not inherited by a program this process runs
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
                 raise ConfigError(f"another run is writing to {self.home}; wait for it to end")
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()} {purpose}\n")
-            handle.flush()
-            yield
+            _HELD.add(path)
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"{os.getpid()} {purpose}\n")
+                handle.flush()
+                yield
+            finally:
+                _HELD.discard(path)
 
     def close(self) -> None:
         if "engine" in self.__dict__:  # made, so connected

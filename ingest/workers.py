@@ -12,6 +12,7 @@ import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -23,15 +24,43 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 
-def _initialise() -> None:
+def _initialise(main: int) -> None:
     # Tesseract and other OpenMP code, and libvips, would start a thread per core in every
     # worker: the workers are the parallelism, so each keeps to one thread.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["VIPS_CONCURRENCY"] = "1"  # libvips likewise (read when a worker first loads it)
+    _die_with_parent(main)
     _one_malloc_arena()
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
+
+
+def _die_with_parent(main: int) -> None:
+    """End this worker when its parent ends, even by SIGKILL (the kernel's OOM killer kills the
+    main process alone): an orphaned worker would wait for work forever. The parent is the main
+    process (`main`), or a fork server that ends with it. Linux only; elsewhere workers end when
+    they next find the pool gone."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # no prctl here
+    # The parent may have ended before the request was made: then no signal will come.
+    if os.getppid() != parent or not _alive(main):
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _one_malloc_arena() -> None:
@@ -58,7 +87,9 @@ class _Pool:
         # test run) gets workers from a clean server process instead.
         method = "forkserver" if "pyvips" in sys.modules else "fork"
         context = multiprocessing.get_context(method)
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_initialise)
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_initialise, initargs=(os.getpid(),)
+        )
 
     def renew(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

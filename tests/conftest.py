@@ -7,6 +7,7 @@ import math
 import selectors
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,6 +100,23 @@ def first_line(process: subprocess.Popen, timeout: float) -> str:
         return process.stdout.readline() if selector.select(timeout) else ""
     finally:
         selector.close()
+
+
+POLL_SECONDS = 0.005  # how often `wait_for` looks again
+
+
+def wait_for(condition, what: str, timeout: float = 120.0):
+    """The first true value `condition()` returns, looked for again and again until `timeout`
+    seconds have passed; then the test fails, saying `what` was awaited. A test waits for a
+    state this way, never for a guessed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(POLL_SECONDS)
 
 
 def copy_sample(name: str, to: Path) -> Path:

@@ -455,7 +455,7 @@ def test_a_jpeg_of_a_thousand_exif_segments_is_read_in_time_linear_in_its_size(t
 
 def test_a_jpeg_of_many_exif_segments_is_ingested_with_a_warning(run, tmp_path):
     jpeg_with_exif_segments(tmp_path / "in" / "many-segments.jpg", 40)
-    result, report = run.ingest(tmp_path / "in")
+    _, report = run.ingest(tmp_path / "in")
     entry = outcomes(report)["many-segments.jpg"]
     assert entry["outcome"] == "created", entry
     assert entry["warnings"] == [
