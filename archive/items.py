@@ -42,7 +42,7 @@ def register(session: Session, news: list[NewItem], prefix: str) -> list[tuple[s
     batch needs from the database is looked up in three queries, not three per item."""
     items = _by(session, Item.content_hash, {n.content_hash for n in news})
     masters = _by(session, Master.sha256, {f.sha256 for n in news for f in n.files})
-    sources = _by(session, Source.path, {f.source_path for n in news for f in n.files})
+    sources = _by(session, Source.key, {f.source_key for n in news for f in n.files})
     year = datetime.now(UTC).year
     slugs = {n.collection for n in news if n.collection}
     collections = {slug: collection(session, slug) for slug in slugs}
@@ -54,10 +54,10 @@ def register(session: Session, news: list[NewItem], prefix: str) -> list[tuple[s
             item = _create(session, new, prefix, year, masters, collections.get(new.collection))
             items[new.content_hash] = item
         for file in new.files:
-            source = sources.get(file.source_path) or Source(path=file.source_path)
-            source.size, source.mtime_ns, source.sha256 = file.size, file.mtime_ns, file.sha256
-            source.item = item
-            sources[file.source_path] = source
+            source = sources.get(file.source_key) or Source(key=file.source_key)
+            source.path, source.size = file.source_path, file.size
+            source.mtime_ns, source.sha256, source.item = file.mtime_ns, file.sha256, item
+            sources[file.source_key] = source
             session.add(source)
         results.append((outcome, item))
     session.flush()

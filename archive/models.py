@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -171,7 +172,10 @@ class Source(Base):
     """Where an input file was seen, so a later run can skip it without hashing it again."""
 
     __tablename__ = "sources"
-    path: Mapped[str] = mapped_column(Text, primary_key=True)  # absolute, NFC
+    # The absolute path's bytes, as the file system gives them: names that differ only in
+    # Unicode normalisation, or that are not UTF-8, are different files (migration 0005).
+    key: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)  # the same, as text for people (ingest.names)
     size: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))

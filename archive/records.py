@@ -44,6 +44,12 @@ class NewFile:
     source_path: str  # absolute, NFC: where it was seen, for skipping it next time
     mtime_ns: int
     pages: tuple[PageResult, ...] = ()  # one per frame, when OCR was asked for
+    source_bytes: bytes | None = None  # the same path as the file system gives it
+
+    @property
+    def source_key(self) -> bytes:
+        """What the source is known by: its path's bytes (source_path's UTF-8 when not given)."""
+        return self.source_path.encode("utf-8") if self.source_bytes is None else self.source_bytes
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 # The newest migration. Checked against Alembic's own head in the tests; knowing it here spares
 # every command the import of Alembic (and of SQLAlchemy) when the schema is already up to date.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # as SQLAlchemy's DateTime keeps it in SQLite
 BUSY_SECONDS = 30.0
 
@@ -59,10 +59,11 @@ def unfinished_runs(connection: sqlite3.Connection) -> bool:
     return found.fetchone() is not None
 
 
-def known_sources(connection: sqlite3.Connection) -> dict[str, tuple[int, int, str, int]]:
-    """Every registered input path: its size, modification time, item's accession id and key."""
+def known_sources(connection: sqlite3.Connection) -> dict[bytes, tuple[int, int, str, int]]:
+    """Every registered input path, by its bytes (os.fsencode of the absolute path): its size,
+    modification time, item's accession id and key."""
     rows = connection.execute(
-        "SELECT sources.path, sources.size, sources.mtime_ns, items.accession_id, items.id "
+        "SELECT sources.key, sources.size, sources.mtime_ns, items.accession_id, items.id "
         "FROM sources JOIN items ON sources.item_id = items.id"
     )
     return {path: (size, mtime, accession, pk) for path, size, mtime, accession, pk in rows}

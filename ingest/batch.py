@@ -25,7 +25,7 @@ from archive.home import Archive
 from ingest.copies import settle
 from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
-from ingest.names import display, printable
+from ingest.names import display, path_key, printable
 from ingest.pipeline import Context, Prepared, prepare
 
 
@@ -208,7 +208,7 @@ def _split(units: list[Unit], known: dict) -> tuple[list[Unit], list[dict[str, A
 
 
 def _stat_key(path: Path, known: dict) -> tuple[str, int] | None:
-    entry = known.get(display(path.absolute()))
+    entry = known.get(path_key(path))
     if entry is None:
         return None
     try:

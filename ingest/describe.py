@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from archive.fields import default_lang
 from archive.records import NewFile, NewItem
-from ingest.names import display
+from ingest.names import display, path_key
 from ingest.pipeline import Prepared, with_languages
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def _file(record) -> NewFile:
         source_path=display(record.path.absolute()),
         mtime_ns=record.mtime_ns,
         pages=tuple(with_languages(page) for page in record.pages),
+        source_bytes=path_key(record.path),
     )
 
 

@@ -251,8 +251,11 @@ def derive(record: FileRecord, frame: int, context: Context) -> None:
         return  # the same page, offered again
     result = record.pages[frame] if frame < len(record.pages) else None
     rotation = result.reading.rotation if result and result.reading else 0
+    # From the master: the bytes that were hashed, under a name libvips can open (it takes
+    # names as UTF-8, and a file named in another encoding lost its images).
+    source = home / record.stored_path if record.stored_path else record.path
     problem = make_images(
-        home, record.path, record.media_type, record.sha256, frame, rotation, context.max_pixels
+        home, source, record.media_type, record.sha256, frame, rotation, context.max_pixels
     )
     if problem:
         record.image_problems.append(f"page {frame + 1}: no IIIF images: {problem}")

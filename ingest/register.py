@@ -144,11 +144,11 @@ def page_problems(new) -> list[str]:
     return problems
 
 
-def known_sources(archive: Archive) -> dict[str, tuple[int, int, str, int]]:
+def known_sources(archive: Archive) -> dict[bytes, tuple[int, int, str, int]]:
     """archive.sqlite.known_sources, for a database other than the home's SQLite file."""
     with archive.session() as session:
         rows = session.execute(
-            select(Source.path, Source.size, Source.mtime_ns, Item.accession_id, Item.id).join(
+            select(Source.key, Source.size, Source.mtime_ns, Item.accession_id, Item.id).join(
                 Item, Source.item_id == Item.id
             )
         ).all()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
+from archive.storage import derivative_path
 from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes, text_pdf
 
 CANON = "photos/exif-samples/Canon_40D.jpg"
@@ -566,6 +567,38 @@ def test_names_with_spaces_newlines_and_nfd_accents_are_ingested_and_reported_in
     item = show(run, by_name[unicodedata.normalize("NFC", nfd)]["item"])
     assert item["title"] == {"vi": "Lễ hội"}
     assert unicodedata.is_normalized("NFC", item["masters"][0]["original_path"])
+
+
+def test_names_shown_alike_are_separate_files_known_by_their_bytes_with_their_images(
+    run, home, tmp_path
+):
+    """NFC and NFD spellings of one name (a macOS copy beside a Linux one), a Latin-1 name that
+    is not UTF-8, and a name that spells that name's escape: four files, four items, each with
+    its IIIF images, and a second run finds all four unchanged."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    names = [
+        unicodedata.normalize("NFC", "Ảnh cà phê.jpg").encode(),
+        unicodedata.normalize("NFD", "Ảnh cà phê.jpg").encode(),
+        b"caf\xe9.jpg",  # Latin-1
+        b"caf\\xe9.jpg",  # as `display` shows the one above
+    ]
+    paths = [inbox / os.fsdecode(name) for name in names]
+    for n, path in enumerate(paths):
+        make_image(path, size=(600, 400), color=(40 * n, 90, 160))
+    result, first = run.ingest(inbox)
+    assert result.exit_code == 0, result.output
+    assert first["counts"] == {"created": 4}
+    items = [show(run, entry["item"]) for entry in first["inputs"]]
+    for item in items:
+        sha256 = item["masters"][0]["sha256"]
+        assert (home / derivative_path(sha256, 0) / "info.json").exists(), item["id"]
+
+    result, second = run.ingest(inbox)
+    assert second["counts"] == {"unchanged": 4}, second["inputs"]
+    with closing(sqlite3.connect(home / "archive.db")) as db:
+        keys = {bytes(row[0]) for row in db.execute("select key from sources")}
+    assert keys == {os.fsencode(path.absolute()) for path in paths}
 
 
 def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):

@@ -1,5 +1,7 @@
 """The models and the Alembic migrations describe the same schema."""
 
+import os
+import unicodedata
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -81,3 +83,48 @@ def test_the_count_of_changes_follows_what_the_catalogue_shows_and_not_the_journ
         )
         database.execute("DELETE FROM collections")
     assert count() == after_insert + 2  # the delete, not the journal's run
+
+
+def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(tmp_path):
+    """A file registered before keeps being recognised: its key is its text's UTF-8, which is
+    what the file system gives for a name in NFC UTF-8. Down again, one row per text."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            text(
+                "insert into items (id, accession_id, type, content_hash, title, description, "
+                "subjects, rights, access, languages, technical, created_at, updated_at) values "
+                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
+                "'{}', '2020-01-01', '2020-01-01')"
+            )
+        )
+        connection.execute(
+            text("insert into sources values ('/scans/Ảnh lễ hội.jpg', 10, 20, 'h', 1)")
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("select key, path, size, mtime_ns, item_id from sources"))
+        assert row.one() == (
+            os.fsencode("/scans/Ảnh lễ hội.jpg"),
+            "/scans/Ảnh lễ hội.jpg",
+            10,
+            20,
+            1,
+        )
+    with engine.begin() as connection:
+        nfd = unicodedata.normalize("NFD", "/scans/Ảnh lễ hội.jpg")
+        connection.execute(
+            text("insert into sources values (:key, :path, 11, 21, 'h', 1)"),
+            {"key": nfd.encode(), "path": "/scans/Ảnh lễ hội.jpg"},
+        )
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    with engine.connect() as connection:
+        rows = connection.execute(text("select path, size from sources")).all()
+    assert rows == [("/scans/Ảnh lễ hội.jpg", 10)]
