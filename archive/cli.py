@@ -206,18 +206,29 @@ def _check_languages(lang: str | None) -> None:
 
 @contextmanager
 def _progress():
-    """A progress bar on a terminal; silence in a pipe."""
+    """A progress bar on a terminal, naming the input it is on when told; silence in a pipe.
+    Yields on_start(total, first="") and on_done(now_on="")."""
     if not sys.stderr.isatty():
-        yield (lambda total: None), (lambda: None)
+        yield (lambda total, first="": None), (lambda now_on="": None)
         return
-    state = {}
+    from ingest.names import printable
 
-    def on_start(total: int) -> None:
-        state["bar"] = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+    state = {}
+    longest = 40  # characters of a name shown: the bar keeps to one line
+
+    def shown(name: str | None) -> str | None:
+        name = printable(Path(name).name) if name else ""
+        return name if len(name) <= longest else f"{name[: longest - 1]}…"
+
+    def on_start(total: int, first: str = "") -> None:
+        state["bar"] = click.progressbar(
+            length=total, label="ingesting", file=sys.stderr, item_show_func=shown
+        )
+        state["bar"].current_item = first  # shown from the first drawing of the bar
         state["bar"].__enter__()
 
     try:
-        yield on_start, lambda: state["bar"].update(1)
+        yield on_start, lambda now_on="": state["bar"].update(1, now_on)
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)

@@ -68,15 +68,16 @@ def run(
     dry_run: bool = False,
     metadata_csv: Path | None = None,
     update_metadata: bool = False,
-    on_start: Callable[[int], None] = lambda total: None,
-    on_done: Callable[[], None] = lambda: None,
+    on_start: Callable[[int, str], None] = lambda total, first="": None,
+    on_done: Callable[[str], None] = lambda now_on="": None,
     on_committed: Callable[[list[str], bool], None] = lambda created, recovered: None,
 ) -> Report:
-    """Ingest `paths`. `on_committed(changed, recovered)` runs once everything is in the
-    database, before the run is marked done: it is given the accession ids created or updated,
-    and whether an earlier run had stopped part-way (whose work the index, say, may lack).
-    Descriptions that differ from the catalogue are reported, and applied with
-    `update_metadata`."""
+    """Ingest `paths`. `on_start(total, first)` and `on_done(now_on)` follow the inputs: how
+    many, and after each one done, the name of the one the run waits for now ("" after the
+    last). `on_committed(changed, recovered)` runs once everything is in the database, before
+    the run is marked done: it is given the accession ids created or updated, and whether an
+    earlier run had stopped part-way (whose work the index, say, may lack). Descriptions that
+    differ from the catalogue are reported, and applied with `update_metadata`."""
     report = Report(dry_run=dry_run)
     recovered = False
     settings = archive.settings
@@ -106,9 +107,11 @@ def run(
             from ingest import update
 
             update.compare(archive, found.units, unchanged, update_metadata, dry_run)
-        on_start(len(found.units))
+        names = [entry["input"] for entry in unchanged] + [unit.name for unit in todo]
+        upcoming = iter([*names[1:], ""])  # results come in order: the next is waited for
+        on_start(len(found.units), names[0] if names else "")
         for _ in unchanged:
-            on_done()
+            on_done(next(upcoming))
         if quick is not None and not todo and not dry_run:
             _journal_only(quick, report, _options_record(paths, options), recovered, on_committed)
             return report
@@ -124,7 +127,7 @@ def run(
         work = functools.partial(prepare, context=context)
         for _unit, prepared in ordered_map(work, todo, workers, _crashed):
             writer.add(prepared)
-            on_done()
+            on_done(next(upcoming))
         writer.flush()
         if not dry_run:
             on_committed(_changed(report), recovered)

@@ -100,6 +100,39 @@ def clean_text(value: object) -> str | None:
     return text.strip() or None
 
 
+# What programs write as a PDF's /Title when nobody typed one: their own names, and names of
+# new, unsaved documents. Matched whole, case-insensitively.
+PDF_PLACEHOLDER_TITLE = re.compile(
+    r"(adobe )?photoshop pdf|untitled([ -]\d+)?|untitled document|document ?\d*|"
+    r"microsoft (office )?(word|excel|powerpoint)( document| presentation)?|"
+    r"powerpoint presentation|presentation ?\d*|book ?\d*|slide ?\d+",
+    re.IGNORECASE,
+)
+# "Microsoft Word - Báo cáo.doc": Office's PDF printers, and Acrobat's add-in, write the
+# program's name before the name of the document printed.
+_PROGRAM_PREFIX = re.compile(
+    r"(?:microsoft (?:office )?)?(?:word|excel|powerpoint|publisher|visio) - (.+)", re.IGNORECASE
+)
+_DOCUMENT_EXTENSION = re.compile(
+    r"\.(?:docx?|docm|dotx?|xlsx?|xlsm|pptx?|rtf|odt|ods|odp|pub|vsdx?|txt)$", re.IGNORECASE
+)
+
+
+def pdf_title(title: str | None, *programs: str | None) -> str | None:
+    """A PDF's /Title as a title: None when it only names a program (one of `programs`, the
+    file's /Creator and /Producer, or a known one) or a new document ("Untitled-1"). After
+    an Office program's name ("Microsoft Word - Báo cáo.doc"), the document's name is kept
+    without its extension ("Báo cáo")."""
+    if not title:
+        return None
+    if match := _PROGRAM_PREFIX.fullmatch(title):
+        title = _DOCUMENT_EXTENSION.sub("", match[1]).strip()
+    names = {program.casefold() for program in programs if program}
+    if not title or PDF_PLACEHOLDER_TITLE.fullmatch(title) or title.casefold() in names:
+        return None
+    return title
+
+
 def is_placeholder(text: str, *camera: str | None) -> bool:
     """True for text a camera fills in by itself: a known placeholder or its own make/model."""
     folded = text.casefold()
@@ -556,11 +589,19 @@ def _read_pdf(path: pathlib.Path) -> Embedded:
         info = reader.metadata or {}
         text = {
             key: clean_text(_pdf_value(info, f"/{key}"))
-            for key in ("Title", "Author", "Subject", "Keywords", "CreationDate")
+            for key in (
+                "Title",
+                "Author",
+                "Subject",
+                "Keywords",
+                "CreationDate",
+                "Creator",
+                "Producer",
+            )
         }
     keywords = re.split(r"[,;]", text["Keywords"] or "")
     found = Embedded(
-        title=text["Title"],
+        title=pdf_title(text["Title"], text["Creator"], text["Producer"]),
         creator=text["Author"],
         description=text["Subject"],
         keywords=unique(clean_text(k) for k in keywords),

@@ -601,6 +601,36 @@ def test_names_shown_alike_are_separate_files_known_by_their_bytes_with_their_im
     assert keys == {os.fsencode(path.absolute()) for path in paths}
 
 
+def test_the_progress_bar_on_a_terminal_names_the_file_it_is_on(home, tmp_path):
+    import pty
+
+    inbox = tmp_path / "in"
+    for n, name in enumerate(["a-first.jpg", "b-second.jpg", "c-third.jpg"]):
+        make_image(inbox / name, color=(n * 80, 0, 0))
+    terminal, its_end = pty.openpty()
+    command = [sys.executable, "-m", "archive", "--home", str(home), "ingest", str(inbox)]
+    process = subprocess.Popen(
+        [*command, "--workers", "1"], stdout=subprocess.PIPE, stderr=its_end, text=True
+    )
+    os.close(its_end)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the process has ended and closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    out, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, out
+    bar = shown.decode()
+    assert "ingesting" in bar
+    for name in ("a-first.jpg", "b-second.jpg", "c-third.jpg"):
+        assert name in bar, bar
+
+
 def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):
     copy_sample(CANON, tmp_path / "in")
     copy_sample("robustness/pillow/truncated_jpeg.jpg", tmp_path / "in")

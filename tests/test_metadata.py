@@ -33,6 +33,7 @@ from ingest.metadata import (
     orientation,
     parse_xmp,
     pdf_date,
+    pdf_title,
     read_embedded,
     xmp_date,
 )
@@ -950,6 +951,34 @@ def test_pdf_information_dictionary_is_read(tmp_path):
         date_taken="2023-05-05T09:00:00",
         keywords=["quyền con người", "CRC", "CEDAW"],
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Adobe Photoshop PDF", None),
+        ("Microsoft Word - Báo cáo tổng kết năm 2019.docx", "Báo cáo tổng kết năm 2019"),
+        ("Microsoft Word - x.doc", "x"),
+        ("Microsoft Word - Document1", None),
+        ("Microsoft PowerPoint - Presentation1", None),
+        ("Untitled-1", None),
+        ("Acrobat PDFMaker 11 for Word", None),  # the file's own /Creator
+        ("Kế hoạch số 1297/KH-UBND", "Kế hoạch số 1297/KH-UBND"),
+        ("Biên bản họp - Word - bản 2", "Biên bản họp - Word - bản 2"),
+    ],
+)
+def test_a_pdf_title_naming_a_program_is_no_title(title, expected):
+    assert pdf_title(title, "Acrobat PDFMaker 11 for Word", "Adobe PDF Library 11.0") == expected
+
+
+def test_a_pdf_made_by_a_program_keeps_only_the_name_its_author_gave(tmp_path):
+    photoshop = pdf(tmp_path / "poster.pdf", {"/Title": "Adobe Photoshop PDF"})
+    word = pdf(
+        tmp_path / "letter.pdf",
+        {"/Title": "Microsoft Word - Công văn số 12.doc", "/Creator": "PScript5.dll Version 5.2.2"},
+    )
+    assert read_embedded(photoshop, "application/pdf").title is None
+    assert read_embedded(word, "application/pdf").title == "Công văn số 12"
 
 
 def test_pdf_garbage_creation_date_is_dropped_with_a_warning(tmp_path):
