@@ -75,6 +75,7 @@ class Prepared:
     reason: str | None = None
     skipped: bool = False  # the step found it is not for ingest: reported, not failed
     type: str = ""  # photo | document, once the steps have run
+    notes: list[str] = field(default_factory=list)  # what the libraries said (ingest.notes)
 
     @property
     def content_hash(self) -> str:
@@ -86,7 +87,20 @@ class Prepared:
     @property
     def warnings(self) -> list[str]:
         found = [w for f in self.files if f.embedded for w in f.embedded.warnings]
-        return found + [p for f in self.files for p in f.image_problems]
+        found += [p for f in self.files for p in f.image_problems]
+        # What a step already reported (the metadata step's Pillow warnings) is not repeated.
+        return found + [n for n in self.notes if not any(_said(n, w) for w in found)]
+
+    def add_notes(self, notes: list[str]) -> None:
+        """Keep what the libraries said: among the warnings, or after the reason of a failure."""
+        if self.failed_step and notes:
+            self.reason = f"{self.reason} ({'; '.join(notes)})"
+        else:
+            self.notes = notes
+
+
+def _said(note: str, warning: str) -> bool:
+    return note.split(": ", 1)[-1] in warning
 
 
 def stat_step(record: FileRecord, _context: Context) -> None:
@@ -144,17 +158,26 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 def prepare(unit: Unit, context: Context) -> Prepared:
     """Run every step over every file of the unit, stopping at the first failure; then classify
-    the unit and read its pages."""
+    the unit and read its pages. What the libraries say meanwhile is kept with it."""
+    from ingest import notes
+
     prepared = Prepared(unit)
     if unit.sidecar_error:
         prepared.failed_step, prepared.reason = "sidecar", unit.sidecar_error
         return prepared
-    for path in unit.files:
+    with notes.kept() as said:
+        _prepare(prepared, context)
+    prepared.add_notes(said)
+    return prepared
+
+
+def _prepare(prepared: Prepared, context: Context) -> None:
+    for path in prepared.unit.files:
         record = FileRecord(path, display(path))
         prepared.files.append(record)
         for name, step in STEPS:
             if not _run_step(prepared, record, name, step, context):
-                return prepared
+                return
     prepared.type = classify(prepared, context.requested_type)
     if context.ocr_root and (prepared.type == "document" or context.read_photos):
         for record in prepared.files:
@@ -163,7 +186,6 @@ def prepare(unit: Unit, context: Context) -> Prepared:
         for record in prepared.files:
             for frame in range(len(record.frames)):
                 derive(record, frame, context)
-    return prepared
 
 
 def _run_step(prepared: Prepared, record: FileRecord, name: str, step: Step, context) -> bool:

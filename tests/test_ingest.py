@@ -631,6 +631,48 @@ def test_the_progress_bar_on_a_terminal_names_the_file_it_is_on(home, tmp_path):
         assert name in bar, bar
 
 
+def tiff_with_two_resolutions(path: Path) -> Path:
+    """A TIFF whose XResolution holds two values, where one belongs: Pillow and libtiff both
+    warn of it, and both read the image."""
+    import struct
+
+    make_image(path, size=(60, 40), color=128, dpi=(300, 300))
+    data = bytearray(path.read_bytes())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    for entry in range(struct.unpack("<H", data[ifd : ifd + 2])[0]):
+        at = ifd + 2 + 12 * entry
+        if struct.unpack("<H", data[at : at + 2])[0] == 282:  # XResolution
+            data[at + 4 : at + 8] = struct.pack("<I", 2)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_what_image_libraries_warn_goes_to_the_report_not_to_the_terminal(home, tmp_path):
+    inbox = tmp_path / "in"
+    tiff_with_two_resolutions(inbox / "two-resolutions.tif")
+    copy_sample("robustness/pillow/libtiff_segfault.tif", inbox)
+    copy_sample("robustness/pillow/tiff_wrong_bits_per_sample.tiff", inbox)
+    make_image(inbox / "plain.jpg")
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "archive", "--home", str(home), "ingest", str(inbox)]
+    done = subprocess.run([*command, "--report", str(report)], capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout
+    assert done.stderr == ""
+    found = outcomes(json.loads(report.read_text(encoding="utf-8")))
+    assert found["two-resolutions.tif"]["warnings"] == [
+        "IPTC/XMP: Pillow warned: Metadata Warning, tag 282 had too many entries: 2, expected 1",
+        'libvips: Incorrect count for "XResolution"; tag ignored',
+    ]
+    assert found["libtiff_segfault.tif"]["reason"] == (
+        "a damaged image/tiff file: cannot be read "
+        "(Pillow: More samples per pixel than can be decoded: 65535)"
+    )
+    assert (
+        'Bogus "StripByteCounts" field' in found["tiff_wrong_bits_per_sample.tiff"]["warnings"][0]
+    )
+    assert "warnings" not in found["plain.jpg"]
+
+
 def test_a_dry_run_reads_everything_and_writes_nothing(run, home, tmp_path):
     copy_sample(CANON, tmp_path / "in")
     copy_sample("robustness/pillow/truncated_jpeg.jpg", tmp_path / "in")
