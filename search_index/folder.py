@@ -166,3 +166,19 @@ class IndexFolder:
             yield
         finally:
             lock.release()
+
+
+# For the tests of a rebuild killed part-way: when this environment variable names a file, a
+# rebuild creates it once its new index is written, before the swap, and waits while it exists.
+HOLD_BEFORE_SWAP = "ARCHIVE_REBUILD_HOLD"
+
+
+def hold_before_swap() -> None:
+    """When HOLD_BEFORE_SWAP names a file: create it, and wait while it is there. A test kills
+    the rebuild at this point, its new index written and not yet in use, on any machine."""
+    marker = os.environ.get(HOLD_BEFORE_SWAP)
+    if not marker:
+        return
+    Path(marker).touch()
+    while Path(marker).exists():
+        time.sleep(0.05)

@@ -29,7 +29,7 @@ from archive.errors import InvalidInput
 from search_index import query as q
 from search_index import scoring
 from search_index.facets import FILTER_NAMES, check_filters, counts, filter_docs, intersect
-from search_index.folder import COMPOUND, IndexFolder, IndexLocked
+from search_index.folder import COMPOUND, IndexFolder, IndexLocked, hold_before_swap
 from search_index.results import Hit, Results
 from search_index.schema import is_english, prepare
 from search_index.snapshot import SHARED_RESULTS, KeptResults, Snapshot, Snapshots
@@ -125,6 +125,7 @@ class SearchIndex:
             except BaseException:
                 self._indexes.discard(name)
                 raise
+            hold_before_swap()
             self._indexes.swap(name)
             return count
 

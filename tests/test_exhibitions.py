@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from demo.samples import make_photo
 from exhibitions import conformance
-from tests.conftest import text_pdf, tile_paths
+from tests.conftest import first_line, text_pdf, tile_paths, wait_for
 
 
 @pytest.fixture
@@ -163,29 +162,25 @@ class _served:
         self.folder = folder
 
     def __enter__(self) -> str:
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        # Port 0: the system gives a free one, which the server prints once it is listening.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
             cwd=self.folder,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            text=True,
         )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=1).close()
-                return base
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the static server did not start")
+        line = first_line(self.process, timeout=60)
+        found = re.search(r"port (\d+)", line)
+        if not found:
+            self.__exit__()
+            raise RuntimeError(f"the static server did not start: {line!r}")
+        return f"http://127.0.0.1:{found[1]}"
 
     def __exit__(self, *exc) -> None:
         self.process.terminate()
         self.process.wait()
+        self.process.stdout.close()
 
 
 @pytest.mark.slow
@@ -211,16 +206,24 @@ def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited,
             page.wait_for_function(
                 "() => document.querySelector('#viewer canvas') !== null", timeout=15000
             )
-            page.wait_for_timeout(1500)  # let the tiles fade in
-            shot = Image.open(BytesIO(page.locator("#viewer").screenshot())).convert("L")
+
+            def drawn_picture():  # the tiles arrived and were drawn: more than a flat colour
+                shot = Image.open(BytesIO(page.locator("#viewer").screenshot())).convert("L")
+                return shot if ImageStat.Stat(shot).stddev[0] > 10 else None
+
+            wait_for(drawn_picture, "the viewer to draw its first tiles", timeout=30)
             artifacts = Path(__file__).parent.parent / "test-artifacts"
             artifacts.mkdir(exist_ok=True)
             page.screenshot(path=str(artifacts / "exhibition-export.png"), full_page=True)
-            page.locator("button.entry").nth(2).click()
-            page.wait_for_timeout(1000)
+            document = f"/iiif/images/{exhibited['document']}/1/"
+
+            def document_tile(response) -> bool:
+                return document in response.url and response.url.endswith("/default.jpg")
+
+            with page.expect_response(document_tile, timeout=30000):
+                page.locator("button.entry").nth(2).click()
         finally:
             page.close()
-    assert ImageStat.Stat(shot).stddev[0] > 10, "the viewer drew nothing but a flat colour"
     drawn = {re.sub(r"^.*/iiif/images/([^/]+/\d+)/.*$", r"\1", url) for url in tiles}
     assert f"{exhibited['photos'][1]}/1" in drawn
     assert f"{exhibited['document']}/1" in drawn  # the third entry, once chosen

@@ -8,13 +8,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from archive.home import Archive
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -55,26 +57,51 @@ def finish(process: subprocess.Popen) -> int:
     return process.returncode
 
 
-def committed_items(home: Path) -> int:
+def counted(home: Path, table: str) -> int:
     try:
-        with sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True) as db:
-            return db.execute("select count(*) from items").fetchone()[0]
+        with closing(sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)) as db:
+            return db.execute(f"select count(*) from {table}").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
 
 
-def kill_when(process: subprocess.Popen, home: Path, items: int | None, seconds: float) -> bool:
-    """SIGKILL the run once `items` are committed (or after `seconds` when items is None);
-    True when it was still running and so was killed."""
-    deadline = time.monotonic() + 120
-    started = time.monotonic()
-    while process.poll() is None and time.monotonic() < deadline:
-        if items is None and time.monotonic() - started >= seconds:
-            break
-        if items is not None and committed_items(home) >= items:
-            time.sleep(seconds)  # land somewhere inside the next batch
-            break
-        time.sleep(0.005)
+def committed_items(home: Path) -> int:
+    return counted(home, "items")
+
+
+def stored_masters(home: Path) -> int:
+    """Masters on disk, whole: those committed, and those of the batch being prepared."""
+    files = (home / "masters").rglob("*")
+    return sum(1 for p in files if p.is_file() and not p.name.endswith(".partial"))
+
+
+# The moments a run is killed at, each a state of its home that the test waits for. A run
+# writes its journal row after sweeping what a killed one left, so a state that asks for the
+# new row (more runs than `runs_before`) is one of this run, not of the one before.
+
+
+def started(home: Path, runs_before: int) -> Callable[[], bool]:
+    """The run has swept and skipped what was done before, and written its journal row."""
+    return lambda: counted(home, "ingest_runs") > runs_before
+
+
+def first_master_stored(home: Path, runs_before: int) -> Callable[[], bool]:
+    """The run has stored a master; its first batch is not committed yet."""
+    return lambda: started(home, runs_before)() and stored_masters(home) > 0
+
+
+def inside_a_batch(home: Path, runs_before: int, items: int) -> Callable[[], bool]:
+    """`items` are committed, and masters of the next batch stored but not yet committed."""
+    return lambda: (
+        started(home, runs_before)()
+        and committed_items(home) >= items
+        and stored_masters(home) > counted(home, "masters")
+    )
+
+
+def kill_when(process: subprocess.Popen, state: Callable[[], bool], what: str) -> bool:
+    """SIGKILL the run once `state()` holds; True when it was still running and so was killed."""
+    wait_for(lambda: process.poll() is not None or state(), what)
     killed = process.poll() is None
     if killed:
         os.killpg(process.pid, signal.SIGKILL)
@@ -123,8 +150,16 @@ def test_an_ingest_killed_at_any_point_and_run_again_equals_a_clean_run(tmp_path
     # Kill before anything is committed, then in the middle of batches at several depths, then
     # during the first moments of a resumed run (the sweep and the skip of finished work).
     progress = []
-    for items, seconds in [(None, 0.4), (10, 0.05), (60, 0.2), (None, 0.25), (170, 0.01)]:
-        assert kill_when(ingest(killed, inbox), killed, items, seconds), "it ended before the kill"
+    moments = [
+        ("a first master stored", lambda runs: first_master_stored(killed, runs)),
+        ("a batch after 10 items", lambda runs: inside_a_batch(killed, runs, 10)),
+        ("a batch after 60 items", lambda runs: inside_a_batch(killed, runs, 60)),
+        ("the start of a resumed run", lambda runs: started(killed, runs)),
+        ("a batch after 170 items", lambda runs: inside_a_batch(killed, runs, 170)),
+    ]
+    for what, moment in moments:
+        state = moment(counted(killed, "ingest_runs"))
+        assert kill_when(ingest(killed, inbox), state, what), f"it ended before {what}"
         progress.append(committed_items(killed))
     total = len(expected["items"])
     assert progress == sorted(progress), progress

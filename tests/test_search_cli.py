@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +16,8 @@ from archive.home import Archive
 from archive.items import register
 from archive.models import Item
 from archive.records import NewItem
-from tests.conftest import make_image
+from search_index.folder import HOLD_BEFORE_SWAP
+from tests.conftest import make_image, wait_for
 
 ROWS = [
     ("a.jpg", "Hội thảo quyền con người ở Kon Tum", "2019", "public"),
@@ -92,7 +92,7 @@ def test_reindex_rebuilds_and_check_finds_what_the_index_misses(run, home, inges
     assert f"stale    {ingested['a.jpg']}" in result.output
 
 
-def test_a_killed_rebuild_leaves_the_old_index_answering(run, home):
+def test_a_killed_rebuild_leaves_the_old_index_answering(run, home, tmp_path):
     archive = Archive.open(home)
     with archive.session() as session:
         news = [
@@ -104,10 +104,16 @@ def test_a_killed_rebuild_leaves_the_old_index_answering(run, home):
     archive.close()
     assert run("reindex").exit_code == 0
     command = [sys.executable, "-m", "archive", "--home", str(home), "reindex"]
-    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL)
-    time.sleep(1.0)
-    assert process.poll() is None, "the rebuild ended before it could be killed"
-    os.killpg(process.pid, signal.SIGKILL)
+    written = tmp_path / "new-index-written"  # the rebuild holds there while this file exists
+    process = subprocess.Popen(
+        command,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, HOLD_BEFORE_SWAP: str(written)},
+    )
+    wait_for(lambda: written.exists() or process.poll() is not None, "the new index written")
+    assert process.poll() is None, "the rebuild ended before its new index was swapped in"
+    os.killpg(process.pid, signal.SIGKILL)  # its new index written, the old one still in use
     process.wait()
     assert search(run, "quyen con nguoi")["total"] == 1500
     assert run("reindex", "--check").exit_code == 0
