@@ -67,9 +67,9 @@ class PageSizeError(OcrError):
 
 
 def check_size(width: int, height: int, number: int, dpi: int, max_pixels: int) -> None:
-    """OcrError when page `number` (1-based), `width`×`height` pixels at `dpi`, has no area or
-    more than `max_pixels` pixels: known from the page's size, before anything renders it (a
-    636-byte PDF can ask for a page of 60,000×60,000 pixels, 14 GB)."""
+    """PageSizeError when page `number` (1-based), `width`×`height` pixels at `dpi`, has no
+    area or more than `max_pixels` pixels: known from the page's size, before anything renders
+    it (a PDF of 600 bytes can ask for a page of 60,000×60,000 pixels, 14 GB)."""
     if width <= 0 or height <= 0:
         raise PageSizeError(f"page {number} has no area ({width}×{height} pixels)")
     if width * height > max_pixels:
