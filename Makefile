@@ -9,8 +9,10 @@ SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-o
 	fonts-dejavu-core fonts-dejavu-extra chromium libmagic1
 DEMO := demo-data
 # The deep-zoom viewer, from the npm registry (package.json, package-lock.json), served by the
-# archive itself and copied into exported exhibitions. npm ci also brings axe-core, the
-# accessibility checker the browser tests run in the page (a devDependency, never served).
+# archive itself and copied into exported exhibitions. npm ci also brings the devDependencies,
+# never served: axe-core, the accessibility checker the browser tests run in the page, and
+# Mirador and Universal Viewer, the IIIF viewers partners use, which the viewer tests load the
+# catalogue's manifests into.
 VIEWER := exhibitions/site/vendor/openseadragon
 
 .PHONY: demo test test-fast lint system-packages assets bench bench-catalogue clean
