@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 from archive import public
 from archive.derivatives import served_info
@@ -23,10 +24,44 @@ blueprint = Blueprint("iiif", __name__, url_prefix="/iiif")
 
 MAX_AGE = 3600  # manifests and info.json: an hour; they change when the record does
 TILE_MAX_AGE = 86400 * 30  # tiles change only when rebuilt
+WARNED_HOSTS = 20  # other hosts than base_url's warned of, per process
 
 
 def _archive() -> Archive:
     return services.archive()
+
+
+@blueprint.before_app_request
+def _warn_of_another_host() -> None:
+    """Log, once per host and process, requests that arrive for another host than base_url's:
+    every IIIF id and citation names base_url, so a visitor who came by another address gets
+    ids that may point nowhere. Hosts are not remembered past WARNED_HOSTS (any client can
+    send any Host)."""
+    base_url = _archive().settings["base_url"]
+    host = _host(request.host, base_url)
+    warned = current_app.extensions.setdefault("iiif.hosts_warned", set())
+    if host == _host(urlsplit(base_url).netloc, base_url) or host in warned:
+        return
+    if len(warned) < WARNED_HOSTS:
+        warned.add(host)
+        current_app.logger.warning(
+            "requests arrive for %s, but base_url is %s, which every IIIF id and citation "
+            "names: if visitors use %s, set base_url (archive.toml or ARCHIVE_BASE_URL) to it",
+            request.host[:100],
+            base_url,
+            request.host[:100],
+        )
+
+
+def _host(netloc: str, base_url: str) -> tuple[str, int | None]:
+    """A host and port as compared; a missing port is the default of base_url's scheme (a proxy
+    in front of the catalogue passes the visitor's Host without it)."""
+    default = 443 if base_url.startswith("https:") else 80
+    try:
+        parts = urlsplit(f"//{netloc}")
+        return (parts.hostname or "", parts.port or default)
+    except ValueError:  # a Host header that is no host (`[::1`, a port that is no number)
+        return (netloc, None)
 
 
 def _public_item(accession_id: str) -> Item:

@@ -18,10 +18,12 @@ connection or an open index file must not be shared between processes.
 from __future__ import annotations
 
 import gc
+import ipaddress
 import os
 import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
 
@@ -57,6 +59,25 @@ def listen(host: str, port: int) -> list[socket.socket]:
             bound.close()
         raise
     return sockets
+
+
+def loopback_url(url: str) -> bool:
+    """Whether `url` names this machine only (localhost, 127.x, ::1): no visitor can reach it."""
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.endswith(".localhost") or _loopback_ip(host)
+
+
+def public_sockets(sockets: list[socket.socket]) -> list[str]:
+    """The addresses among `sockets` that other machines can connect to."""
+    found = [str(bound.getsockname()[0]) for bound in sockets]
+    return [address for address in found if not _loopback_ip(address)]
+
+
+def _loopback_ip(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
 
 
 def _bound(family: socket.AddressFamily, address: tuple) -> socket.socket:

@@ -3,10 +3,18 @@ exhibitions and Collections; restricted items answer 404 everywhere."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+
 import pytest
 
 from exhibitions import conformance
-from tests.conftest import tile_paths
+from tests.conftest import first_line, tile_paths
 
 BASE = "http://localhost:8000"
 
@@ -109,3 +117,72 @@ def test_restricted_items_are_404_on_every_iiif_route(client, ids):
             with client.get(path) as response:
                 assert response.status_code == 404, path
                 assert b"BIMAT" not in response.data
+
+
+# ---------------------------------------------------------------------------------------------
+# base_url: the address every id is built on
+
+
+def _serve(home, *args: str, env: dict | None = None) -> subprocess.Popen:
+    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
+    return subprocess.Popen(
+        [*command, "--workers", "1", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _stopped(process: subprocess.Popen) -> tuple[str, str]:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.slow
+def test_serve_refuses_a_public_address_while_base_url_is_the_loopback_default(catalogue_home):
+    process = _serve(catalogue_home["home"], "--host", "0.0.0.0")
+    with contextlib.suppress(subprocess.TimeoutExpired):  # still serving: fails below
+        process.wait(timeout=60)
+    out, errors = _stopped(process)
+    assert "serving" not in out
+    assert process.returncode == 2, errors
+    assert "base_url" in errors and "ARCHIVE_BASE_URL" in errors and "archive.toml" in errors
+    assert "http://localhost:8000" in errors
+
+
+@pytest.mark.slow
+def test_serve_listens_on_a_public_address_once_base_url_names_one(catalogue_home):
+    public = {"ARCHIVE_BASE_URL": "https://archive.example.org"}
+    process = _serve(catalogue_home["home"], "--host", "0.0.0.0", env=public)
+    try:
+        line = first_line(process, timeout=60)
+    finally:
+        _, errors = _stopped(process)
+    assert re.search(r"serving .* at http://0\.0\.0\.0:\d+/", line), errors
+
+
+def test_requests_for_another_host_than_base_url_are_warned_of_once_per_host(
+    catalogue_home, caplog
+):
+    from catalogue.app import create_app
+
+    app = create_app(catalogue_home["home"])
+    try:
+        client = app.test_client()
+        with caplog.at_level(logging.WARNING):
+            for host in ("localhost:8000", "other.example", "other.example", "127.0.0.1:5000"):
+                for path in ("/", "/iiif/collections/archive.json"):
+                    assert client.get(path, base_url=f"http://{host}").status_code == 200
+    finally:
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert "other.example" in warnings[0] and "127.0.0.1:5000" in warnings[1]
+    assert all("base_url" in w and BASE in w for w in warnings)
