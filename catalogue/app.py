@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -81,4 +82,26 @@ def _headers(response: Response) -> Response:
     if request.path.startswith("/iiif/"):
         # IIIF clients on other sites (Mirador, the Ministry's portal) must read these
         response.headers["Access-Control-Allow-Origin"] = "*"
+        if request.method == "OPTIONS":
+            _preflight(response)
     return response
+
+
+CORS_METHODS = "GET, HEAD, OPTIONS"
+# Allowed when a preflight names none: what IIIF clients send (the spec's Accept with its
+# profile, a token of the Authentication API).
+CORS_HEADERS = "Accept, Authorization, Content-Type"
+CORS_MAX_AGE = 86400  # browsers keep a preflight's answer this long (Chromium: 2 hours at most)
+_HEADER_NAMES = re.compile(r"^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$")
+
+
+def _preflight(response: Response) -> None:
+    """Answer a CORS preflight: any site may GET with the headers it asks to send (nothing here
+    depends on credentials, so none are allowed)."""
+    asked = request.headers.get("Access-Control-Request-Headers", "").strip()
+    response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+    response.headers["Access-Control-Allow-Headers"] = (
+        asked if asked and len(asked) <= 1000 and _HEADER_NAMES.match(asked) else CORS_HEADERS
+    )
+    response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    response.vary.add("Access-Control-Request-Headers")

@@ -186,3 +186,33 @@ def test_requests_for_another_host_than_base_url_are_warned_of_once_per_host(
     assert len(warnings) == 2, warnings
     assert "other.example" in warnings[0] and "127.0.0.1:5000" in warnings[1]
     assert all("base_url" in w and BASE in w for w in warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Other sites' viewers
+
+
+@pytest.mark.parametrize(
+    "path", ["/iiif/items/{id}/manifest.json", "/iiif/images/{id}/1/info.json"]
+)
+def test_a_preflight_from_another_site_is_answered_for_the_headers_it_asks_to_send(
+    client, ids, path
+):
+    asked = {
+        "Origin": "https://viewer.example.org",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "accept, authorization",
+    }
+    response = client.options(path.format(id=ids["anh-0.jpg"]), headers=asked)
+    assert response.status_code in (200, 204)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    methods = {m.strip() for m in response.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "HEAD", "OPTIONS"} <= methods
+    allowed = {
+        h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    assert {"accept", "authorization"} <= allowed
+    assert int(response.headers["Access-Control-Max-Age"]) >= 600
+    plain = client.options(path.format(id=ids["anh-0.jpg"]), headers={"Origin": asked["Origin"]})
+    allowed = {h.strip().lower() for h in plain.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"accept", "authorization", "content-type"} <= allowed
