@@ -7,9 +7,10 @@ A page's folder holds, beside its `info.json`:
   tile, at `{x},{y},{w},{h}/{sw},{sh}/0/default.jpg`: the region in full-size pixels, then the
   size the tile is delivered at, rounded up (ceil) as IIIF clients compute it;
 - `full/max/0/default.jpg`, the page at full size, and `full/{w},{h}/0/default.jpg` for each of
-  the `sizes` in info.json: the reduced levels a viewer shows before tiles arrive, and a
-  thumbnail whose longest side is at most `THUMBNAIL_SIZE`. OpenSeadragon asks for the smallest
-  level as `full/{w},{h}`, which is one of them.
+  the `sizes` in info.json: the reduced levels a viewer shows before tiles arrive, a thumbnail
+  whose longest side is at most `THUMBNAIL_SIZE`, and the 90 px wide one Universal Viewer asks
+  for (also at `full/90,/0/default.jpg`, as it asks). OpenSeadragon asks for the smallest level
+  as `full/{w},{h}`, which is one of them.
 
 libvips' `dzsave(layout="iiif3")` writes the tiles, faster than anything cut here would; what it
 lacks (the smallest level under its region path, `full/max`, the sizes, an info.json with the
@@ -46,6 +47,10 @@ QUALITY = 85  # JPEG quality of tiles and sizes; below 90 libvips subsamples chr
 # Reduced levels up to this longest side are offered as sizes: enough for a page on screen,
 # while larger ones would cost a JPEG as big as a quarter of the page for little use.
 LARGEST_SIZE = 2048
+# Universal Viewer asks for its thumbnails by width alone, `full/90,/0/default.jpg`, which a
+# level-0 service need not serve: that size is made and offered too, and also written under
+# the path UV asks for, so a static copy of the tree answers it.
+WIDTH_ONLY_SIZE = 90
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff")
 PDF_TYPE = "application/pdf"
@@ -249,8 +254,9 @@ def level_size(width: int, height: int, factor: int) -> tuple[int, int]:
 
 
 def _sizes(width: int, height: int, factors: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    """The sizes offered, smallest first: reduced levels up to LARGEST_SIZE, and a thumbnail
-    (the smallest level when it fits THUMBNAIL_SIZE, else the page scaled to fit it)."""
+    """The sizes offered, smallest first: reduced levels up to LARGEST_SIZE, a thumbnail (the
+    smallest level when it fits THUMBNAIL_SIZE, else the page scaled to fit it), and the page
+    WIDTH_ONLY_SIZE wide (unless that would enlarge it)."""
     levels = [level_size(width, height, f) for f in factors[1:]]
     sizes = {size for size in levels if max(size) <= LARGEST_SIZE}
     smallest = level_size(width, height, factors[-1])
@@ -259,7 +265,17 @@ def _sizes(width: int, height: int, factors: tuple[int, ...]) -> tuple[tuple[int
     else:
         scale = THUMBNAIL_SIZE / max(width, height)
         sizes.add((max(1, round(width * scale)), max(1, round(height * scale))))
+    by_width = _width_only(width, height)
+    if by_width is not None:
+        sizes.add(by_width)
     return tuple(sorted(sizes))
+
+
+def _width_only(width: int, height: int) -> tuple[int, int] | None:
+    """The size a `full/90,` request gets, or None when the page is not wider than that."""
+    if width <= WIDTH_ONLY_SIZE:
+        return None
+    return WIDTH_ONLY_SIZE, max(1, round(height * WIDTH_ONLY_SIZE / width))
 
 
 def _tiles(width: int, height: int, factors: tuple[int, ...]) -> Iterator[tuple[int, str, str]]:
@@ -341,6 +357,11 @@ def _write_tree(image: pyvips.Image, tree: Path, staging: Path, facts: Derivativ
         target = full / source.stem / IMAGE_NAME
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)  # over libvips' own smallest level, if it wrote one
+    by_width = _width_only(facts.width, facts.height)
+    if by_width is not None:
+        target = full / f"{by_width[0]}," / IMAGE_NAME
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(full / "{},{}".format(*by_width) / IMAGE_NAME, target)
     _complete(image, tree, facts)
     _prune(tree, facts)
 
@@ -417,6 +438,9 @@ def _cut(image: pyvips.Image, tree: Path, factor: int, cuts: list[tuple[str, str
 def _prune(tree: Path, facts: Derivative) -> None:
     """Remove what info.json does not offer, so that it describes the tree exactly."""
     wanted: dict[str, set[str]] = {"full": {"max"} | {f"{w},{h}" for w, h in facts.sizes}}
+    by_width = _width_only(facts.width, facts.height)
+    if by_width is not None:
+        wanted["full"].add(f"{by_width[0]},")
     for _, region, size in _tiles(facts.width, facts.height, facts.scale_factors):
         # A clipped edge tile can have the same region at two scale factors, in two sizes.
         wanted.setdefault(region, set()).add(size)

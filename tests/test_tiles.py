@@ -147,8 +147,27 @@ def test_sizes_offer_a_thumbnail_and_the_reduced_levels_a_viewer_starts_from(tmp
     facts = derive(photo(tmp_path / "in.jpg", (6000, 4000)), "image/jpeg", tmp_path / "page")
 
     assert facts.scale_factors == (1, 2, 4, 8, 16)
-    assert facts.sizes == ((375, 250), (750, 500), (1500, 1000))
+    assert facts.sizes == ((90, 60), (375, 250), (750, 500), (1500, 1000))
     assert facts.thumbnail == (375, 250)
+
+
+@pytest.mark.parametrize("size", [(6000, 4000), (1300, 2100), (450, 300), (91, 300)])
+def test_the_thumbnail_universal_viewer_asks_for_by_its_width_alone_is_made(tmp_path, size):
+    # Universal Viewer asks for `full/90,/0/default.jpg`: a static server must find that file.
+    folder = tmp_path / "page"
+    derive(photo(tmp_path / "in.png", size), "image/png", folder)
+    width, height = size
+    made = (90, round(height * 90 / width))
+    assert {"width": made[0], "height": made[1]} in info_of(folder)["sizes"]
+    assert jpeg(folder / "full/90,/0/default.jpg").size == made
+    assert jpeg(folder / f"full/{made[0]},{made[1]}/0/default.jpg").size == made
+
+
+def test_an_image_narrower_than_universal_viewer_s_thumbnail_is_not_enlarged(tmp_path):
+    folder = tmp_path / "page"
+    derive(photo(tmp_path / "in.png", (60, 40)), "image/png", folder)
+    assert info_of(folder)["sizes"] == [{"width": 60, "height": 40}]
+    assert not (folder / "full/90,").exists()
 
 
 def test_a_thumbnail_is_made_when_the_smallest_level_is_larger_than_one(tmp_path):
@@ -156,7 +175,7 @@ def test_a_thumbnail_is_made_when_the_smallest_level_is_larger_than_one(tmp_path
     facts = derive(photo(tmp_path / "in.jpg", (7000, 3000)), "image/jpeg", tmp_path / "page")
 
     assert facts.thumbnail == (400, 171)
-    assert facts.sizes[:2] == ((400, 171), (438, 188))
+    assert facts.sizes[:3] == ((90, 39), (400, 171), (438, 188))
     assert jpeg(tmp_path / "page/full/400,171/0/default.jpg").size == (400, 171)
 
 
@@ -191,7 +210,8 @@ def test_what_another_libvips_leaves_out_is_cut_and_what_it_adds_is_removed(tmp_
         assert near(colour_at(tile, 0.5, 0.5), middle, 12), region
     offered = {f"{region}/{size}/0/default.jpg" for region, size in requests}
     offered |= {f"full/{s['width']},{s['height']}/0/default.jpg" for s in info["sizes"]}
-    assert tree_files(folder) == offered | {"full/max/0/default.jpg", "info.json"}
+    asked = {"full/max/0/default.jpg", "full/90,/0/default.jpg", "info.json"}
+    assert tree_files(folder) == offered | asked
 
 
 # --------------------------------------------------------------------------------------------
