@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    request,
+    send_from_directory,
+)
 
 from archive import public
-from archive.derivatives import served_info
+from archive.derivatives import load_info, served_info
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
@@ -116,8 +125,37 @@ def image(accession_id: str, number: int, image: str) -> Response:
     if not image.endswith("/default.jpg"):
         abort(404)  # level 0: only what was made, in the one quality and format
     folder = _page_folder(accession_id, number)
+    one_side = _ONE_SIDE.match(image)
+    if one_side and not (folder / image).is_file():
+        return _nearest_size(folder, one_side.group("width"), one_side.group("height"))
     response = send_from_directory(folder, image, mimetype="image/jpeg", max_age=TILE_MAX_AGE)
     response.cache_control.public = True
+    return response
+
+
+# A size asked by its width or its height alone (`full/90,`, `full/,120`): viewers ask so for
+# thumbnails (Universal Viewer: `full/90,`), though a level-0 service offers only its `sizes`.
+_ONE_SIDE = re.compile(r"^full/(?:(?P<width>\d{1,6}),|,(?P<height>\d{1,6}))/0/default\.jpg$")
+
+
+def _nearest_size(folder, width: str | None, height: str | None) -> Response:
+    """A redirect to the smallest made size at least as wide (or tall) as asked; 404 when
+    the page itself is smaller (level 0 does not enlarge)."""
+    info = load_info(folder)
+    if info is None:
+        abort(404)
+    side, asked = (0, int(width)) if width else (1, int(height or 0))
+    full = (info["width"], info["height"])
+    made = [(s["width"], s["height"]) for s in info.get("sizes", [])] + [full]
+    found = min((size for size in made if size[side] >= asked), default=None)
+    if found is None or asked == 0:
+        abort(404)
+    size = "max" if found == full else f"{found[0]},{found[1]}"
+    # Relative to the address asked (…/full/90,/0/default.jpg), so it holds behind any proxy.
+    response = redirect(f"../../{size}/0/default.jpg", code=302)
+    response.autocorrect_location_header = False
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
     return response
 
 

@@ -4,15 +4,21 @@ exhibitions and Collections; restricted items answer 404 everywhere."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+from io import BytesIO
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from PIL import Image
 
+from demo.samples import make_photo
 from exhibitions import conformance
 from tests.conftest import first_line, tile_paths
 
@@ -216,3 +222,56 @@ def test_a_preflight_from_another_site_is_answered_for_the_headers_it_asks_to_se
     plain = client.options(path.format(id=ids["anh-0.jpg"]), headers={"Origin": asked["Origin"]})
     allowed = {h.strip().lower() for h in plain.headers["Access-Control-Allow-Headers"].split(",")}
     assert {"accept", "authorization", "content-type"} <= allowed
+
+
+def test_a_size_asked_by_one_side_is_redirected_to_the_nearest_made_size_at_or_above(client, ids):
+    service = f"/iiif/images/{ids['anh-0.jpg']}/1"  # 900 × 600
+    info = client.get(f"{service}/info.json").get_json()
+    made = sorted((s["width"], s["height"]) for s in info["sizes"])
+    for asked, width in (("200,", 200), (",100", None), ("900,", 900)):
+        url = f"{service}/full/{asked}/0/default.jpg"
+        response = client.get(url)
+        assert response.status_code in (302, 303), asked
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        target = urljoin(f"http://localhost{url}", response.headers["Location"])
+        if width == 900:
+            assert target.endswith(f"{service}/full/max/0/default.jpg")
+            continue
+        side = 0 if width else 1
+        nearest = min(s for s in made if s[side] >= int(asked.strip(",")))
+        assert target.endswith(f"{service}/full/{nearest[0]},{nearest[1]}/0/default.jpg")
+        with client.get(urlsplit(target).path) as image:
+            assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert client.get(f"{service}/full/901,/0/default.jpg").status_code == 404
+
+
+def test_universal_viewer_s_thumbnail_is_served_by_its_width_alone(client, ids):
+    with client.get(f"/iiif/images/{ids['anh-1.jpg']}/1/full/90,/0/default.jpg") as response:
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+        assert Image.open(BytesIO(response.data)).size == (90, 60)
+
+
+def test_images_made_before_the_thumbnail_by_width_are_redirected_to_a_made_size(
+    run, home, tmp_path
+):
+    from catalogue.app import create_app
+
+    make_photo(tmp_path / "in" / "old.jpg", width=900, height=600, seed=3)
+    _, report = run.ingest(tmp_path / "in")
+    accession = report["inputs"][0]["item"]
+    for folder in (home / "derivatives").rglob("info.json"):  # as an earlier version made it
+        info = json.loads(folder.read_text())
+        info["sizes"] = [s for s in info["sizes"] if s["width"] != 90]
+        folder.write_text(json.dumps(info))
+        shutil.rmtree(folder.parent / "full" / "90,")
+        shutil.rmtree(folder.parent / "full" / "90,60")
+    app = create_app(home)
+    url = f"/iiif/images/{accession}/1/full/90,/0/default.jpg"
+    try:
+        response = app.test_client().get(url)
+    finally:
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
+    assert response.status_code in (302, 303)
+    target = urljoin(url, response.headers["Location"])
+    assert target == f"/iiif/images/{accession}/1/full/400,267/0/default.jpg"
