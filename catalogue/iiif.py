@@ -197,6 +197,7 @@ def search(accession_id: str, version: int = 2) -> Response:
         request.args.get("q", ""),
         version=version,
         page=int(page) if page.isdigit() and len(page) < 6 else 0,
+        motivation=request.args.get("motivation"),
         received=tuple(request.args),
     )
     return _json(answer, max_age=60)
@@ -212,6 +213,7 @@ def autocomplete(accession_id: str, version: int = 2) -> Response:
         _pages_words(item),
         request.args.get("q", ""),
         version=version,
+        motivation=request.args.get("motivation"),
         received=tuple(request.args),
     )
     return _json(answer, max_age=60)

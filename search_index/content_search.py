@@ -3,8 +3,15 @@
 An item's manifest advertises both versions (Mirador 3 and 4 find only 1.0, Universal Viewer
 either): 2.0 at `{base}/iiif/search/{accession}` and `…/autocomplete`, 1.0 at `…/v1` and
 `…/v1/autocomplete`. A web route calls `search` and `autocomplete` with the request's `q`, `page`
-(from 0: the `page` parameter of the URLs in `next` and `prev`) and parameter names, and sends
-back the dict as JSON.
+(from 0: the `page` parameter of the URLs in `next` and `prev`), `motivation` and parameter
+names, and sends back the dict as JSON.
+
+A 2.0 answer lists in `items` the matching annotations themselves: the words of the item's text,
+with the `supplementing` motivation the manifest publishes the text with; the match's context
+(`contextualizing`) goes in `annotations`. `motivation` (space-separated terms, any of which may
+match) filters them: a request that names motivations without `supplementing` finds nothing, as
+the item has no other annotations. 1.0 answers are as Mirador and Universal Viewer read them, and
+ignore `motivation`.
 
 What `q` means here is what a reader means in a viewer's search box, a find-in-page: each quoted
 part is one phrase, and so is each run of words outside quotes, so `quyen con nguoi` finds the
@@ -37,9 +44,11 @@ PRESENTATION_2_CONTEXT = "http://iiif.io/api/presentation/2/context.json"
 
 MAX_QUERY = 200  # characters of `q`
 CONTEXT_WORDS = 6  # words shown before and after a match
+# The motivation of the item's text annotations, as the manifest publishes them.
+TEXT_MOTIVATION = "supplementing"
 # Parameters the specs define that these answers do not apply; named in `ignored`, as required.
-IGNORED = ("motivation", "date", "user")
-IGNORED_BY_AUTOCOMPLETE = (*IGNORED, "min")
+IGNORED = {2: ("date", "user"), 1: ("motivation", "date", "user")}
+IGNORED_BY_AUTOCOMPLETE = {version: (*names, "min") for version, names in IGNORED.items()}
 
 Box = tuple[int, int, int, int]
 Pages = Sequence[tuple[int, list[list]]]
@@ -80,9 +89,13 @@ def _service(base: str, accession: str, version: int, *, autocomplete: bool = Fa
     return url + "/autocomplete" if autocomplete else url
 
 
-def _request(service: str, q: str, page: int = 0) -> str:
+def _request(service: str, q: str, page: int = 0, motivation: str | None = None) -> str:
     """The URL that asks `service` for `q` (its first page without a `page` parameter)."""
-    params = {"q": q, "page": page} if page else {"q": q}
+    params: dict = {"q": q}
+    if motivation:
+        params["motivation"] = motivation
+    if page:
+        params["page"] = page
     # A lone surrogate cannot be written in UTF-8: it becomes "?" rather than an exception.
     return f"{service}?{urlencode(params, errors='replace')}"
 
@@ -102,6 +115,13 @@ def _annotation_id(canvas: str, segment: Segment) -> str:
 
 def _ignored(received: Iterable[str], unsupported: tuple[str, ...]) -> list[str]:
     return [name for name in dict.fromkeys(received) if name in unsupported]
+
+
+def _text_wanted(motivation: str | None) -> bool:
+    """Whether annotations of the item's text answer a request for `motivation` (none, or
+    space-separated terms of which any may match)."""
+    terms = (motivation or "").split() if isinstance(motivation, str) else []
+    return not terms or TEXT_MOTIVATION in terms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,13 +258,12 @@ def _quote_selector(segment: Segment, match: Match) -> dict:
     return selector
 
 
-def _highlight_2(canvas: str, segment: Segment) -> dict:
-    # "highlighting": the annotation marks where the match is on the canvas; the item's own text
-    # is not published as annotations for these to point into.
+def _word_2(canvas: str, segment: Segment) -> dict:
+    """The matching words of one line as an annotation of the item's text on its canvas."""
     return {
         "id": _annotation_id(canvas, segment),
         "type": "Annotation",
-        "motivation": "highlighting",
+        "motivation": TEXT_MOTIVATION,
         "body": {"type": "TextualBody", "value": segment.text, "format": "text/plain"},
         "target": _target(canvas, segment.box),
     }
@@ -268,34 +287,46 @@ def _context_2(canvas: str, match: Match) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What a search request asked for, as its answer repeats it in its links."""
+
+    q: str
+    motivation: str | None
+    ignored: list[str]
+
+    def url(self, service: str, page: int = 0) -> str:
+        return _request(service, self.q, page, self.motivation)
+
+
 def _search_2(
-    base: str, accession: str, q: str, matches: list[Match], paging: _Paging, ignored: list[str]
+    base: str, accession: str, asked: _Asked, matches: list[Match], paging: _Paging
 ) -> dict:
     service = _service(base, accession, 2)
-    page_id = _request(service, q, paging.page)
+    page_id = asked.url(service, paging.page)
     answer: dict = {"@context": SEARCH_2_CONTEXT, "id": page_id, "type": "AnnotationPage"}
-    if ignored:
-        answer["ignored"] = ignored
+    if asked.ignored:
+        answer["ignored"] = asked.ignored
     chunks = paging.chunks(matches)
     shown = chunks[paging.page] if paging.page < len(chunks) else []
     if paging.paged:
         sizes = [len(_distinct(chunk)) for chunk in chunks]
         answer["partOf"] = {
             # The collection is embedded in its pages; its id is a fragment of the first one's.
-            "id": f"{_request(service, q)}#all",
+            "id": f"{asked.url(service)}#all",
             "type": "AnnotationCollection",
             "total": sum(sizes),
-            "first": {"id": _request(service, q), "type": "AnnotationPage"},
-            "last": {"id": _request(service, q, paging.last), "type": "AnnotationPage"},
+            "first": {"id": asked.url(service), "type": "AnnotationPage"},
+            "last": {"id": asked.url(service, paging.last), "type": "AnnotationPage"},
         }
         if paging.page < paging.last:
-            answer["next"] = {"id": _request(service, q, paging.page + 1), "type": "AnnotationPage"}
+            answer["next"] = {"id": asked.url(service, paging.page + 1), "type": "AnnotationPage"}
         if paging.page > 0:
             previous = min(paging.page - 1, paging.last)
-            answer["prev"] = {"id": _request(service, q, previous), "type": "AnnotationPage"}
+            answer["prev"] = {"id": asked.url(service, previous), "type": "AnnotationPage"}
         answer["startIndex"] = sum(sizes[: paging.page])
     answer["items"] = [
-        _highlight_2(_canvas(base, accession, match.page), segment)
+        _word_2(_canvas(base, accession, match.page), segment)
         for match, segment in _distinct(shown)
     ]
     if shown:
@@ -327,12 +358,12 @@ def _hit_1(canvas: str, match: Match) -> dict:
 
 
 def _search_1(
-    base: str, accession: str, q: str, matches: list[Match], paging: _Paging, ignored: list[str]
+    base: str, accession: str, asked: _Asked, matches: list[Match], paging: _Paging
 ) -> dict:
-    service = _service(base, accession, 1)
+    service, q = _service(base, accession, 1), asked.q
     within: dict = {"@type": "sc:Layer", "total": len(matches)}  # Mirador shows this count
-    if ignored:
-        within["ignored"] = ignored
+    if asked.ignored:
+        within["ignored"] = asked.ignored
     answer: dict = {
         "@context": [PRESENTATION_2_CONTEXT, SEARCH_1_CONTEXT],
         "@id": _request(service, q, paging.page),
@@ -365,17 +396,21 @@ def search(
     version: int = 2,
     page: int = 0,
     per_page: int = 100,
+    motivation: str | None = None,
     received: Iterable[str] = (),
 ) -> dict:
     """The Content Search answer (an AnnotationPage for 2.0, an sc:AnnotationList for 1.0) for
     `query` in `pages` ([(page number, OCR words)], boxes in canvas pixels), page `page` (from
-    0) of `per_page` matches. `received` names the request's parameters, to report `ignored`."""
+    0) of `per_page` matches, of the `motivation` asked (2.0). `received` names the request's
+    parameters, to report `ignored`."""
     _service(base, accession, version)  # an unknown version fails here, whatever the query
-    matches = _matches(query, pages)
+    if version == 1:
+        motivation = None
+    matches = _matches(query, pages) if _text_wanted(motivation) else []
     paging = _Paging(max(0, page), max(1, per_page), len(matches))
-    ignored = _ignored(received, IGNORED)
+    asked = _Asked(query, motivation, _ignored(received, IGNORED[version]))
     build = _search_2 if version == 2 else _search_1
-    return build(base, accession, query, matches, paging, ignored)
+    return build(base, accession, asked, matches, paging)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,12 +449,11 @@ def _most_written(counts: Counter[str]) -> str:
     return min(counts, key=lambda w: (-counts[w], _folded(w) == w.lower(), w != w.lower(), w))
 
 
-def _term_page_2(
-    service: str, prefix: str, found: list[tuple[str, int]], ignored: list[str]
-) -> dict:
+def _term_page_2(service: str, asked: _Asked, found: list[tuple[str, int]]) -> dict:
+    ignored = asked.ignored
     answer: dict = {
         "@context": SEARCH_2_CONTEXT,
-        "id": _request(service, prefix),
+        "id": asked.url(service),
         "type": "TermPage",
     }
     if ignored:
@@ -452,13 +486,16 @@ def autocomplete(
     *,
     version: int = 2,
     limit: int = 10,
+    motivation: str | None = None,
     received: Iterable[str] = (),
 ) -> dict:
     """The autocomplete answer (a TermPage for 2.0, a search:TermList for 1.0) for `prefix`:
-    the `terms` of `pages`, each one a `q` for the search service."""
+    the `terms` of `pages` (in 2.0, of the `motivation` asked), each one a `q` for the search
+    service."""
     service = _service(base, accession, version, autocomplete=True)
-    found = terms(pages, prefix, limit)
-    ignored = _ignored(received, IGNORED_BY_AUTOCOMPLETE)
+    wanted = version == 1 or _text_wanted(motivation)
+    found = terms(pages, prefix, limit) if wanted else []
+    ignored = _ignored(received, IGNORED_BY_AUTOCOMPLETE[version])
     if version == 2:
-        return _term_page_2(service, prefix, found, ignored)
+        return _term_page_2(service, _Asked(prefix, motivation, ignored), found)
     return _term_list_1(service, _service(base, accession, 1), prefix, found, ignored)

@@ -275,3 +275,13 @@ def test_images_made_before_the_thumbnail_by_width_are_redirected_to_a_made_size
     assert response.status_code in (302, 303)
     target = urljoin(url, response.headers["Location"])
     assert target == f"/iiif/images/{accession}/1/full/400,267/0/default.jpg"
+
+
+def test_content_search_2_answers_the_motivation_asked_for(client, ids):
+    url = f"/iiif/search/{ids['ke-hoach.pdf']}?q=quyen%20tre%20em"
+    found = client.get(f"{url}&motivation=supplementing").get_json()
+    assert found["items"] and {i["motivation"] for i in found["items"]} == {"supplementing"}
+    assert "ignored" not in found
+    assert client.get(f"{url}&motivation=painting").get_json()["items"] == []
+    old = client.get(url.replace("?", "/v1?") + "&motivation=painting").get_json()
+    assert old["resources"] and old["within"]["ignored"] == ["motivation"]

@@ -97,7 +97,8 @@ def test_a_phrase_typed_without_marks_lights_up_its_words_on_the_right_canvases(
         "người",
         "quyền con người,",
     ]
-    assert {item["motivation"] for item in answer["items"]} == {"highlighting"}
+    # The matching annotations, with the motivation of the text they are part of.
+    assert {item["motivation"] for item in answer["items"]} == {"supplementing"}
     assert "partOf" not in answer and "next" not in answer  # everything fits on one page
 
 
@@ -211,9 +212,44 @@ def test_a_page_past_the_end_is_empty_and_points_back():
 
 
 def test_parameters_the_service_does_not_apply_are_named_as_ignored():
-    answer = search_2("quyền", received=["q", "motivation", "page", "user", "motivation"])
-    assert answer["ignored"] == ["motivation", "user"]
-    assert "ignored" not in search_2("quyền", received=["q", "page"])
+    answer = search_2("quyền", received=["q", "motivation", "page", "user", "date", "user"])
+    assert answer["ignored"] == ["user", "date"]
+    assert "ignored" not in search_2("quyền", received=["q", "page", "motivation"])
+
+
+@pytest.mark.parametrize(
+    ("motivation", "found"),
+    [
+        (None, True),
+        ("", True),
+        ("supplementing", True),
+        ("painting supplementing", True),
+        ("painting", False),
+        ("commenting", False),
+        ("highlighting", False),  # the search's own annotations, not the item's
+        ("no-such-motivation", False),
+    ],
+)
+def test_motivation_finds_the_text_only_when_it_names_the_text_s_own(motivation, found):
+    everything = search_2("quyền")
+    answer = search_2("quyền", motivation=motivation, received=["q", "motivation"])
+    assert answer["items"] == (everything["items"] if found else [])
+    assert "ignored" not in answer
+    if motivation:
+        assert parse_qs(urlsplit(answer["id"]).query)["motivation"] == [motivation]
+
+
+def test_the_pages_of_an_answer_keep_its_motivation():
+    answer = search_2("quyền", motivation="supplementing", per_page=2)
+    for link in (answer["next"], answer["partOf"]["first"], answer["partOf"]["last"]):
+        assert parse_qs(urlsplit(link["id"]).query)["motivation"] == ["supplementing"], link
+    assert search_2("quyền", motivation="painting", per_page=2)["items"] == []
+
+
+def test_autocomplete_2_suggests_only_from_the_motivations_asked_for():
+    assert complete_2("quy", motivation="supplementing")["items"]
+    assert complete_2("quy", motivation="painting")["items"] == []
+    assert "ignored" not in complete_2("quy", motivation="painting", received=["q", "motivation"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,6 +315,12 @@ def test_search_1_pages_keep_each_hit_with_its_annotations():
         url, pages = answer.get("next"), pages + 1
     assert pages == 2
     assert seen_hits == search_1("quyen con nguoi")["hits"]
+
+
+def test_search_1_ignores_motivation_as_before():
+    answer = search_1("quyền", motivation="painting", received=["q", "motivation"])
+    assert answer["within"]["total"] == 4
+    assert answer["within"]["ignored"] == ["motivation"]
 
 
 def test_search_1_names_ignored_parameters_in_its_layer():
