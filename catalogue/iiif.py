@@ -4,6 +4,7 @@ items do not exist here: every route answers 404 for them."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -82,18 +83,40 @@ def _public_item(accession_id: str) -> Item:
             abort(404)
 
 
+# JSON-LD profiles, by the context a document names last: its specification's own.
+PROFILES = {
+    "http://iiif.io/api/presentation/3/context.json",
+    "http://iiif.io/api/image/3/context.json",
+}
+
+
 def _json(document: dict, max_age: int = MAX_AGE) -> Response:
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, mimetype="application/json")
-    if "@context" in document and "presentation/3" in json.dumps(document["@context"]):
-        response.mimetype = "application/ld+json"
-        response.headers["Content-Type"] = (
-            'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-        )
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    """`document` as JSON; as JSON-LD with its specification's profile to a client that asks
+    for `application/ld+json` (as the specifications require), gzip-compressed to one that
+    accepts it."""
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    media_type = _media_type(document)
+    packed = request.accept_encodings.quality("gzip") > 0
+    response = Response(body, content_type=media_type)
+    response.vary.update(("Accept", "Accept-Encoding"))
+    # One ETag per representation: the same document as JSON-LD, or compressed, is another.
+    tag = hashlib.sha256(body + media_type.encode()).hexdigest()[:32]
+    response.set_etag(f"{tag}-gz" if packed else tag)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    if packed and response.status_code == 200:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _media_type(document: dict) -> str:
+    context = document.get("@context")
+    last = context[-1] if isinstance(context, list) and context else context
+    if last in PROFILES and "application/ld+json" in request.headers.get("Accept", ""):
+        return f'application/ld+json;profile="{last}"'
+    return "application/json"
 
 
 @blueprint.get("/items/<accession_id>/manifest.json")

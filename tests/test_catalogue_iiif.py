@@ -4,6 +4,7 @@ exhibitions and Collections; restricted items answer 404 everywhere."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import logging
 import os
@@ -34,8 +35,7 @@ def test_an_item_manifest_is_valid_and_open_to_other_sites(client, ids):
     response = client.get(f"/iiif/items/{ids['anh-0.jpg']}/manifest.json")
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert "application/ld+json" in response.headers["Content-Type"]
-    manifest = response.get_json(force=True)
+    manifest = response.get_json()
     assert conformance.problems(manifest) == []
     assert manifest["label"]["vi"] == ["Nhà rông làng Kon Klor"]
     service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]
@@ -285,3 +285,43 @@ def test_content_search_2_answers_the_motivation_asked_for(client, ids):
     assert client.get(f"{url}&motivation=painting").get_json()["items"] == []
     old = client.get(url.replace("?", "/v1?") + "&motivation=painting").get_json()
     assert old["resources"] and old["within"]["ignored"] == ["motivation"]
+
+
+PRESENTATION_LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+IMAGE_LD = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+
+
+def test_manifests_and_info_json_are_json_ld_with_their_profile_when_asked_for_it(client, ids):
+    accession = ids["anh-0.jpg"]
+    for path, profile in (
+        (f"/iiif/items/{accession}/manifest.json", PRESENTATION_LD),
+        ("/iiif/collections/archive.json", PRESENTATION_LD),
+        (f"/iiif/images/{accession}/1/info.json", IMAGE_LD),
+    ):
+        plain = client.get(path)
+        assert plain.headers["Content-Type"] == "application/json", path
+        asked = client.get(path, headers={"Accept": profile})
+        assert asked.headers["Content-Type"].replace(" ", "") == profile, path
+        assert asked.get_json(force=True) == plain.get_json(), path
+        assert "accept" in asked.headers["Vary"].lower()
+        assert asked.headers["ETag"] != plain.headers["ETag"]
+
+
+def test_iiif_json_is_sent_compressed_to_clients_that_accept_gzip(client, ids):
+    path = f"/iiif/items/{ids['ke-hoach.pdf']}/manifest.json"
+    plain = client.get(path)
+    assert "Content-Encoding" not in plain.headers
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["Vary"].lower()
+    assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert len(packed.data) < len(plain.data)
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    search = client.get(
+        f"/iiif/search/{ids['ke-hoach.pdf']}?q=quyen", headers={"Accept-Encoding": "gzip"}
+    )
+    assert json.loads(gzip.decompress(search.data))["type"] == "AnnotationPage"
