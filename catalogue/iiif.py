@@ -193,9 +193,22 @@ def exhibition_manifest(slug: str) -> Response:
         return _json(publish.exhibition_manifest(archive, session, exhibition))
 
 
+_ITEMS_PAGE = re.compile(r"^items-(?P<number>[1-9]\d{0,5})$")
+
+
 @blueprint.get("/collections/<name>.json")
 def collection(name: str) -> Response:
     archive = _archive()
+    page = _ITEMS_PAGE.match(name)
+    if name == "items" or page:
+        with services.reading() as session:
+            items = publish.published_items(archive, session)
+        if name == "items":
+            return _json(publish.items_collection(archive, items))
+        try:
+            return _json(publish.items_page(archive, items, int(page.group("number"))))
+        except NotFound:
+            abort(404)
     members = [publish.reference(archive, e) for e in publish.definitions(archive)]
     exhibitions, top = publish.collections(archive, members)
     found = {"exhibitions": exhibitions, "archive": top}.get(name)

@@ -1,6 +1,12 @@
 """Publishing IIIF: the manifests of items and exhibitions, and the Collections that list them,
 written as static files under a folder whose layout mirrors the web addresses below `/iiif/`
-(`items/ID/manifest.json`, `exhibitions/SLUG/manifest.json`, `collections/NAME.json`)."""
+(`items/ID/manifest.json`, `exhibitions/SLUG/manifest.json`, `collections/NAME.json`).
+
+The archive's top Collection (`archive`) holds the Collection of the exhibitions and that of the
+items (`items`), which lists the items' manifests in Collections of ITEMS_PER_COLLECTION each
+(`items-1`, `items-2`, …), in accession order, so that a harvester finds every public item that
+has an image (and no other) from the top.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +21,16 @@ from sqlalchemy.orm import Session, selectinload
 from archive.derivatives import Derivative, read_facts
 from archive.errors import InvalidInput, NotFound
 from archive.home import Archive
-from archive.models import Item, Page
+from archive.models import Item, Master, Page
 from archive.storage import derivative_path, write_atomically
 from exhibitions import conformance, definition, manifests
 from exhibitions.definition import Exhibition
 from exhibitions.manifests import PageImage, Publisher
 
 EXHIBITIONS_LABEL = {"vi": "Triển lãm", "en": "Exhibitions"}
+ITEMS_LABEL = {"vi": "Tài liệu", "en": "Items"}
+# Manifests per Collection of items: a harvester reads ~100 kB per page (~15 kB compressed).
+ITEMS_PER_COLLECTION = 1000
 
 
 def publisher(archive: Archive) -> Publisher:
@@ -133,22 +142,104 @@ def build(archive: Archive, exhibition: Exhibition, out: Path) -> list[Path]:
 
 
 def write_collections(archive: Archive, out: Path) -> list[Path]:
-    """The Collection of every exhibition built into `out`, and the archive's top Collection."""
+    """The Collections of the exhibitions and of the items built into `out` (those still public),
+    and the archive's top Collection."""
     shown = sorted((out / "exhibitions").glob("*/manifest.json"))
-    members = [_reference(json.loads(path.read_text(encoding="utf-8"))) for path in shown]
+    members = [_reference(_read(path)) for path in shown]
+    built = {path.parent.name: path for path in sorted((out / "items").glob("*/manifest.json"))}
+    with archive.session() as session:
+        public = _public(session, list(built))
+    items = [_reference(_read(path)) for name, path in built.items() if name in public]
     exhibitions, top = collections(archive, members)
-    return [
-        write_json(out, "collections/exhibitions.json", exhibitions),
-        write_json(out, "collections/archive.json", top),
-    ]
+    documents = {"exhibitions": exhibitions, "archive": top}
+    documents["items"] = items_collection(archive, items)
+    for number in range(1, len(_pages(items)) + 1):
+        documents[f"items-{number}"] = items_page(archive, items, number)
+    return [write_json(out, f"collections/{name}.json", doc) for name, doc in documents.items()]
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _public(session: Session, accession_ids: list[str]) -> set[str]:
+    query = select(Item.accession_id).where(
+        Item.accession_id.in_(accession_ids), Item.access == "public"
+    )
+    return set(session.scalars(query))
 
 
 def collections(archive: Archive, members: list[dict]) -> tuple[dict, dict]:
     """The Collection of the exhibitions given (manifest references), and the archive's top
-    Collection, which holds it."""
+    Collection, which holds it and the Collection of the items."""
     owner = publisher(archive)
     exhibitions = manifests.collection(owner, "exhibitions", EXHIBITIONS_LABEL, members)
-    return exhibitions, manifests.collection(owner, "archive", owner.name, [exhibitions])
+    items = {
+        "id": manifests.collection_id(owner.base_url, "items"),
+        "type": "Collection",
+        "label": manifests.language_map(ITEMS_LABEL),
+    }
+    top = manifests.collection(owner, "archive", owner.name, [exhibitions, items])
+    return exhibitions, top
+
+
+def published_items(archive: Archive, session: Session) -> list[dict]:
+    """A reference to the manifest of every public item whose first page has its images made
+    (the others have no manifest yet), in accession order."""
+    base = archive.settings["base_url"]
+    query = (
+        select(Item.accession_id, Item.title, Master.sha256, Page.frame)
+        .join(Page, Page.item_id == Item.id)
+        .join(Master, Page.master_id == Master.id)
+        .where(Item.access == "public", Page.number == 1)
+        .order_by(Item.accession_id)
+    )
+    return [
+        {
+            "id": manifests.item_manifest_id(base, accession),
+            "type": "Manifest",
+            "label": manifests.language_map(title) or {"none": [accession]},
+        }
+        for accession, title, sha256, frame in session.execute(query)
+        if (archive.home / derivative_path(sha256, frame) / "info.json").exists()
+    ]
+
+
+def items_collection(archive: Archive, items: list[dict]) -> dict:
+    """The Collection of the items: one Collection per ITEMS_PER_COLLECTION of `items`
+    (references to their manifests), each labelled with the accession numbers it runs from
+    and to."""
+    owner = publisher(archive)
+    pages = [
+        {
+            "id": manifests.collection_id(owner.base_url, f"items-{number}"),
+            "type": "Collection",
+            "label": _span(page),
+        }
+        for number, page in enumerate(_pages(items), 1)
+    ]
+    return manifests.collection(owner, "items", ITEMS_LABEL, pages)
+
+
+def items_page(archive: Archive, items: list[dict], number: int) -> dict:
+    """The Collection `items-NUMBER`: the NUMBER-th ITEMS_PER_COLLECTION of `items` (from 1);
+    NotFound past the last."""
+    pages = _pages(items)
+    if not 1 <= number <= len(pages):
+        raise NotFound(f"no Collection items-{number}")
+    page = pages[number - 1]
+    label = {lang: text[0] for lang, text in _span(page).items()}
+    return manifests.collection(publisher(archive), f"items-{number}", label, page)
+
+
+def _pages(items: list[dict]) -> list[list[dict]]:
+    size = ITEMS_PER_COLLECTION
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _span(page: list[dict]) -> dict[str, list[str]]:
+    first, last = (ref["id"].rsplit("/", 2)[-2] for ref in (page[0], page[-1]))
+    return {"vi": [f"Tài liệu {first} – {last}"], "en": [f"Items {first} – {last}"]}
 
 
 def reference(archive: Archive, exhibition: Exhibition) -> dict:

@@ -99,7 +99,10 @@ def test_exhibition_manifests_and_collections_are_valid(client, catalogue_home):
     top = client.get("/iiif/collections/archive.json").get_json(force=True)
     exhibitions = client.get("/iiif/collections/exhibitions.json").get_json(force=True)
     assert conformance.problems(top) == [] and conformance.problems(exhibitions) == []
-    assert [m["id"] for m in top["items"]] == [exhibitions["id"]]
+    assert [m["id"] for m in top["items"]] == [
+        exhibitions["id"],
+        f"{BASE}/iiif/collections/items.json",
+    ]
     assert len(exhibitions["items"]) == 2
     for member in exhibitions["items"]:
         path = member["id"].removeprefix(BASE)
@@ -325,3 +328,35 @@ def test_iiif_json_is_sent_compressed_to_clients_that_accept_gzip(client, ids):
         f"/iiif/search/{ids['ke-hoach.pdf']}?q=quyen", headers={"Accept-Encoding": "gzip"}
     )
     assert json.loads(gzip.decompress(search.data))["type"] == "AnnotationPage"
+
+
+def _manifests_below(client, collection_id: str) -> list[str]:
+    """Every Manifest a harvester finds by walking down from a Collection."""
+    collection = client.get(collection_id.removeprefix(BASE)).get_json()
+    assert conformance.problems(collection) == [], collection_id
+    found = []
+    for member in collection["items"]:
+        if member["type"] == "Collection":
+            found += _manifests_below(client, member["id"])
+        else:
+            found.append(member["id"])
+    return found
+
+
+@pytest.mark.parametrize("per_collection", [1000, 3])
+def test_the_top_collection_leads_to_every_public_item_and_no_restricted_one(
+    client, ids, monkeypatch, per_collection
+):
+    from exhibitions import publish
+
+    monkeypatch.setattr(publish, "ITEMS_PER_COLLECTION", per_collection)
+    found = _manifests_below(client, f"{BASE}/iiif/collections/archive.json")
+    public = ("anh-0.jpg", "anh-1.jpg", "anh-2.jpg", "ke-hoach.pdf")
+    items = [m for m in found if "/iiif/items/" in m]
+    assert sorted(items) == sorted(f"{BASE}/iiif/items/{ids[n]}/manifest.json" for n in public)
+    assert len(found) == len(set(found)) == len(items) + 2  # and the two exhibitions
+    for manifest in found:
+        assert client.get(manifest.removeprefix(BASE)).status_code == 200
+    pages = client.get("/iiif/collections/items.json").get_json()["items"]
+    assert len(pages) == -(-len(public) // per_collection)
+    assert all(page["type"] == "Collection" and page["label"] for page in pages)

@@ -119,6 +119,16 @@ def test_build_writes_a_valid_manifest_and_the_collections(run, exhibited, tmp_p
     assert [len(r["items"]) for r in manifest["structures"]] == [2, 1]
     listed = json.loads((out / "collections/exhibitions.json").read_text())
     assert [m["id"] for m in listed["items"]] == [manifest["id"]]
+    # The archive's Collection leads to the items' manifests written beside it, page by page.
+    top = json.loads((out / "collections/archive.json").read_text())
+    assert [m["id"].rsplit("/", 1)[1] for m in top["items"]] == ["exhibitions.json", "items.json"]
+    items = json.loads((out / "collections/items.json").read_text())
+    page = json.loads((out / "collections" / items["items"][0]["id"].rsplit("/", 1)[1]).read_text())
+    shown = sorted([*exhibited["photos"], exhibited["document"]])
+    assert [m["id"] for m in page["items"]] == [
+        f"http://localhost:8000/iiif/items/{accession}/manifest.json" for accession in shown
+    ]
+    assert all((out / f"items/{accession}/manifest.json").exists() for accession in shown)
 
 
 def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, tmp_path, home):
