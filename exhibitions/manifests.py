@@ -378,6 +378,14 @@ def _exhibition_canvas(
         metadata=_metadata([({"vi": "Tài liệu gốc", "en": "Item"}, {"none": [link]})]),
         rights=publishable_rights(item.rights),
         homepage=[_homepage(page_url, title_of(item))],
+        # The item's own manifest, where a viewer finds all its pages and searches its text.
+        partOf=[
+            {
+                "id": item_manifest_id(base_url, item.accession_id),
+                "type": "Manifest",
+                "label": title_of(item),
+            }
+        ],
     )
 
 
@@ -607,6 +615,7 @@ _ORDER = (
     "requiredStatement",
     "provider",
     "homepage",
+    "partOf",
     "thumbnail",
     "navDate",
     "navPlace",

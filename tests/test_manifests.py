@@ -469,6 +469,21 @@ def test_captions_label_canvases_and_link_to_the_item(exhibited):
     assert link == f'<a href="{BASE}/items/{report}">{report}</a>'
 
 
+def test_each_canvas_names_its_item_s_manifest_where_its_text_can_be_searched(exhibited):
+    village, report, _ = exhibited
+    canvases = build(exhibited)["items"]
+    assert canvases[0]["partOf"] == [
+        {
+            "id": f"{BASE}/iiif/items/{village}/manifest.json",
+            "type": "Manifest",
+            "label": {"vi": ["Làng Kon Klor"], "en": ["Kon Klor village"]},
+        }
+    ]
+    assert {c["partOf"][0]["id"] for c in canvases[1:]} == {
+        f"{BASE}/iiif/items/{report}/manifest.json"
+    }
+
+
 def test_the_credit_names_the_archive_and_the_partner(exhibited):
     manifest = build(exhibited)
     assert manifest["requiredStatement"]["value"] == {
