@@ -55,7 +55,8 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 	for definition in $(DEMO)/archive/exhibitions/*.yaml; do \
 		$(BIN)/archive --home $(DEMO)/archive exhibition build $$definition || exit 1; \
 		$(BIN)/archive --home $(DEMO)/archive exhibition export $$definition \
-			--out $(DEMO)/sites/$$(basename $$definition .yaml) || exit 1; \
+			--out $(DEMO)/sites/$$(basename $$definition .yaml) \
+			--base-url http://localhost:8001/$$(basename $$definition .yaml) || exit 1; \
 	done
 	$(BIN)/archive --home $(DEMO)/archive status
 	@echo "serving the demo catalogue at http://127.0.0.1:8000/ (Ctrl-C stops it)"

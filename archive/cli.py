@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -836,20 +837,37 @@ def exhibition_build(ctx: Context, path: Path, out: Path | None) -> None:
             click.echo(str(written))
 
 
+def _site_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address")
+    if parts.query or parts.fragment or " " in value:
+        raise click.BadParameter(f"{value!r}: the address of a folder, without ? or #")
+    return value.rstrip("/")
+
+
 @exhibition.command("export")
 @click.argument("path", type=_DEFINITION)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--base-url",
+    required=True,
+    callback=_site_address,
+    help="The address the site will be published at (https://example.org/exhibition): "
+    "every IIIF id in it names it.",
+)
 @pass_context
-def exhibition_export(ctx: Context, path: Path, out: Path) -> None:
-    """Write a self-contained static site of the exhibition (page, viewer, manifest, images)."""
+def exhibition_export(ctx: Context, path: Path, out: Path, base_url: str) -> None:
+    """Write a self-contained static site of the exhibition (page, viewer, manifest, images),
+    to be published at --base-url."""
     from exhibitions import export
 
     with ctx.archive() as archive:
         found = _checked(archive, path)
-        written = export.export(archive, found, out)
+        written = export.export(archive, found, out, base_url)
     for one in written:
         click.echo(str(one))
-    click.echo(f"open {out / 'index.html'} through any web server")
+    click.echo(f"publish {out} at {base_url}/ (see {out / 'README.txt'})")
 
 
 _LOOPBACK_BASE_URL = (

@@ -1,7 +1,13 @@
 """A self-contained static site of one exhibition: an HTML page with its narrative, sections and
 captions and a deep-zoom viewer, the exhibition's IIIF manifest, and the images of only the pages
-it shows. Every link is relative, so the folder works from any static web server, on a kiosk with
-no network."""
+it shows. Every link of the page is relative, so the folder works from any static web server, on a
+kiosk with no network.
+
+IIIF ids must be absolute: the manifest and the images' `info.json` name the address the site
+will be published at (`base_url`), never the catalogue's, so the copy works when the catalogue is
+moved or stopped. The folder also carries the settings Apache (`.htaccess`) and nginx
+(`cors/nginx.conf`) need to let viewers on other sites read it (CORS), and a README.txt saying so.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from exhibitions.definition import Entry, Exhibition, LanguageMap
 
 ASSETS = Path(__file__).parent / "site"
 VIEWER = ASSETS / "vendor" / "openseadragon"  # filled by `make` from the npm registry
+SERVER = ASSETS / "server"  # the web servers' settings and the README, as written into a site
 LANGUAGES = ("vi", "en")
 
 
@@ -39,32 +46,58 @@ class Shown:
         return self.entry.caption or self.item.title or {"vi": self.item.accession_id}
 
 
-def export(archive: Archive, exhibition: Exhibition, out: Path) -> list[Path]:
-    """Write the site of `exhibition` into `out`; return the files written at its top."""
+def export(archive: Archive, exhibition: Exhibition, out: Path, base_url: str) -> list[Path]:
+    """Write the site of `exhibition` into `out`, to be published at `base_url` (an http:// or
+    https:// address, no trailing slash); return the files written at its top."""
     if not (VIEWER / "openseadragon.min.js").exists():
         raise ConfigError(f"the viewer is not installed in {VIEWER}: run `make assets`")
     out.mkdir(parents=True, exist_ok=True)
     with archive.session() as session:
-        manifest = publish.exhibition_manifest(archive, session, exhibition)
+        manifest = publish.exhibition_manifest(archive, session, exhibition, site=base_url)
         items = publish.load_items(session, [e.item for e in exhibition.entries()])
         shown = [
-            _copy_images(archive, out, entry, items[entry.item], number)
+            _copy_images(archive, out, entry, items[entry.item], number, base_url)
             for entry in exhibition.entries()
             for number in entry.pages or [p.number for p in items[entry.item].pages]
         ]
-    written = [publish.write_json(out, f"iiif/exhibitions/{exhibition.id}/manifest.json", manifest)]
+    relative = f"iiif/exhibitions/{exhibition.id}/manifest.json"
+    written = [publish.write_json(out, relative, manifest)]
     _copy_assets(out)
     page = out / "index.html"
     write_atomically(page, render(exhibition, shown).encode("utf-8"))
-    return [page, *written]
+    return [page, *written, *_server_settings(out, exhibition, manifest["id"], base_url)]
 
 
-def _copy_images(archive: Archive, out: Path, entry: Entry, item: Item, number: int) -> Shown:
+def _server_settings(out: Path, exhibition: Exhibition, manifest: str, base_url: str) -> list[Path]:
+    """The README.txt of the site, and what Apache and nginx need to serve it with CORS."""
+    readme = (SERVER / "README.txt").read_text(encoding="utf-8")
+    facts = {"slug": exhibition.id, "manifest": manifest, "base_url": base_url}
+    text = readme.format(title=_plain_title(exhibition), **facts)
+    targets = {
+        out / "README.txt": text.encode("utf-8"),
+        out / ".htaccess": (SERVER / "htaccess").read_bytes(),
+        out / "cors" / "nginx.conf": (SERVER / "nginx.conf").read_bytes(),
+    }
+    for target, data in targets.items():
+        write_atomically(target, data)
+    return list(targets)
+
+
+def _plain_title(exhibition: Exhibition) -> str:
+    """The title in every language it has, Vietnamese first, as plain text."""
+    order = [lang for lang in LANGUAGES if lang in exhibition.title]
+    order += sorted(set(exhibition.title) - set(LANGUAGES))
+    return " / ".join(exhibition.title[lang] for lang in order) or exhibition.id
+
+
+def _copy_images(
+    archive: Archive, out: Path, entry: Entry, item: Item, number: int, base_url: str
+) -> Shown:
     page = next((p for p in item.pages if p.number == number), None)
     if page is None:
         raise NotFound(f"{item.accession_id} has no page {number}")
     source = archive.home / derivative_path(page.master.sha256, page.frame)
-    service = publish.image_service(archive.settings["base_url"], item.accession_id, number)
+    service = publish.image_service(base_url, item.accession_id, number)
     info = served_info(source, service)
     if info is None:
         raise NotFound(
@@ -88,6 +121,7 @@ def _copy_assets(out: Path) -> None:
     for name in ("site.css", "site.js"):
         shutil.copy(ASSETS / name, target / name)
     shutil.copytree(VIEWER, target / "openseadragon")
+    shutil.copy(ASSETS / "favicon.svg", out / "favicon.svg")
 
 
 def render(exhibition: Exhibition, shown: list[Shown]) -> str:
@@ -100,6 +134,7 @@ def render(exhibition: Exhibition, shown: list[Shown]) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
+        '<link rel="icon" href="favicon.svg" type="image/svg+xml">',
         '<link rel="stylesheet" href="assets/site.css">',
         '<script src="assets/openseadragon/openseadragon.min.js" defer></script>',
         '<script src="assets/site.js" defer></script>',

@@ -289,13 +289,19 @@ def exhibition_manifest(
     items: Mapping[str, Item],
     images: Mapping[str, Mapping[int, PageImage]],
     publisher: Publisher,
+    site: str | None = None,
 ) -> dict:
     """The Manifest of an exhibition: its canvases in the curator's order, one Range per section.
     What the public may not see (an item missing from `items`, a restricted item in a public
     exhibition) or cannot see yet (a page with no published image) is left out; `exhibition
-    check` is where the curator hears of it. NotFound when nothing is left to show."""
+    check` is where the curator hears of it. NotFound when nothing is left to show.
+
+    `site` is the address of an exported copy (`exhibition export --base-url`): the manifest,
+    its canvases, ranges and annotations are identified under it and its homepage is the copy's
+    page; `images` must then name the copy's image services too. What belongs to the catalogue
+    (the items' pages and manifests, the archive) keeps the catalogue's address."""
     base, slug = publisher.base_url, exhibition.id
-    manifest_id = exhibition_manifest_id(base, slug)
+    manifest_id = exhibition_manifest_id(site or base, slug)
     prefix = manifest_id.removesuffix("/manifest.json")
     canvases, ranges = _sections(exhibition, items, images, prefix, base)
     if not canvases:
@@ -310,8 +316,8 @@ def exhibition_manifest(
         requiredStatement=_attribution(
             _credit(exhibition.attribution or publisher.name, exhibition.partner)
         ),
-        provider=_exhibition_agents(exhibition, publisher),
-        homepage=[_homepage(f"{base}/exhibitions/{slug}", title)],
+        provider=_exhibition_agents(exhibition, publisher, site),
+        homepage=[_homepage(f"{site}/" if site else f"{base}/exhibitions/{slug}", title)],
         thumbnail=canvases[0].thumbnail,
         navDate=_midnight(exhibition.start),
         items=canvases,
@@ -430,11 +436,14 @@ def _in(values: LanguageMap, lang: str) -> str:
     return chosen.strip()
 
 
-def _exhibition_agents(exhibition: Exhibition, publisher: Publisher) -> list[Provider]:
+def _exhibition_agents(
+    exhibition: Exhibition, publisher: Publisher, site: str | None
+) -> list[Provider]:
     agents = [_archive_agent(publisher)]
     partner = language_map(exhibition.partner)
     if partner:
-        partner_id = f"{publisher.base_url}/exhibitions/{exhibition.id}#partner"
+        page = f"{site}/" if site else f"{publisher.base_url}/exhibitions/{exhibition.id}"
+        partner_id = f"{page}#partner"
         agents.append(Provider(id=partner_id, type="Agent", label=partner))
     return agents
 

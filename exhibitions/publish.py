@@ -56,9 +56,10 @@ def facts(home: Path, sha256: str, frame: int) -> Derivative | None:
     return read_facts(home / derivative_path(sha256, frame))
 
 
-def page_images(archive: Archive, item: Item) -> dict[int, PageImage]:
-    """The published image of each page of `item` that has one, by page number."""
-    base = archive.settings["base_url"]
+def page_images(archive: Archive, item: Item, base: str | None = None) -> dict[int, PageImage]:
+    """The published image of each page of `item` that has one, by page number, its service
+    under `base` (default: the catalogue's base_url)."""
+    base = base or archive.settings["base_url"]
     found = {}
     for page in item.pages:
         facts = page_facts(archive.home, page)
@@ -87,13 +88,16 @@ def item_manifest(archive: Archive, item: Item) -> dict:
     return manifests.item_manifest(item, page_images(archive, item), publisher(archive))
 
 
-def exhibition_manifest(archive: Archive, session: Session, exhibition: Exhibition) -> dict:
-    """The exhibition's manifest. An item that is not public (restricted since the definition
-    was checked) is left out, never shown."""
+def exhibition_manifest(
+    archive: Archive, session: Session, exhibition: Exhibition, site: str | None = None
+) -> dict:
+    """The exhibition's manifest; that of a copy published at `site`, with the copy's images,
+    when given (see `manifests.exhibition_manifest`). An item that is not public (restricted
+    since the definition was checked) is left out, never shown."""
     items = load_items(session, [entry.item for entry in exhibition.entries()])
     public = {key: item for key, item in items.items() if item.access == "public"}
-    images = {key: page_images(archive, item) for key, item in public.items()}
-    return manifests.exhibition_manifest(exhibition, public, images, publisher(archive))
+    images = {key: page_images(archive, item, site) for key, item in public.items()}
+    return manifests.exhibition_manifest(exhibition, public, images, publisher(archive), site)
 
 
 def definitions(archive: Archive) -> list[Exhibition]:

@@ -131,10 +131,19 @@ def test_build_writes_a_valid_manifest_and_the_collections(run, exhibited, tmp_p
     assert all((out / f"items/{accession}/manifest.json").exists() for accession in shown)
 
 
-def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, tmp_path, home):
+SITE = "https://bo.example.gov.vn/trien-lam/quyen-con-nguoi"  # where the Ministry publishes it
+
+
+def export(run, exhibited, tmp_path, base_url: str = SITE):
     out = tmp_path / "site"
-    result = run("exhibition", "export", definition(tmp_path / "e.yaml", exhibited), "--out", out)
+    path = definition(tmp_path / "e.yaml", exhibited)
+    result = run("exhibition", "export", path, "--out", out, "--base-url", base_url)
     assert result.exit_code == 0, result.output
+    return out
+
+
+def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, tmp_path, home):
+    out = export(run, exhibited, tmp_path)
     images = sorted(
         p.relative_to(out / "iiif/images").as_posix() for p in out.glob("iiif/images/*/*")
     )
@@ -146,6 +155,7 @@ def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, t
     assert "Nhà rông &lt;script&gt;" in page
     links = re.findall(r'(?:href|src|data-info)="([^"]+)"', page)
     assert links and not [link for link in links if "//" in link or link.startswith("/")]
+    assert '<link rel="icon" href="favicon.svg"' in page
     with _served(out) as base:
         for link in links:
             if link.startswith("#"):
@@ -154,6 +164,64 @@ def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, t
                 assert response.status == 200, link
         for info_url in re.findall(r'data-info="([^"]+)"', page):
             _fetch_every_tile(f"{base}/{info_url}")
+
+
+def _ids(node, inside: str = "") -> list[tuple[str, str]]:
+    """(property it is under, id) of every resource in a IIIF document."""
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str):
+            found.append((inside, node["id"]))
+        for key, value in node.items():
+            special = not inside and key in ("homepage", "partOf", "provider")
+            found += _ids(value, key if special else inside)
+    elif isinstance(node, list):
+        for value in node:
+            found += _ids(value, inside)
+    return found
+
+
+def test_an_export_names_the_address_it_will_be_published_at_in_every_id(run, exhibited, tmp_path):
+    out = export(run, exhibited, tmp_path, base_url=SITE + "/")  # a trailing slash is dropped
+    manifest = json.loads((out / "iiif/exhibitions/quyen-con-nguoi-2024/manifest.json").read_text())
+    assert conformance.problems(manifest) == []
+    assert manifest["id"] == f"{SITE}/iiif/exhibitions/quyen-con-nguoi-2024/manifest.json"
+    assert manifest["homepage"][0]["id"] == f"{SITE}/"
+    own = [(inside, i) for inside, i in _ids(manifest) if inside not in ("partOf", "provider")]
+    own = [(inside, i) for inside, i in own if not (inside == "homepage" and "/items/" in i)]
+    assert own and all(i.startswith(f"{SITE}/") for _, i in own), own
+    # What the ids name is in the folder, where they say.
+    for service in {i for _, i in own if "/iiif/images/" in i and not i.endswith(".jpg")}:
+        folder = out / service.removeprefix(f"{SITE}/")
+        assert json.loads((folder / "info.json").read_text())["id"] == service
+    for image in {i for _, i in own if i.endswith(".jpg")}:
+        assert (out / image.removeprefix(f"{SITE}/")).is_file(), image
+    # The references to the catalogue's own records keep its address.
+    parts = {i for inside, i in _ids(manifest) if inside == "partOf"}
+    assert parts == {
+        f"http://localhost:8000/iiif/items/{accession}/manifest.json"
+        for accession in [*exhibited["photos"], exhibited["document"]]
+    }
+
+
+def test_an_export_without_the_address_it_will_be_published_at_is_refused(run, exhibited, tmp_path):
+    path = definition(tmp_path / "e.yaml", exhibited)
+    result = run("exhibition", "export", path, "--out", tmp_path / "site")
+    assert result.exit_code == 2 and "--base-url" in result.output
+    result = run("exhibition", "export", path, "--out", tmp_path / "site", "--base-url", "site/")
+    assert result.exit_code == 2 and "http" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_export_carries_cors_settings_for_apache_and_nginx_and_says_so(run, exhibited, tmp_path):
+    out = export(run, exhibited, tmp_path)
+    apache = (out / ".htaccess").read_text()
+    assert 'Header always set Access-Control-Allow-Origin "*"' in apache
+    nginx = (out / "cors/nginx.conf").read_text()
+    assert 'add_header Access-Control-Allow-Origin "*" always;' in nginx
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert f"{SITE}/" in readme and "Quyền con người ở Kon Tum" in readme
+    assert ".htaccess" in readme and "cors/nginx.conf" in readme
 
 
 def _fetch_every_tile(info_url: str) -> None:
@@ -199,9 +267,7 @@ def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited,
 
     from PIL import Image, ImageStat
 
-    out = tmp_path / "site"
-    result = run("exhibition", "export", definition(tmp_path / "e.yaml", exhibited), "--out", out)
-    assert result.exit_code == 0, result.output
+    out = export(run, exhibited, tmp_path)
     tiles: list[str] = []
     with _served(out) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
