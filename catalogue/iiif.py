@@ -1,6 +1,8 @@
-"""The IIIF routes: manifests and Collections (Presentation 3.0), images (Image 3.0, level 0:
-the stored tiles and sizes), and Content Search (1.0 and 2.0) inside one item. Restricted
-items do not exist here: every route answers 404 for them."""
+"""The IIIF routes: manifests and Collections (Presentation 3.0; the top Collection leads to
+every public item), images (Image 3.0, level 0: the stored tiles and sizes, and a size asked by
+one side redirected to a made one), and Content Search (1.0 and 2.0) inside one item. JSON goes
+as JSON-LD with its profile to a client that asks for it, compressed to one that accepts gzip.
+Restricted items do not exist here: every route answers 404 for them."""
 
 from __future__ import annotations
 
