@@ -26,16 +26,50 @@ JSON_INDENT = 2
 
 
 class Context:
-    def __init__(self, home: str | None):
+    def __init__(self, home: str | None, by: str | None):
         self.home = resolve_home(home)
+        self.by = by  # who the changes of this command are credited to (default: login name)
 
     @contextmanager
     def archive(self) -> Iterator[Archive]:
+        """The archive, with the search index following its changes: what the command's units
+        of work changed is indexed when it ends (or earlier, when it says so)."""
         archive = Archive.open(self.home)
+        archive.by = self.by
+        index_later = IndexLater(archive)
+        archive.subscribers.append(index_later)
         try:
             yield archive
+            index_later.flush()
         finally:
             archive.close()
+
+
+class IndexLater:
+    """Collects the items each unit of work changed and hands them to the search index in one
+    update: an update per unit would cost a commit of the index each (an ingest commits a unit
+    every batch, `archive ocr` one a page)."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.items: set[str] = set()
+        self.removed: set[str] = set()
+
+    def __call__(self, committed) -> None:
+        self.items |= committed.items
+        self.removed |= committed.removed
+
+    def flush(self, heal: bool = False) -> None:
+        """Index what was collected; with `heal`, also every item the index lacks."""
+        if not (self.items or self.removed or heal):
+            return
+        # Imported only now: a command that changed nothing (a second ingest) starts without it.
+        from search_index import follow
+        from search_index.service import SearchIndex
+
+        with SearchIndex.open(self.archive.home / "index") as index:
+            follow.update(self.archive, index, self.items, self.removed, heal)
+        self.items, self.removed = set(), set()
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -59,11 +93,16 @@ class _Group(click.Group):
     type=click.Path(file_okay=False),
     help="The archive home folder (default ./archive-data, or $ARCHIVE_HOME).",
 )
+@click.option(
+    "--by",
+    envvar="ARCHIVE_BY",
+    help="Who the changes are credited to in the audit trail (default: the login name).",
+)
 @click.version_option(package_name="tulieu")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None) -> None:
+def cli(ctx: click.Context, home: str | None, by: str | None) -> None:
     """Tư liệu: a digital archive and exhibition catalogue."""
-    ctx.obj = Context(home)
+    ctx.obj = Context(home, by)
 
 
 @cli.command()
@@ -160,9 +199,7 @@ def ingest(
                 update_metadata=update_metadata,
                 on_start=on_start,
                 on_done=on_done,
-                on_committed=lambda created, recovered: _index_changes(
-                    archive, created, heal=recovered
-                ),
+                on_committed=lambda recovered: _indexed(archive, recovered),
             )
     if report_path:
         report_path.write_text(
@@ -172,29 +209,11 @@ def ingest(
     sys.exit(report.exit_code)
 
 
-@contextmanager
-def _changing(ctx: Context, accession_ids: list[str] | None):
-    """A session for a change to items; once it is committed, the search index learns of it."""
-    with ctx.archive() as archive:
-        with archive.session() as session:
-            yield archive, session
-        _index_changes(archive, accession_ids)
-
-
-def _index_changes(archive: Archive, accession_ids: list[str] | None, heal: bool = False) -> None:
-    """Tell the search index what the database has committed: the items named (all when None);
-    with `heal`, also every item the index lacks (after a run that stopped part-way)."""
-    if accession_ids is not None and not accession_ids and not heal:
-        return
-    # Imported only now: a run that changed nothing (a second ingest) starts without Whoosh.
-    from archive import indexing
-    from search_index.service import SearchIndex
-
-    with SearchIndex.open(archive.home / "index") as index, archive.session() as session:
-        if heal and accession_ids is not None:
-            lacking = indexing.versions(session).keys() - index.versions().keys()
-            accession_ids = sorted(set(accession_ids) | lacking)
-        index.update(indexing.documents(session, accession_ids))
+def _indexed(archive: Archive, recovered: bool) -> None:
+    """Before an ingest run marks itself done, the index learns what it changed (so that a run
+    stopped before that point heals on the next one)."""
+    index_later = next(s for s in archive.subscribers if isinstance(s, IndexLater))
+    index_later.flush(heal=recovered)
 
 
 def _check_languages(lang: str | None) -> None:
@@ -383,18 +402,14 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
         if not sep or not name:
             raise click.BadParameter(f"{assignment!r} is not FIELD=VALUE")
         pairs[name.strip()] = value
-    from archive import items, tags
+    from archive import items
 
-    with _changing(ctx, [accession_id]) as (archive, session):
-        item = items.find(session, accession_id)
-        changes = items.edit(
-            session, accession_id, pairs, default_lang(archive.settings["languages"])
-        )
-        retagged = tags.auto_tag(
-            session, item, archive.vocabularies, archive.settings["tag_threshold"]
-        )
+    with ctx.archive() as archive, archive.change("item set") as work:
+        lang = default_lang(archive.settings["languages"])
+        changes = items.edit(work, accession_id, pairs, lang)
     click.echo(f"{accession_id}: {'updated' if changes else 'nothing to change'}")
     _print_changes(changes)
+    retagged = work.committed.retagged.get(accession_id)
     if retagged:
         click.echo(f"  tags: {' '.join(retagged)}")
 
@@ -409,8 +424,10 @@ def _shown(value) -> str:
     if value in (None, "", []):
         return "(none)"
     if isinstance(value, list):
-        return json.dumps("; ".join(value), ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+        return json.dumps("; ".join(map(str, value)), ensure_ascii=False)
+    if isinstance(value, str | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 @item.command("list")
@@ -507,12 +524,12 @@ def _title(title: dict[str, str], lang: str) -> str:
     help="The corrected transcription (UTF-8, or UTF-16 with a BOM; - for standard input). "
     "Without it, the page's current text is printed.",
 )
-@click.option("--by", default=lambda: os.environ.get("USER", "archivist"), help="Who made it.")
+@click.option("--by", help="Who made it (default: archive --by, or the login name).")
 @pass_context
-def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str) -> None:
+def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str | None) -> None:
     """Replace a page's machine text with a corrected transcription (the machine text is kept);
     without --file, print the page's current text."""
-    from archive import tags, texts
+    from archive import texts
 
     if text_file is None:
         with ctx.archive() as archive, archive.session() as session:
@@ -522,10 +539,8 @@ def item_text(ctx: Context, accession_id: str, number: int, text_file, by: str) 
             click.echo(current.text)
         return
     text = _decoded(text_file.read(), text_file.name)
-    with _changing(ctx, [accession_id]) as (archive, session):
-        version = texts.transcribe(session, accession_id, number, text, by)
-        page = texts.find_page(session, accession_id, number)
-        tags.auto_tag(session, page.item, archive.vocabularies, archive.settings["tag_threshold"])
+    with ctx.archive() as archive, archive.change("item text", by) as work:
+        version = texts.transcribe(work, accession_id, number, text)
     click.echo(f"{accession_id} page {number}: transcription saved as version {version.version}")
 
 
@@ -557,9 +572,9 @@ def _decoded(data: bytes, name: str) -> str:
 @item.command("tag", context_settings={"ignore_unknown_options": True})
 @click.argument("accession_id")
 @click.argument("changes", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--by", default=lambda: os.environ.get("USER", "archivist"), help="Who decides.")
+@click.option("--by", help="Who decides (default: archive --by, or the login name).")
 @pass_context
-def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str) -> None:
+def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str | None) -> None:
     """Add (+TAG) or remove (-TAG) tags: a term id such as CRC, or vocabulary:term."""
     from archive import tags
 
@@ -567,9 +582,9 @@ def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str)
     remove = [c[1:] for c in changes if c.startswith("-")]
     if len(add) + len(remove) != len(changes) or not all(add + remove):
         raise click.BadParameter("each change is +TAG or -TAG", param_hint="CHANGES")
-    with _changing(ctx, [accession_id]) as (archive, session):
-        item = tags.person_tag(session, accession_id, add, remove, archive.vocabularies, by)
-        shown = sorted(f"{t.vocabulary}:{t.term}" for t in item.tags if not t.removed)
+    with ctx.archive() as archive, archive.change("item tag", by) as work:
+        item = tags.person_tag(work, accession_id, add, remove)
+        shown = tags.labels(item)
     click.echo(f"{accession_id}: {', '.join(shown) or 'no tags'}")
 
 
@@ -596,7 +611,6 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
             on_start,
             on_done,
         )
-        _index_changes(archive, sorted(counts.pop("items")))
     click.echo(f"{counts['done']} pages read, {counts['failed']} failed")
     sys.exit(1 if counts["failed"] else 0)
 
@@ -609,10 +623,9 @@ def tag_command(ctx: Context, retag: bool) -> None:
     from archive import tags
 
     if retag:
-        with _changing(ctx, None) as (archive, session):
-            count, changed = tags.retag_all(
-                session, archive.vocabularies, archive.settings["tag_threshold"]
-            )
+        with ctx.archive() as archive, archive.change("tag --retag") as work:
+            count = tags.retag_all(work)
+        changed = work.committed.retagged
         for accession_id, found in changed.items():
             click.echo(f"{accession_id}: {' '.join(found)}")
         click.echo(f"{count} items tagged again; the tags of {len(changed)} changed")
@@ -705,6 +718,34 @@ def _terminal(snippet: str) -> str:
         click.style(html.unescape(part), bold=True) if n % 2 else html.unescape(part)
         for n, part in enumerate(parts)
     )
+
+
+@cli.command()
+@click.option("--item", "target", help="Only the changes to this item (accession id).")
+@click.option("--user", "by", help="Only the changes this person made.")
+@click.option("--action", help="Only changes of this kind (item set, ingest, ...).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Before this day (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_context
+def audit(ctx: Context, target, by, action, since, until, limit, as_json) -> None:
+    """Who changed what, when, before and after: newest first."""
+    from archive import audit as trail
+
+    with ctx.archive() as archive, archive.session() as session:
+        found = trail.entries(
+            session, target=target, by=by, action=action, since=since, until=until, limit=limit
+        )
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in found], ensure_ascii=False, indent=JSON_INDENT))
+        return
+    for entry in found:
+        when = entry.at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{when}  {entry.by}  {entry.action}  {entry.target}  {entry.field}: "
+            f"{_shown(entry.before)} → {_shown(entry.after)}"
+        )
 
 
 @cli.command()

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from archive.work import Subscriber, UnitOfWork
+
 # Writer locks this process holds. A second open of the lock file here would not be refused,
 # and closing it would release the first (POSIX record locks are per process and file).
 _HELD: set[Path] = set()
@@ -42,6 +44,10 @@ class Archive:
         self.sqlite_path = None if self.settings["database_url"] else home / "archive.db"
         self.url = self.settings["database_url"] or f"sqlite:///{home / 'archive.db'}"
         self.masters = MasterStore(home / "masters")
+        # Told of every committed unit of work (the search index): wired by whoever assembles
+        # the application, so that the core imports none of them.
+        self.subscribers: list[Subscriber] = []
+        self.by: str | None = None  # whom changes naming no one are credited to (else the login)
 
     # SQLAlchemy is imported when the database is first used through it: an ingest that finds
     # every file already done never is, and starts in a fraction of the time.
@@ -100,6 +106,20 @@ class Archive:
         """A session whose work is committed at the end of the block, or rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def change(self, action: str, by: str | None = None) -> Iterator[UnitOfWork]:
+        """A unit of work (`archive.work`): every change to the archive is made in one. `by`
+        names who makes it (default: the login name)."""
+        from archive.work import UnitOfWork, who
+
+        with self.sessions() as session:
+            with session.begin():
+                work = UnitOfWork(self, session, action, by or self.by or who())
+                yield work
+                work.finish()
+            for subscriber in self.subscribers:
+                subscriber(work.committed)
 
     @contextmanager
     def writer_lock(self, purpose: str) -> Iterator[None]:

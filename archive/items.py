@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import accession, edtf, texts
@@ -19,8 +19,11 @@ from archive.fields import (
     nearest,
     unknown_field,
 )
-from archive.models import Change, Collection, Item, Master, Page, Source
+from archive.models import Collection, Item, Master, Page, Source
 from archive.records import NewFile, NewItem
+
+if TYPE_CHECKING:
+    from archive.work import UnitOfWork
 
 COLLECTION_LEVELS = ("fonds", "series", "file")
 
@@ -36,10 +39,11 @@ def find_by_hash(session: Session, content_hash: str) -> Item | None:
     return session.scalar(select(Item).where(Item.content_hash == content_hash))
 
 
-def register(session: Session, news: list[NewItem], prefix: str) -> list[tuple[str, Item]]:
+def register(work: UnitOfWork, news: list[NewItem], prefix: str) -> list[tuple[str, Item]]:
     """Create each item, or say it duplicates one already here: ("created" | "duplicate", item).
     Either way its source files are remembered, so the next run skips them unread. What the
     batch needs from the database is looked up in three queries, not three per item."""
+    session = work.session
     items = _by(session, Item.content_hash, {n.content_hash for n in news})
     masters = _by(session, Master.sha256, {f.sha256 for n in news for f in n.files})
     sources = _by(session, Source.key, {f.source_key for n in news for f in n.files})
@@ -53,6 +57,7 @@ def register(session: Session, news: list[NewItem], prefix: str) -> list[tuple[s
         if item is None:
             item = _create(session, new, prefix, year, masters, collections.get(new.collection))
             items[new.content_hash] = item
+            created(work, item)
         for file in new.files:
             source = sources.get(file.source_key) or Source(key=file.source_key)
             source.path, source.size = file.source_path, file.size
@@ -68,12 +73,25 @@ DESCRIPTIVE = ("type", "title", "description", "date", "creator", "place", "lati
 DESCRIPTIVE += ("longitude", "subjects", "rights", "access", "languages")
 
 
-def take_description(item: Item, new: NewItem) -> None:
+def created(work: UnitOfWork, item: Item) -> None:
+    """A new item: indexed and tagged at commit, and audited with what it was made as."""
+    work.changed(item)
+    work.retag(item)
+    shown = {"title": item.title, "type": item.type, "access": item.access}
+    work.record(item.accession_id, "created", None, shown)
+
+
+def take_description(work: UnitOfWork, item: Item, new: NewItem) -> None:
     """`item` takes the descriptive fields of `new`, a copy of its content that a sidecar
     described, when the item was made (in the same run) from a copy that none described."""
+    before = {name: getattr(item, name) for name in DESCRIPTIVE}
     for name in DESCRIPTIVE:
         setattr(item, name, getattr(new, name))
     item.year_start, item.year_end = edtf.year_range(new.date) if new.date else (None, None)
+    changes = [
+        (n, before[n], getattr(item, n)) for n in DESCRIPTIVE if before[n] != getattr(item, n)
+    ]
+    changed(work, item, changes)
 
 
 def _by(session: Session, column, keys: set[str]) -> dict:
@@ -227,11 +245,12 @@ def apply_changes(item: Item, changes: list[FieldChange]) -> None:
 
 
 def edit(
-    session: Session, accession_id: str, assignments: dict[str, str], lang: str
+    work: UnitOfWork, accession_id: str, assignments: dict[str, str], lang: str
 ) -> list[FieldChange]:
     """Set fields from FIELD=VALUE pairs (the names and checks of metadata.csv, and
     `collection`); an empty VALUE clears the field (`title=` the title in `lang`, `title_en=`
     the English one). Returns what changed; raises InvalidInput, changing nothing, on any fault."""
+    session = work.session
     item = find(session, accession_id)
     assignments = dict(assignments)
     slug = assignments.pop("collection", None)
@@ -244,7 +263,19 @@ def edit(
         raise InvalidInput("an item keeps a title: give it another before clearing this one")
     if slug is not None:
         changes += _moving(session, item, slug)
+    changed(work, item, changes)
     return changes
+
+
+def changed(work: UnitOfWork, item: Item, changes: list[FieldChange]) -> None:
+    """The item's fields were changed so: indexed and tagged again, and audited, field by
+    field."""
+    if not changes:
+        return
+    work.changed(item)
+    work.retag(item)
+    for name, old, new in changes:
+        work.record(item.accession_id, name, old, new)
 
 
 def _clearing(item: Item, names: list[str], lang: str, given: set[str]) -> list[FieldChange]:
@@ -366,13 +397,6 @@ def _masters(item: Item) -> list[Master]:
     for page in item.pages:
         seen.setdefault(page.master.id, page.master)
     return list(seen.values())
-
-
-def images_remade(session: Session) -> None:
-    """Pages' IIIF images were made again, which changes no row: raise the database's count of
-    changes all the same, so that the catalogue makes again the pages it keeps (they show
-    whether an item has images, and their sizes)."""
-    session.execute(update(Change).where(Change.id == 1).values(count=Change.count + 1))
 
 
 LIST_ORDERS = ("newest", "id")  # newest accession first, or by accession id

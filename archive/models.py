@@ -202,6 +202,36 @@ class Change(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AuditUnit(Base):
+    """One committed change: who made it, when, and what they did (`item set`, `ingest`, ...).
+    Its entries say what changed. Nothing edits or deletes these rows: a change is put back by
+    another change."""
+
+    __tablename__ = "audit_units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entries: Mapped[list[AuditEntry]] = relationship(
+        back_populates="unit", order_by="AuditEntry.id"
+    )
+
+
+class AuditEntry(Base):
+    """One field of one thing (an item by its accession id, a collection by its slug) before
+    and after a change, as plain JSON values."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("audit_units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # item | collection | exhibition | user
+    target: Mapped[str] = mapped_column(String(200), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    unit: Mapped[AuditUnit] = relationship(back_populates="entries")
+
+
 class IngestRun(Base):
     __tablename__ = "ingest_runs"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,8 +3,7 @@ tag a person removed is kept as removed, so no later automatic pass puts it back
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,12 +13,13 @@ from archive.errors import InvalidInput
 from archive.fields import nearest
 from archive.models import Item, Tag
 
+if TYPE_CHECKING:
+    from archive.work import UnitOfWork
+
 Vocabularies = dict[str, dict[str, Any]]
 
 
-def auto_tag(
-    session: Session, item: Item, vocabularies: Vocabularies, threshold: float
-) -> list[str]:
+def auto_tag(item: Item, vocabularies: Vocabularies, threshold: float) -> list[str]:
     """Bring the item's automatic tags in line with what the rules suggest now; returns what
     changed, as `+vocabulary:term` and `-vocabulary:term`."""
     suggested = tagging.suggest(
@@ -49,23 +49,14 @@ def auto_tag(
     return changed
 
 
-def retag_all(
-    session: Session,
-    vocabularies: Vocabularies,
-    threshold: float,
-    on_each: Callable[[], None] = lambda: None,
-) -> tuple[int, dict[str, list[str]]]:
-    """Run the rules over every item (after a vocabulary changed): how many items, and the
-    tags that changed on each item whose tags changed (`+vocabulary:term`, `-vocabulary:term`)."""
+def retag_all(work: UnitOfWork) -> int:
+    """Run the rules over every item again at the end of `work` (after a vocabulary changed);
+    returns how many items. `work.committed.retagged` then says whose tags changed and how."""
     count = 0
-    changed: dict[str, list[str]] = {}
-    for item in session.scalars(select(Item).order_by(Item.id)):
-        found = auto_tag(session, item, vocabularies, threshold)
-        if found:
-            changed[item.accession_id] = found
+    for item in work.session.scalars(select(Item).order_by(Item.id)):
+        work.retag(item)
         count += 1
-        on_each()
-    return count, changed
+    return count
 
 
 def parse(label: str, vocabularies: Vocabularies) -> tuple[str, str]:
@@ -104,26 +95,29 @@ def _hint(label: str, vocabularies: Vocabularies) -> str:
     return f"; did you mean {guess!r}?" if guess else ""
 
 
-def person_tag(
-    session: Session,
-    accession_id: str,
-    add: list[str],
-    remove: list[str],
-    vocabularies: Vocabularies,
-    who: str,
-) -> Item:
+def person_tag(work: UnitOfWork, accession_id: str, add: list[str], remove: list[str]) -> Item:
     """A person's +TAG and -TAG: they override the automatic tags and are never undone by them."""
-    item = items.find(session, accession_id)
+    item = items.find(work.session, accession_id)
+    before = labels(item)
     current = {(t.vocabulary, t.term): t for t in item.tags}
-    for label, removed in [(label, False) for label in add] + [(label, True) for label in remove]:
-        key = parse(label, vocabularies)
+    pairs = [(label, False) for label in add] + [(label, True) for label in remove]
+    for label, removed in pairs:
+        key = parse(label, work.archive.vocabularies)
         tag = current.get(key)
         if tag is None:
             tag = current[key] = Tag(vocabulary=key[0], term=key[1])
             item.tags.append(tag)
         tag.source, tag.removed, tag.score = "person", removed, None
-        tag.evidence = {"rule": "person", "by": who, "action": "removed" if removed else "added"}
+        action = "removed" if removed else "added"
+        tag.evidence = {"rule": "person", "by": work.by, "action": action}
+    work.changed(item)
+    work.record(item.accession_id, "tags", before, labels(item))
     return item
+
+
+def labels(item: Item) -> list[str]:
+    """The item's tags as `vocabulary:term`, removed ones left out, sorted."""
+    return sorted(f"{t.vocabulary}:{t.term}" for t in item.tags if not t.removed)
 
 
 def usage(session: Session) -> dict[tuple[str, str], int]:

@@ -3,6 +3,8 @@ kept as a version; the newest is the page's current text."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,9 @@ from archive.errors import InvalidInput
 from archive.fields import nfc
 from archive.models import Item, Page, PageText
 from archive.records import PageResult
+
+if TYPE_CHECKING:
+    from archive.work import UnitOfWork
 
 
 def record_result(page: Page, result: PageResult) -> None:
@@ -39,10 +44,10 @@ def record_result(page: Page, result: PageResult) -> None:
     )
 
 
-def transcribe(session: Session, accession_id: str, number: int, text: str, by: str) -> PageText:
+def transcribe(work: UnitOfWork, accession_id: str, number: int, text: str) -> PageText:
     """A person's corrected transcription of a page; the machine text stays, as an earlier
     version."""
-    page = find_page(session, accession_id, number)
+    page = find_page(work.session, accession_id, number)
     text = nfc(text).strip()
     if not text:
         raise InvalidInput("the transcription is empty")
@@ -52,13 +57,28 @@ def transcribe(session: Session, accession_id: str, number: int, text: str, by: 
         source="person",
         text=text,
         language=current.language if current else None,
-        engine=by,
+        engine=work.by,
         words=[],
         width=page.width,
         height=page.height,
     )
     page.texts.append(version)
+    text_changed(work, page, current)
     return version
+
+
+def text_changed(work: UnitOfWork, page: Page, before: PageText | None) -> None:
+    """A page's current text is another now: its item is indexed and tagged again, and the
+    audit names the versions (the texts themselves are all kept)."""
+    item = page.item
+    work.changed(item)
+    work.retag(item)
+    after = page.text
+    work.record(item.accession_id, f"text p.{page.number}", _version(before), _version(after))
+
+
+def _version(text: PageText | None) -> dict | None:
+    return None if text is None else {"version": text.version, "source": text.source}
 
 
 def find_page(session: Session, accession_id: str, number: int) -> Page:

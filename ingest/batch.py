@@ -70,14 +70,14 @@ def run(
     update_metadata: bool = False,
     on_start: Callable[[int, str], None] = lambda total, first="": None,
     on_done: Callable[[str], None] = lambda now_on="": None,
-    on_committed: Callable[[list[str], bool], None] = lambda created, recovered: None,
+    on_committed: Callable[[bool], None] = lambda recovered: None,
 ) -> Report:
     """Ingest `paths`. `on_start(total, first)` and `on_done(now_on)` follow the inputs: how
     many, and after each one done, the name of the one the run waits for now ("" after the
-    last). `on_committed(changed, recovered)` runs once everything is in the database, before
-    the run is marked done: it is given the accession ids created or updated, and whether an
-    earlier run had stopped part-way (whose work the index, say, may lack). Descriptions that
-    differ from the catalogue are reported, and applied with `update_metadata`."""
+    last). Each batch is written in a unit of work; `on_committed(recovered)` runs once all are
+    committed, before the run is marked done, told whether an earlier run had stopped part-way
+    (whose work the index, say, may lack). Descriptions that differ from the catalogue are
+    reported, and applied with `update_metadata`."""
     report = Report(dry_run=dry_run)
     recovered = False
     settings = archive.settings
@@ -123,14 +123,14 @@ def run(
             with archive.session() as session:
                 report.run_id = journal.start_run(session, _options_record(paths, options))
                 journal.record(session, report.run_id, report.entries)
-        writer = Writer(archive, options, report, dry_run)
-        work = functools.partial(prepare, context=context)
-        for _unit, prepared in ordered_map(work, todo, workers, _crashed):
-            writer.add(prepared)
+        writer = Writer(archive, options, report.run_id, dry_run)
+        prepare_one = functools.partial(prepare, context=context)
+        for _unit, prepared in ordered_map(prepare_one, todo, workers, _crashed):
+            report.entries += writer.add(prepared)
             on_done(next(upcoming))
-        writer.flush()
+        report.entries += writer.flush()
         if not dry_run:
-            on_committed(_changed(report), recovered)
+            on_committed(recovered)
             with archive.session() as session:
                 journal.finish_run(session, report.run_id, report.counts)
     return report
@@ -150,12 +150,8 @@ def _journal_only(quick, report: Report, options: dict, recovered: bool, on_comm
     """The run's journal, when every input was done already or passed over: nothing else to
     write, so no SQLAlchemy; the same rows, and the same order of commits, as `run` makes."""
     report.run_id = sqlite.start_run(quick, options, report.entries)
-    on_committed(_changed(report), recovered)
+    on_committed(recovered)
     sqlite.finish_run(quick, report.run_id, report.counts)
-
-
-def _changed(report: Report) -> list[str]:
-    return [e["item"] for e in report.entries if e["outcome"] in ("created", "updated")]
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Make pages' IIIF images again: `archive derivatives ID...` and `archive derivatives --all`
 (after a rotation was corrected, or when the tiles' format changes). Workers make the images from
-the stored masters; nothing in the database changes but its count of changes, which tells the
-catalogue that the pages it keeps are out of date."""
+the stored masters. No record changes, but the pages remade are audited, in a unit of work,
+whose count of changes tells the catalogue that the pages it keeps are out of date."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from archive import items
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item, Page
@@ -23,7 +22,8 @@ from ingest.workers import ordered_map
 
 @dataclass(frozen=True)
 class ImageJob:
-    label: str  # "KT-2024-000001 page 2"
+    accession_id: str
+    number: int  # the page's
     path: Path
     media_type: str
     sha256: str
@@ -52,19 +52,21 @@ def rederive(
     number of pages done and the problems, one line per page that failed."""
     jobs = _jobs(archive, accession_ids)
     on_start(len(jobs))
-    done, problems = 0, []
+    made: dict[str, list[int]] = {}
+    problems = []
     max_pixels = archive.settings["max_image_pixels"]
-    work = functools.partial(_make, home=archive.home, max_pixels=max_pixels)
-    for job, problem in ordered_map(work, jobs, workers, _crashed):
+    make = functools.partial(_make, home=archive.home, max_pixels=max_pixels)
+    for job, problem in ordered_map(make, jobs, workers, _crashed):
         if problem:
-            problems.append(f"{job.label}: {problem}")
+            problems.append(f"{job.accession_id} page {job.number}: {problem}")
         else:
-            done += 1
+            made.setdefault(job.accession_id, []).append(job.number)
         on_done()
-    if done:
-        with archive.session() as session:
-            items.images_remade(session)
-    return done, problems
+    if made:
+        with archive.change("derivatives") as work:
+            for accession_id, numbers in made.items():
+                work.record(accession_id, "images", None, {"pages": numbers})
+    return sum(len(numbers) for numbers in made.values()), problems
 
 
 def _jobs(archive: Archive, accession_ids: list[str] | None) -> list[ImageJob]:
@@ -78,7 +80,8 @@ def _jobs(archive: Archive, accession_ids: list[str] | None) -> list[ImageJob]:
             raise NotFound(f"no item {', '.join(unknown)}")
         return [
             ImageJob(
-                f"{item.accession_id} page {page.number}",
+                item.accession_id,
+                page.number,
                 archive.home / page.master.stored_path,
                 page.master.media_type,
                 page.master.sha256,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from archive import items, journal, tags
+from archive import items, journal
 from archive.models import Item, Master, Source
 from archive.records import NewItem
 from ingest.describe import Options, new_item
@@ -18,7 +18,7 @@ from ingest.pipeline import Prepared
 
 if TYPE_CHECKING:
     from archive.home import Archive
-    from ingest.batch import Report
+    from archive.work import UnitOfWork
 
 COMMIT_SECONDS = 2.0  # a batch is written at batch_size results, or after this long
 
@@ -39,31 +39,38 @@ class Writer:
     it; when a sidecar describes a later copy but not the first, the item takes that description
     (copies described differently never get here: `ingest.copies`)."""
 
-    def __init__(self, archive: Archive, options: Options, report: Report, dry_run: bool):
-        self.archive, self.options, self.report, self.dry_run = archive, options, report, dry_run
+    def __init__(self, archive: Archive, options: Options, run_id: int | None, dry_run: bool):
+        self.archive, self.options, self.run_id, self.dry_run = archive, options, run_id, dry_run
         self.batch: list[Prepared] = []
         self.started = time.monotonic()
         self.holders: dict[str, _Holder] = {}  # content hash -> the unit that holds it
 
-    def add(self, prepared: Prepared) -> None:
+    def add(self, prepared: Prepared) -> list[dict[str, Any]]:
+        """Take a prepared unit; the report entries of a batch when it was written."""
         self.batch.append(prepared)
         full = len(self.batch) >= self.archive.settings["batch_size"]
         if full or time.monotonic() - self.started > COMMIT_SECONDS:
-            self.flush()
+            return self.flush()
+        return []
 
-    def flush(self) -> None:
+    def flush(self) -> list[dict[str, Any]]:
+        """Write the batch taken so far (one unit of work, with its journal events); its report
+        entries."""
         if not self.batch:
-            return
-        with self.archive.session() as session:
-            entries = [self._entry(session, prepared) for prepared in self.batch]
-            if not self.dry_run:
-                self._register(session, list(zip(self.batch, entries, strict=True)))
-                journal.record(session, self.report.run_id, entries)
+            return []
+        if self.dry_run:
+            with self.archive.session() as session:
+                entries = [self._entry(session, prepared) for prepared in self.batch]
+        else:
+            with self.archive.change("ingest") as work:
+                entries = [self._entry(work.session, prepared) for prepared in self.batch]
+                self._register(work, list(zip(self.batch, entries, strict=True)))
+                journal.record(work.session, self.run_id, entries)
         for entry in entries:
             entry.pop("new", None)
-        self.report.entries += entries
         self.batch = []
         self.started = time.monotonic()
+        return entries
 
     def _entry(self, session, prepared: Prepared) -> dict[str, Any]:
         """The report entry of one unit; a unit to register carries its new item under "new"."""
@@ -99,32 +106,26 @@ class Writer:
         self.holders[new.content_hash] = _Holder(entry, _fields(prepared))
         return entry
 
-    def _register(self, session, pairs: list[tuple[Prepared, dict[str, Any]]]) -> None:
+    def _register(self, work: UnitOfWork, pairs: list[tuple[Prepared, dict[str, Any]]]) -> None:
         waiting = [(prepared, entry) for prepared, entry in pairs if "new" in entry]
         prefix = self.archive.settings["identifier_prefix"]
-        registered = items.register(session, [entry["new"] for _, entry in waiting], prefix)
+        registered = items.register(work, [entry["new"] for _, entry in waiting], prefix)
         for (prepared, entry), (outcome, item) in zip(waiting, registered, strict=True):
             key = "item" if outcome == "created" else "duplicate_of"
             entry.update({"outcome": outcome, key: item.accession_id, "item_pk": item.id})
             holder = self.holders.get(item.content_hash)
             if outcome == "created":
                 self.holders[item.content_hash] = _Holder(entry, _fields(prepared))
-                self._tag(session, item)
                 entry["warnings"] = entry.get("warnings", []) + page_problems(entry["new"])
                 if not entry["warnings"]:
                     del entry["warnings"]
             elif holder and holder.fields is None and prepared.unit.description:
-                items.take_description(item, entry["new"])
-                self._tag(session, item)
+                items.take_description(work, item, entry["new"])
                 self._described(holder, prepared, entry)
 
     def _described(self, holder: _Holder, prepared: Prepared, entry: dict[str, Any]) -> None:
         holder.fields = _fields(prepared)
         holder.entry["described_by"] = entry["described_by"]
-
-    def _tag(self, session, item) -> None:
-        threshold = self.archive.settings["tag_threshold"]
-        tags.auto_tag(session, item, self.archive.vocabularies, threshold)
 
 
 def _fields(prepared: Prepared) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive import tags, texts
+from archive import texts
 from archive.home import Archive
 from archive.models import Page
 from archive.records import PageResult
@@ -50,8 +50,8 @@ def reread(
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[], None] = lambda: None,
 ) -> dict[str, int]:
-    """OCR the pages again; returns counts of pages done and failed, and the items touched. Each
-    page's new reading is committed as it comes, so a stopped run keeps what it did."""
+    """OCR the pages again; returns counts of pages done and failed. Each page's new reading is
+    a unit of work of its own, committed as it comes, so a stopped run keeps what it did."""
     with archive.writer_lock("ocr"):
         with archive.session() as session:
             pages = texts.pages_to_read(session, accession_ids, failed_only)
@@ -65,15 +65,17 @@ def reread(
             ocr_timeout=archive.settings["ocr_timeout"],
             ocr_root=archive.home / "ocr",
         )
-        counts: dict = {"done": 0, "failed": 0, "items": set()}
-        work = functools.partial(_read, context=context)
-        threshold = archive.settings["tag_threshold"]
-        for job, result in ordered_map(work, jobs, workers, _crashed):
-            with archive.session() as session:
-                page = session.get(Page, job.page_id)
+        counts = {"done": 0, "failed": 0}
+        read_one = functools.partial(_read, context=context)
+        for job, result in ordered_map(read_one, jobs, workers, _crashed):
+            with archive.change("ocr") as work:
+                page = work.session.get(Page, job.page_id)
+                before = page.text
                 texts.record_result(page, with_languages(result))
-                tags.auto_tag(session, page.item, archive.vocabularies, threshold)
-                counts["items"].add(page.item.accession_id)
+                if page.text is not before:
+                    texts.text_changed(work, page, before)
+                else:  # failed again, or for the first time: the page's reason is new
+                    work.record(page.item.accession_id, f"ocr p.{page.number}", None, result.error)
             counts["failed" if result.error else "done"] += 1
             on_done()
     return counts

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive import items, tags
+from archive import items
 from archive.fields import Description
 from archive.home import Archive
 from archive.models import Item
+from archive.work import UnitOfWork
 from ingest.discover import Unit
 
 HOW_TO_APPLY = "`archive ingest --update-metadata` applies it"
@@ -31,7 +32,8 @@ def compare(
     by_item: dict[int, list[dict[str, Any]]] = {}
     for entry in waiting:
         by_item.setdefault(entry["item_pk"], []).append(entry)
-    with archive.session() as session:  # committed at the end: only what `apply` changed
+    with archive.change("ingest --update-metadata") as work:  # only what `apply` changed
+        session = work.session
         keys = set(by_item)
         found = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(keys)))}
         for pk, entries in by_item.items():
@@ -41,7 +43,7 @@ def compare(
             for entry in entries:  # copies of one file, alike described: the first applies it
                 changes = items.differences(found[pk], described[entry["input"]])
                 if changes:
-                    _mark(archive, session, entry, found[pk], changes, apply, dry_run)
+                    _mark(work, entry, found[pk], changes, apply, dry_run)
 
 
 def _key(description: Description) -> str:
@@ -60,7 +62,7 @@ def _conflict(entries: list[dict[str, Any]], accession_id: str) -> None:
         )
 
 
-def _mark(archive, session, entry, item, changes, apply: bool, dry_run: bool) -> None:
+def _mark(work: UnitOfWork, entry, item, changes, apply: bool, dry_run: bool) -> None:
     shown = [{"field": name, "old": old, "new": new} for name, old, new in changes]
     if not apply:
         fields = ", ".join(name for name, _, _ in changes)
@@ -71,4 +73,4 @@ def _mark(archive, session, entry, item, changes, apply: bool, dry_run: bool) ->
     entry.update(outcome="would-update" if dry_run else "updated", changes=shown)
     if not dry_run:
         items.apply_changes(item, changes)
-        tags.auto_tag(session, item, archive.vocabularies, archive.settings["tag_threshold"])
+        items.changed(work, item, changes)

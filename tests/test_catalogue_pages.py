@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +22,9 @@ from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archive import items as item_service
 from archive import public
+from archive.home import Archive
 from catalogue import i18n
 from catalogue.pages import collections as collection_pages
 from catalogue.pages import exhibitions as exhibition_pages
@@ -538,6 +539,16 @@ def test_restricted_items_are_in_no_list_count_or_facet(client, ids, url):
     assert "kon-tum/mat" not in body and "/collections/kon-tum/mat" not in body
 
 
+def restrict(home: Path, accession_id: str) -> None:
+    """Make an item restricted as another process of the archive would: in a unit of work."""
+    archive = Archive.open(home)
+    try:
+        with archive.change("item set", by="test") as work:
+            item_service.edit(work, accession_id, {"access": "restricted"}, "vi")
+    finally:
+        archive.close()
+
+
 def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, ids, tmp_path):
     """The search index may still call it public (it is updated after the database); the
     cards and pages a search keeps between requests are kept for the database's generation
@@ -551,10 +562,7 @@ def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, 
         wanted = ids["anh-0.jpg"]
         for _ in range(2):  # the second time from the kept cards
             assert f"/items/{wanted}" in text(client.get("/search?q=kon+klor"))
-        with sqlite3.connect(home / "archive.db") as database:
-            database.execute(
-                "UPDATE items SET access = 'restricted' WHERE accession_id = ?", (wanted,)
-            )
+        restrict(home, wanted)  # by another process, the index not yet told
         assert f"/items/{wanted}" not in text(client.get("/search?q=kon+klor"))
         # and a page kept is not served once the index has changed, the database unchanged
         other = ids["anh-1.jpg"]
@@ -584,10 +592,7 @@ def test_a_page_one_server_process_made_serves_the_others_until_the_database_cha
         monkeypatch.setattr(items, "_item_page", lambda i: calls.append(i) or make(i))
         assert second.test_client().get(f"/items/{wanted}").data == made.data
         assert calls == []  # the first one's page
-        with sqlite3.connect(home / "archive.db") as database:  # another program restricts it
-            database.execute(
-                "UPDATE items SET access = 'restricted' WHERE accession_id = ?", (wanted,)
-            )
+        restrict(home, wanted)  # by another process
         for app in (first, second):
             assert app.test_client().get(f"/items/{wanted}").status_code == 404
     finally:

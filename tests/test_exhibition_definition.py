@@ -11,6 +11,7 @@ import pytest
 
 from archive.items import register
 from archive.records import NewFile, NewItem
+from archive.work import UnitOfWork
 from exhibitions.definition import (
     Entry,
     Exhibition,
@@ -691,7 +692,7 @@ def registered(archive) -> dict[str, str]:
     news = [new_item(1, "photo", 1), new_item(2, "document", 3), new_item(3, "document", 2)]
     news[2].access = "restricted"
     with archive.session() as session:
-        made = register(session, news, "KT")
+        made = register(UnitOfWork(archive, session, "test", "test"), news, "KT")  # rows alone
         ids = [item.accession_id for _, item in made]
     return dict(zip(("photo", "document", "restricted"), ids, strict=True))
 

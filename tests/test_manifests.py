@@ -14,6 +14,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.items import register
 from archive.models import Item, Page
 from archive.records import NewFile, NewItem, PageResult, Reading
+from archive.work import UnitOfWork
 from exhibitions import conformance
 from exhibitions.definition import Entry, Exhibition, Section
 from exhibitions.manifests import (
@@ -75,7 +76,8 @@ def add_item(session, n: int, pages=((3000, 4000),), page_texts=(), **fields) ->
     fields.setdefault("rights", "http://rightsstatements.org/vocab/InC-EDU/1.0/")
     fields.setdefault("type", "document" if len(pages) > 1 else "photo")
     new = NewItem(content_hash=f"{n:064x}", files=[file], **fields)
-    [(_, item)] = register(session, [new], "KT")
+    # a unit of work left unfinished: the rows alone, without tags or an audit entry
+    [(_, item)] = register(UnitOfWork(None, session, "test", "test"), [new], "KT")
     return item
 
 
@@ -319,8 +321,9 @@ def test_page_text_is_a_supplementing_annotation_on_its_canvas(report):
     assert third["annotations"][0]["items"][0]["body"]["value"] == "Phụ lục: danh sách xã"
 
 
-def test_a_persons_transcription_is_the_text_shown(session, report):
-    texts.transcribe(session, report.accession_id, 1, "Kế hoạch tuyên truyền (đã sửa)", "A")
+def test_a_persons_transcription_is_the_text_shown(archive, session, report):
+    work = UnitOfWork(archive, session, "item text", "A")
+    texts.transcribe(work, report.accession_id, 1, "Kế hoạch tuyên truyền (đã sửa)")
     session.flush()
     body = manifest_of(report)["items"][0]["annotations"][0]["items"][0]["body"]
     assert body["value"] == "Kế hoạch tuyên truyền (đã sửa)"

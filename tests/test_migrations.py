@@ -61,28 +61,13 @@ def test_an_archive_home_given_as_a_relative_path_opens(tmp_path, monkeypatch):
         opened.close()
 
 
-def test_the_count_of_changes_follows_what_the_catalogue_shows_and_not_the_journal(archive):
-    """Every process reads the same count, so the catalogue's workers can share pages by it."""
+def test_the_triggers_that_counted_changes_are_gone_once_the_unit_of_work_counts(archive):
+    """The unit of work raises the count of changes itself, on any database (archive.work)."""
     import sqlite3
 
-    def count() -> int:
-        with sqlite3.connect(archive.home / "archive.db") as database:
-            return database.execute("SELECT count FROM changes").fetchone()[0]
-
     with sqlite3.connect(archive.home / "archive.db") as database:
-        database.execute("INSERT INTO collections (slug, level, title) VALUES ('f', 'fonds', '{}')")
-    after_insert = count()
-    assert after_insert > 0
-    with sqlite3.connect(archive.home / "archive.db") as database:
-        database.execute("UPDATE collections SET slug = 'g'")
-    assert count() == after_insert + 1
-    with sqlite3.connect(archive.home / "archive.db") as database:
-        database.execute(
-            "INSERT INTO ingest_runs (started_at, status, options, counts) "
-            "VALUES ('2026-01-01', 'done', '{}', '{}')"
-        )
-        database.execute("DELETE FROM collections")
-    assert count() == after_insert + 2  # the delete, not the journal's run
+        triggers = database.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        assert triggers.fetchall() == []
 
 
 def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(tmp_path):

@@ -16,6 +16,7 @@ from archive.home import Archive
 from archive.items import register
 from archive.models import Item
 from archive.records import NewItem
+from archive.work import UnitOfWork
 from search_index.folder import HOLD_BEFORE_SWAP
 from tests.conftest import make_image, wait_for
 
@@ -100,7 +101,7 @@ def test_a_killed_rebuild_leaves_the_old_index_answering(run, home, tmp_path):
                     title={"vi": f"Văn bản số {n} về quyền con người"}, access="public")
             for n in range(1500)
         ]  # fmt: skip
-        register(session, news, "KT")
+        register(UnitOfWork(archive, session, "test", "test"), news, "KT")  # rows alone
     archive.close()
     assert run("reindex").exit_code == 0
     command = [sys.executable, "-m", "archive", "--home", str(home), "reindex"]
