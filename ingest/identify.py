@@ -15,8 +15,8 @@ from pypdf.errors import PyPdfError
 
 from archive.errors import IngestError, Unsupported
 from ingest.jpeg import for_pillow
-from ingest.ocr import OcrError
 from ingest.pdf import PageSizeError, check_size, page_sizes
+from ingest.readings import OcrError
 
 SUPPORTED_EXTENSIONS = {
     ".jpg": "image/jpeg",

@@ -33,6 +33,10 @@ from tempfile import TemporaryDirectory
 import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ingest import pdf
+from ingest.language import detect_language
+from ingest.readings import OcrError, RawReading, Word
+
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff")
 PDF_TYPE = "application/pdf"
 
@@ -42,15 +46,6 @@ SUSPECT_CONFIDENCE = 75.0
 VERTICAL_SHARE = 0.5
 # OSD below this orientation confidence is a guess, not worth another OCR.
 OSD_MIN_CONFIDENCE = 2.0
-# Fewer letters than this say too little for a language to be told.
-MIN_LETTERS_FOR_LANGUAGE = 20
-# The languages `detect_language` chooses from: those an archive in Viet Nam may hold in print
-# (the province's minority languages have no model; written in Latin letters with Vietnamese
-# marks, they come out as "vi"). Fewer choices, fewer wild guesses on OCR noise.
-DETECT_LANGUAGES = (
-    "vi", "en", "fr", "de", "es", "it", "pt", "nl", "ru", "zh", "ja", "ko", "th", "lo", "km",
-    "id", "ms",
-)  # fmt: skip
 
 _LANGUAGES_PATTERN = re.compile(r"^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$")
 _XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -64,37 +59,8 @@ _TURN = {  # degrees clockwise -> Pillow's transpose (Pillow names counter-clock
 }
 
 
-class OcrError(Exception):
-    """A page that cannot be read; the message says why, for a person."""
-
-
-@dataclass
-class Word:
-    text: str
-    x: int
-    y: int
-    w: int
-    h: int
-    conf: float  # 0-100 (100 for a PDF text layer)
-
-
-@dataclass
-class PageText:
-    text: str  # plain text, NFC, lines and paragraphs kept
-    words: list[Word]
-    confidence: float | None  # mean word confidence 0-100; None when no words
-    width: int  # pixel size of the upright page the boxes refer to
-    height: int
-    rotation: int  # 0, 90, 180, 270: degrees clockwise the stored image was turned to read it
-    source: str  # "ocr" or "pdf-text"
-    ocr_languages: str | None  # e.g. "vie+eng"; None for pdf-text
-    engine: str  # "tesseract 5.3.0" or "pdfium <version> text layer"
-    language: str | None  # ISO 639-1 of the text; None when there is too little of it
-    hocr: str | None  # the hOCR Tesseract wrote; None for pdf-text
-
-
 # --------------------------------------------------------------------------------------------
-# Tesseract and the language of a text
+# Tesseract
 
 
 @functools.cache
@@ -123,27 +89,6 @@ def _check_languages(languages: str) -> None:
         raise OcrError(f"Tesseract has no data for {', '.join(missing)} (installed: {installed})")
 
 
-@functools.cache
-def _identifier():
-    # Our own identifier, not py3langid's module-level one, so restricting its languages
-    # changes nothing for anyone else in the process. Loading the model takes ~0.8 s, once.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(DETECT_LANGUAGES)
-    return identifier
-
-
-def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the language `text` is written in; None when it has fewer than
-    `MIN_LETTERS_FOR_LANGUAGE` letters."""
-    text = unicodedata.normalize("NFC", text)
-    if sum(c.isalpha() for c in text) < MIN_LETTERS_FOR_LANGUAGE:
-        return None
-    language, _score = _identifier().classify(text)
-    return language
-
-
 # --------------------------------------------------------------------------------------------
 # The entry point
 
@@ -158,7 +103,7 @@ def read_page(
     dpi: int = 300,
     max_pixels: int = 250_000_000,
     detect: bool = True,
-) -> PageText:
+) -> RawReading:
     """The text of page `frame` (0-based) of the file at `path`.
 
     A PDF page with a text layer gives that text (no OCR); any other page is OCR'd with
@@ -171,9 +116,6 @@ def read_page(
     path = Path(path)
     deadline = _Deadline(timeout)
     if media_type == PDF_TYPE:
-        # Imported here: ingest.pdf builds the PageText defined above.
-        from ingest import pdf
-
         page = pdf.text_layer(path, frame, dpi, detect)
         if page is not None:
             return page
@@ -370,7 +312,9 @@ class _Deadline:
 
 
 @dataclass
-class _Reading:
+class _Pass:
+    """What one Tesseract run made of the page, in one orientation."""
+
     text: str
     words: list[Word]
     hocr: str
@@ -383,7 +327,7 @@ class _Reading:
         return sum(w.conf for w in self.words) / len(self.words)
 
 
-def _read_image(page: _Page, languages: str, deadline: _Deadline, detect: bool) -> PageText:
+def _read_image(page: _Page, languages: str, deadline: _Deadline, detect: bool) -> RawReading:
     try:
         try:
             reading, page, rotation = _read_upright(page, languages, deadline)
@@ -396,7 +340,7 @@ def _read_image(page: _Page, languages: str, deadline: _Deadline, detect: bool) 
     except _TesseractFailed as exc:
         raise OcrError(f"Tesseract failed: {exc}")
     width, height = page.size
-    return PageText(
+    return RawReading(
         text=reading.text,
         words=reading.words,
         confidence=reading.confidence,
@@ -411,7 +355,7 @@ def _read_image(page: _Page, languages: str, deadline: _Deadline, detect: bool) 
     )
 
 
-def _read_upright(page: _Page, languages: str, deadline: _Deadline) -> tuple[_Reading, _Page, int]:
+def _read_upright(page: _Page, languages: str, deadline: _Deadline) -> tuple[_Pass, _Page, int]:
     """The reading of the page the right way up, the page it refers to, and how far (degrees
     clockwise) the stored page was turned for it."""
     with TemporaryDirectory(prefix="tulieu-ocr-") as tmp:
@@ -430,7 +374,7 @@ def _read_upright(page: _Page, languages: str, deadline: _Deadline) -> tuple[_Re
         return reading, page, 0
 
 
-def _better(a: _Reading, b: _Reading) -> bool:
+def _better(a: _Pass, b: _Pass) -> bool:
     return (a.confidence or 0) > (b.confidence or 0)
 
 
@@ -444,7 +388,7 @@ def _input_file(page: _Page, work: Path, name: str = "page") -> Path:
     return target
 
 
-def _turn_needed(reading: _Reading, source: Path, deadline: _Deadline, work: Path) -> int:
+def _turn_needed(reading: _Pass, source: Path, deadline: _Deadline, work: Path) -> int:
     """Degrees clockwise the page must be turned to read it upright: 0 unless the reading
     looks wrong (see the module's docstring)."""
     if not reading.words:
@@ -475,12 +419,12 @@ def _orientation(source: Path, deadline: _Deadline, work: Path) -> int:
     return rotate
 
 
-def _ocr(source: Path, page: _Page, languages: str, deadline: _Deadline, work: Path) -> _Reading:
+def _ocr(source: Path, page: _Page, languages: str, deadline: _Deadline, work: Path) -> _Pass:
     config = ["--dpi", str(page.dpi)] if page.file is None and page.dpi else []
     outputs = _tesseract(source, work / "ocr", languages, config, ("txt", "hocr"), deadline)
     text = unicodedata.normalize("NFC", outputs["txt"]).replace("\f", "").strip()
     words, vertical_share = parse_hocr(outputs["hocr"])
-    return _Reading(text=text, words=words, hocr=outputs["hocr"], vertical_share=vertical_share)
+    return _Pass(text=text, words=words, hocr=outputs["hocr"], vertical_share=vertical_share)
 
 
 @contextmanager

@@ -20,7 +20,8 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 from pypdfium2.version import PDFIUM_INFO
 
-from ingest.ocr import OcrError, PageText, Word, detect_language
+from ingest.language import detect_language
+from ingest.readings import OcrError, RawReading, Word
 
 MIN_LETTERS = 20
 POINTS_PER_INCH = 72
@@ -30,7 +31,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 
 
 @contextmanager
-def _page(path: Path, index: int) -> Iterator[pdfium.PdfPage]:
+def open_page(path: Path, index: int) -> Iterator[pdfium.PdfPage]:
     """Page `index` (0-based) of the PDF at `path`; the document is closed on leaving."""
     try:
         document = pdfium.PdfDocument(path)
@@ -98,10 +99,10 @@ def page_sizes(path: Path, dpi: int) -> tuple[tuple[int, int], ...]:
         document.close()
 
 
-def text_layer(path: Path, index: int, dpi: int, detect: bool = True) -> PageText | None:
+def text_layer(path: Path, index: int, dpi: int, detect: bool = True) -> RawReading | None:
     """The text layer of page `index`, word boxes in pixels of the page rendered at `dpi`; None
     when the page has fewer than `MIN_LETTERS` letters of text (a scan, or a blank page)."""
-    with _page(path, index) as page:
+    with open_page(path, index) as page:
         try:
             textpage = page.get_textpage()
         except pdfium.PdfiumError as exc:
@@ -114,7 +115,7 @@ def text_layer(path: Path, index: int, dpi: int, detect: bool = True) -> PageTex
             words = list(_words(page, textpage, width, height))
         finally:
             textpage.close()
-    return PageText(
+    return RawReading(
         text=text,
         words=words,
         confidence=100.0 if words else None,
@@ -132,7 +133,7 @@ def text_layer(path: Path, index: int, dpi: int, detect: bool = True) -> PageTex
 def render_page(path: Path, index: int, dpi: int, max_pixels: int) -> Image.Image:
     """Page `index` rendered in grey at `dpi`; OcrError, before anything is rendered, when the
     image would have more than `max_pixels` pixels."""
-    with _page(path, index) as page:
+    with open_page(path, index) as page:
         check_size(*pixel_size(page, dpi), index + 1, dpi, max_pixels)
         try:
             bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)

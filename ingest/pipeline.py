@@ -223,7 +223,8 @@ _HOCR_IMAGE = re.compile(r'image "[^"]*"')
 def read(record: FileRecord, frame: int, context: Context) -> PageResult:
     """OCR one page (or take a PDF page's own text); keep Tesseract's hOCR beside the masters."""
     from ingest.identify import PDF_DPI
-    from ingest.ocr import OcrError, read_page
+    from ingest.ocr import read_page
+    from ingest.readings import OcrError
 
     try:
         page = read_page(
@@ -315,7 +316,7 @@ def _for_unit(unit: Unit, record: FileRecord, error: IngestError) -> str:
 def with_languages(result: PageResult) -> PageResult:
     """The result with the language of its text detected. Run in the main process, so the
     language model is loaded once per run, while the workers read, not once in every worker."""
-    from ingest.ocr import detect_language
+    from ingest.language import detect_language
 
     if result.reading is None:
         return result

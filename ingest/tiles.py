@@ -137,11 +137,11 @@ def _pdf_page(path: Path, frame: int, dpi: int, max_pixels: int) -> pyvips.Image
     import pypdfium2 as pdfium
     import pyvips
 
-    from ingest.ocr import OcrError
-    from ingest.pdf import POINTS_PER_INCH, _page, check_size, pixel_size
+    from ingest.pdf import POINTS_PER_INCH, check_size, open_page, pixel_size
+    from ingest.readings import OcrError
 
     try:
-        with _page(path, frame) as page:
+        with open_page(path, frame) as page:
             check_size(*pixel_size(page, dpi), frame + 1, dpi, max_pixels)
             try:
                 bitmap = page.render(scale=dpi / POINTS_PER_INCH)

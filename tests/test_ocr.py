@@ -26,7 +26,9 @@ from PIL import Image
 from demo.samples import VIETNAMESE_TEXTS, font_path, make_multipage_tiff, make_page, make_pdf
 from ingest import pdf
 from ingest.identify import sniff
-from ingest.ocr import OcrError, PageText, detect_language, read_page, tesseract_version
+from ingest.language import detect_language
+from ingest.ocr import read_page, tesseract_version
+from ingest.readings import OcrError, RawReading
 from tests.conftest import bomb_png, text_pdf
 
 DATA = Path(__file__).parent / "data"
@@ -114,7 +116,7 @@ def no_rendering(*args, **kwargs):
     raise AssertionError("the page was rendered")
 
 
-def assert_words_sound(page: PageText) -> None:
+def assert_words_sound(page: RawReading) -> None:
     """Every word has text, a box inside the page and a confidence; the page's confidence is
     their mean."""
     assert page.words
@@ -156,7 +158,7 @@ class Readings:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.done: dict[tuple[str, str], tuple[PageText, list[dict]]] = {}
+        self.done: dict[tuple[str, str], tuple[RawReading, list[dict]]] = {}
 
     def page(self, name: str) -> Path:
         path = self.folder / f"{name}.png"
@@ -166,7 +168,7 @@ class Readings:
             save_page(path, image)
         return path
 
-    def read(self, name: str, languages: str = "vie") -> tuple[PageText, list[dict]]:
+    def read(self, name: str, languages: str = "vie") -> tuple[RawReading, list[dict]]:
         if (name, languages) not in self.done:
             with tesseract_runs() as runs:
                 page = read_page(self.page(name), 0, "image/png", languages=languages)
@@ -568,4 +570,4 @@ def test_a_damaged_file_gives_a_reading_or_a_reason_never_a_crash(path):
     except OcrError as exc:
         assert str(exc)
         return
-    assert isinstance(page, PageText) and page.width > 0 and page.height > 0
+    assert isinstance(page, RawReading) and page.width > 0 and page.height > 0
