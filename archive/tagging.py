@@ -55,12 +55,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+from archive.concepts import Concept, Phrase
 from archive.syllables import SYLLABLE
-
-if TYPE_CHECKING:  # vocabulary imports this module for its tokenizer
-    from archive.vocabulary import Concept, Phrase
 
 THRESHOLD = 0.5
 # Weight of a match by the field it is in; any other field (OCR'd text, captions) weighs 1.

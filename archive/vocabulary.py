@@ -24,12 +24,12 @@ province's vocabulary would otherwise silently tag nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from archive.concepts import Concept, Phrase
 from archive.errors import ConfigError
 from archive.tagging import DECADE, contains, phrase_keys
 
@@ -44,29 +44,6 @@ _PHRASE_KEYS = ("text", "weight")
 # libyaml's parser where PyYAML was built with it: ten times faster on these files
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    weight: float = 1.0
-    lang: str = "vi"
-
-
-@dataclass(frozen=True)
-class Concept:
-    id: str
-    vocabulary: str
-    pref: dict[str, str] = field(hash=False)
-    alt: dict[str, list[str]] = field(default_factory=dict, hash=False)
-    phrases: tuple[Phrase, ...] = ()
-    exclude: tuple[str, ...] = ()
-    broader: str | None = None
-    bbox: tuple[float, float, float, float] | None = None
-    note: str | None = None
-
-    def label(self, lang: str = "vi") -> str:
-        return self.pref.get(lang) or self.pref["vi"]
 
 
 def load(folder: Path | None = None) -> dict[str, dict[str, Concept]]:

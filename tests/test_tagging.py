@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from archive.concepts import Concept, Phrase
 from archive.edtf import year_range
 from archive.tagging import THRESHOLD, Suggestion, decade, suggest, tokenize
-from archive.vocabulary import Concept, Phrase, load
+from archive.vocabulary import load
 from search_index.analysis import spans
 
 LABELLED = Path(__file__).parent / "data" / "tagging" / "labelled.yaml"

@@ -2,8 +2,9 @@ from itertools import combinations
 
 import pytest
 
+from archive.concepts import Concept
 from archive.errors import ConfigError
-from archive.vocabulary import SHIPPED, Concept, load
+from archive.vocabulary import SHIPPED, load
 
 CONVENTIONS = ["ICCPR", "ICESCR", "CEDAW", "ICERD", "CRC", "CRPD", "CAT"]
 THEMES = [
