@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Context:
+class StepContext:
     """What every step may need to know, the same for the whole run (it crosses to workers)."""
 
     max_pixels: int
@@ -47,6 +47,9 @@ class Context:
     ocr_timeout: float = 120.0
     ocr_root: Path | None = None  # where hOCR files go; None: no OCR (a dry run)
     derivatives_root: Path | None = None  # where IIIF images go; None: none made (a dry run)
+
+
+Context = StepContext  # the former name, until its last callers (batch, reread) use the new one
 
 
 @dataclass
@@ -103,7 +106,7 @@ def _said(note: str, warning: str) -> bool:
     return note.split(": ", 1)[-1] in warning
 
 
-def stat_step(record: FileRecord, _context: Context) -> None:
+def stat_step(record: FileRecord, _context: StepContext) -> None:
     try:
         info = os.stat(record.path)
     except OSError as exc:
@@ -115,27 +118,27 @@ def stat_step(record: FileRecord, _context: Context) -> None:
 # process, which only registers results, and a run with nothing new to read start without them.
 
 
-def identify_step(record: FileRecord, context: Context) -> None:
+def identify_step(record: FileRecord, context: StepContext) -> None:
     from ingest.identify import identify
 
     found = identify(record.path, context.max_pixels, context.max_pages)
     record.media_type, record.frames, record.mode = found.media_type, found.frames, found.mode
 
 
-def fingerprint_step(record: FileRecord, _context: Context) -> None:
+def fingerprint_step(record: FileRecord, _context: StepContext) -> None:
     try:
         record.sha256 = sha256_of(record.path)
     except OSError as exc:
         raise IngestError(record.name, "fingerprint", f"cannot read: {exc.strerror}")
 
 
-def metadata_step(record: FileRecord, _context: Context) -> None:
+def metadata_step(record: FileRecord, _context: StepContext) -> None:
     from ingest.metadata import read_embedded
 
     record.embedded = read_embedded(record.path, record.media_type)
 
 
-def store_step(record: FileRecord, context: Context) -> None:
+def store_step(record: FileRecord, context: StepContext) -> None:
     if context.store_root is None:
         return
     try:
@@ -146,7 +149,7 @@ def store_step(record: FileRecord, context: Context) -> None:
         raise IngestError(record.name, "store", f"cannot store the master: {exc.strerror or exc}")
 
 
-Step = Callable[[FileRecord, Context], None]
+Step = Callable[[FileRecord, StepContext], None]
 STEPS: tuple[tuple[str, Step], ...] = (
     ("read", stat_step),
     ("identify", identify_step),
@@ -156,7 +159,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
-def prepare(unit: Unit, context: Context) -> Prepared:
+def prepare(unit: Unit, context: StepContext) -> Prepared:
     """Run every step over every file of the unit, stopping at the first failure; then classify
     the unit and read its pages. What the libraries say meanwhile is kept with it."""
     from ingest import notes
@@ -171,7 +174,7 @@ def prepare(unit: Unit, context: Context) -> Prepared:
     return prepared
 
 
-def _prepare(prepared: Prepared, context: Context) -> None:
+def _prepare(prepared: Prepared, context: StepContext) -> None:
     for path in prepared.unit.files:
         record = FileRecord(path, display(path))
         prepared.files.append(record)
@@ -220,7 +223,7 @@ def classify(prepared: Prepared, requested: str) -> str:
 _HOCR_IMAGE = re.compile(r'image "[^"]*"')
 
 
-def read(record: FileRecord, frame: int, context: Context) -> PageResult:
+def read(record: FileRecord, frame: int, context: StepContext) -> PageResult:
     """OCR one page (or take a PDF page's own text); keep Tesseract's hOCR beside the masters."""
     from ingest.identify import PDF_DPI
     from ingest.ocr import read_page
@@ -265,7 +268,7 @@ def read(record: FileRecord, frame: int, context: Context) -> PageResult:
     return PageResult(reading=reading)
 
 
-def derive(record: FileRecord, frame: int, context: Context) -> None:
+def derive(record: FileRecord, frame: int, context: StepContext) -> None:
     """Make the page's IIIF images, upright as OCR found it. A page whose images cannot be made
     is still catalogued, with a warning; `archive derivatives` makes them again."""
     assert context.derivatives_root is not None

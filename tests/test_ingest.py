@@ -439,7 +439,7 @@ def test_a_jpeg_of_a_thousand_exif_segments_is_read_in_time_linear_in_its_size(t
 
     from archive.storage import sha256_of
     from ingest.discover import Unit
-    from ingest.pipeline import Context, prepare
+    from ingest.pipeline import StepContext, prepare
 
     hostile = jpeg_with_exif_segments(tmp_path / "in" / "many-segments.jpg", 1000)
     sha256_of(hostile)  # in the page cache, for both measures alike
@@ -447,7 +447,7 @@ def test_a_jpeg_of_a_thousand_exif_segments_is_read_in_time_linear_in_its_size(t
     sha256_of(hostile)
     hashing = time.perf_counter() - start  # the floor: reading the file once
     start = time.perf_counter()
-    prepared = prepare(Unit(hostile, (hostile,)), Context(250_000_000, 10, None))
+    prepared = prepare(Unit(hostile, (hostile,)), StepContext(250_000_000, 10, None))
     steps = time.perf_counter() - start  # read, identify, fingerprint, metadata
     assert prepared.failed_step is None, prepared.reason
     # Linear: a few readings of the file. Pillow alone took 20 s to open it, 300 hashings.
