@@ -13,7 +13,7 @@ DEMO := demo-data
 # never served: axe-core, the accessibility checker the browser tests run in the page, and
 # Mirador and Universal Viewer, the IIIF viewers partners use, which the viewer tests load the
 # catalogue's manifests into.
-VIEWER := exhibitions/site/vendor/openseadragon
+VIEWER := iiif/vendor/openseadragon
 
 .PHONY: demo test test-fast lint system-packages assets bench bench-catalogue clean
 
@@ -81,4 +81,4 @@ bench-catalogue: $(VENV)/.installed
 	$(BIN)/python benchmarks/catalogue_load.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache node_modules exhibitions/site/vendor
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache node_modules iiif/vendor

@@ -69,12 +69,6 @@ class MasterStore:
         return removed
 
 
-def derivative_path(sha256: str, frame: int) -> str:
-    """Where the IIIF images of one page of a master are kept, relative to the archive home.
-    By content, like masters: the same page offered again finds its images made."""
-    return f"derivatives/{sha256[:2]}/{sha256}/{frame + 1}"
-
-
 def write_atomically(target: Path, data: bytes) -> None:
     """Write a small file whole or not at all (a temporary name, then a rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)

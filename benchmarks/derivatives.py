@@ -175,13 +175,14 @@ def manifest_section(scratch: Path, count: int, runs: int) -> None:
     and the pages' info.json, as `archive exhibition build` does (the schema check apart)."""
     import hashlib
 
+    from archive import derivatives
     from archive import items as item_service
     from archive.home import Archive
     from archive.records import NewFile, NewItem
-    from archive.storage import derivative_path
     from archive.work import UnitOfWork
-    from exhibitions import conformance, publish
+    from exhibitions import publish
     from exhibitions.definition import Entry, Exhibition, Section
+    from iiif import conformance
 
     archive = Archive.create(scratch / "home")
     news, info = [], {"width": 6000, "height": 4000, "tiles": [{"scaleFactors": [1, 2, 4, 8, 16]}]}
@@ -192,7 +193,7 @@ def manifest_section(scratch: Path, count: int, runs: int) -> None:
         file = NewFile(sha, 1, "image/jpeg", f"/in/{n}.jpg", stored, ((6000, 4000),), f"/in/{n}", 0)
         title = {"vi": f"Ảnh số {n}", "en": f"Photograph {n}"}
         news.append(NewItem(sha, "photo", [file], title=title, rights="", access="public"))
-        folder = archive.home / derivative_path(sha, 0)
+        folder = derivatives.folder(archive.home, sha, 0)
         folder.mkdir(parents=True)
         (folder / "info.json").write_text(json.dumps(info))
     with archive.session() as session:

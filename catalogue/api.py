@@ -12,12 +12,13 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
-from archive import public
+from archive import derivatives, public
 from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.home import Archive
 from archive.models import Item
 from catalogue import services
-from exhibitions import manifests, publish
+from iiif.addresses import image_service, item_manifest_id, item_page_url
+from iiif.presentation import page_images
 from search_index.service import FILTER_NAMES, Hit, Results
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -127,9 +128,9 @@ def _collection() -> str | None:
 def _thumbnail(archive: Archive, item: Item) -> str | None:
     """The URL of the first page's thumbnail, or None when its images are not made."""
     for page in item.pages[:1]:
-        facts = publish.page_facts(archive.home, page)
+        facts = derivatives.page_facts(archive.home, page)
         if facts is not None:
-            service = publish.image_service(archive.settings["base_url"], item.accession_id, 1)
+            service = image_service(archive.settings["base_url"], item.accession_id, 1)
             width, height = facts.thumbnail
             return f"{service}/full/{width},{height}/0/default.jpg"
     return None
@@ -146,8 +147,8 @@ def summary(archive: Archive, item: Item) -> dict:
         "year_start": item.year_start,
         "collection": item.collection.slug if item.collection else None,
         "thumbnail": _thumbnail(archive, item),
-        "url": manifests.item_page_url(base, item.accession_id),
-        "manifest": manifests.item_manifest_id(base, item.accession_id),
+        "url": item_page_url(base, item.accession_id),
+        "manifest": item_manifest_id(base, item.accession_id),
     }
 
 
@@ -156,12 +157,12 @@ def detail(archive: Archive, item: Item) -> dict:
     image service of each page (None for a page whose images are not made)."""
     base = archive.settings["base_url"]
     document = public.record(item)
-    images = publish.page_images(archive, item)
+    images = page_images(archive, item)
     for page in document["pages"]:
         image = images.get(page["number"])
         page["image"] = image.service if image else None
-    document["url"] = manifests.item_page_url(base, item.accession_id)
-    document["manifest"] = manifests.item_manifest_id(base, item.accession_id)
+    document["url"] = item_page_url(base, item.accession_id)
+    document["manifest"] = item_manifest_id(base, item.accession_id)
     return document
 
 

@@ -22,14 +22,14 @@ from flask import (
     send_from_directory,
 )
 
-from archive import public
-from archive.derivatives import load_info, served_info
+from archive import derivatives, public
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
-from archive.storage import derivative_path
 from catalogue import services
 from exhibitions import publish
+from iiif import collections, item_manifests
+from iiif.addresses import image_service
 from search_index import content_search
 
 blueprint = Blueprint("iiif", __name__, url_prefix="/iiif")
@@ -124,7 +124,7 @@ def _media_type(document: dict) -> str:
 @blueprint.get("/items/<accession_id>/manifest.json")
 def item_manifest(accession_id: str) -> Response:
     item = _public_item(accession_id)
-    return _json(publish.item_manifest(_archive(), item))
+    return _json(item_manifests.manifest(_archive(), item))
 
 
 def _page_folder(accession_id: str, number: int):
@@ -133,13 +133,13 @@ def _page_folder(accession_id: str, number: int):
         found = public.page_image(session, accession_id, number)
     if found is None:
         abort(404)
-    return _archive().home / derivative_path(*found)
+    return derivatives.folder(_archive().home, *found)
 
 
 @blueprint.get("/images/<accession_id>/<int:number>/info.json")
 def image_info(accession_id: str, number: int) -> Response:
-    service = publish.image_service(_archive().settings["base_url"], accession_id, number)
-    info = served_info(_page_folder(accession_id, number), service)
+    service = image_service(_archive().settings["base_url"], accession_id, number)
+    info = derivatives.served_info(_page_folder(accession_id, number), service)
     if info is None:
         abort(404)
     return _json(info)
@@ -166,7 +166,7 @@ _ONE_SIDE = re.compile(r"^full/(?:(?P<width>\d{1,6}),|,(?P<height>\d{1,6}))/0/de
 def _nearest_size(folder, width: str | None, height: str | None) -> Response:
     """A redirect to the smallest made size at least as wide (or tall) as asked; 404 when
     the page itself is smaller (level 0 does not enlarge)."""
-    info = load_info(folder)
+    info = derivatives.load_info(folder)
     if info is None:
         abort(404)
     side, asked = (0, int(width)) if width else (1, int(height or 0))
@@ -204,15 +204,15 @@ def collection(name: str) -> Response:
     page = _ITEMS_PAGE.match(name)
     if name == "items" or page:
         with services.reading() as session:
-            items = publish.published_items(archive, session)
+            items = collections.published_items(archive, session)
         if name == "items":
-            return _json(publish.items_collection(archive, items))
+            return _json(collections.items_collection(archive, items))
         try:
-            return _json(publish.items_page(archive, items, int(page.group("number"))))
+            return _json(collections.items_page(archive, items, int(page.group("number"))))
         except NotFound:
             abort(404)
     members = [publish.reference(archive, e) for e in publish.definitions(archive)]
-    exhibitions, top = publish.collections(archive, members)
+    exhibitions, top = collections.archive_collections(archive, members)
     found = {"exhibitions": exhibitions, "archive": top}.get(name)
     if found is None:
         abort(404)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from archive import public
 from archive.home import Archive
 from catalogue import services
-from exhibitions import manifests, publish
+from exhibitions import publish
+from iiif.addresses import item_page_url
 
 blueprint = Blueprint("seo", __name__)
 
@@ -55,7 +56,7 @@ def _slugs(session: Session) -> Iterator[str]:
 
 
 def _items(base: str, rows: Iterable[tuple[str, datetime]]) -> list[Entry]:
-    return [(manifests.item_page_url(base, quote(id_)), changed) for id_, changed in rows]
+    return [(item_page_url(base, quote(id_)), changed) for id_, changed in rows]
 
 
 def _lastmod(changed: datetime) -> str:

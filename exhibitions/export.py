@@ -17,16 +17,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.derivatives import facts_of, served_info
-from archive.errors import ConfigError, NotFound
+from archive import derivatives
+from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
-from archive.storage import derivative_path, write_atomically
+from archive.storage import write_atomically
 from exhibitions import publish
 from exhibitions.definition import Entry, Exhibition, LanguageMap
+from iiif import viewer
+from iiif.addresses import image_service
+from iiif.presentation import write_json
 
 ASSETS = Path(__file__).parent / "site"
-VIEWER = ASSETS / "vendor" / "openseadragon"  # filled by `make` from the npm registry
 SERVER = ASSETS / "server"  # the web servers' settings and the README, as written into a site
 LANGUAGES = ("vi", "en")
 
@@ -49,8 +51,7 @@ class Shown:
 def export(archive: Archive, exhibition: Exhibition, out: Path, base_url: str) -> list[Path]:
     """Write the site of `exhibition` into `out`, to be published at `base_url` (an http:// or
     https:// address, no trailing slash); return the files written at its top."""
-    if not (VIEWER / "openseadragon.min.js").exists():
-        raise ConfigError(f"the viewer is not installed in {VIEWER}: run `make assets`")
+    viewer.installed()  # before anything is written
     out.mkdir(parents=True, exist_ok=True)
     with archive.session() as session:
         manifest = publish.exhibition_manifest(archive, session, exhibition, site=base_url)
@@ -61,7 +62,7 @@ def export(archive: Archive, exhibition: Exhibition, out: Path, base_url: str) -
             for number in entry.pages or [p.number for p in items[entry.item].pages]
         ]
     relative = f"iiif/exhibitions/{exhibition.id}/manifest.json"
-    written = [publish.write_json(out, relative, manifest)]
+    written = [write_json(out, relative, manifest)]
     _copy_assets(out)
     page = out / "index.html"
     write_atomically(page, render(exhibition, shown).encode("utf-8"))
@@ -96,9 +97,9 @@ def _copy_images(
     page = next((p for p in item.pages if p.number == number), None)
     if page is None:
         raise NotFound(f"{item.accession_id} has no page {number}")
-    source = archive.home / derivative_path(page.master.sha256, page.frame)
-    service = publish.image_service(base_url, item.accession_id, number)
-    info = served_info(source, service)
+    source = derivatives.folder(archive.home, page.master.sha256, page.frame)
+    service = image_service(base_url, item.accession_id, number)
+    info = derivatives.served_info(source, service)
     if info is None:
         raise NotFound(
             f"{item.accession_id} page {number} has no IIIF images yet: "
@@ -110,7 +111,7 @@ def _copy_images(
         shutil.rmtree(target)
     shutil.copytree(source, target)
     (target / "info.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
-    return Shown(entry, item, number, relative, facts_of(info).thumbnail)
+    return Shown(entry, item, number, relative, derivatives.facts_of(info).thumbnail)
 
 
 def _copy_assets(out: Path) -> None:
@@ -120,7 +121,7 @@ def _copy_assets(out: Path) -> None:
     target.mkdir(parents=True)
     for name in ("site.css", "site.js"):
         shutil.copy(ASSETS / name, target / name)
-    shutil.copytree(VIEWER, target / "openseadragon")
+    shutil.copytree(viewer.installed(), target / "openseadragon")
     shutil.copy(ASSETS / "favicon.svg", out / "favicon.svg")
 
 

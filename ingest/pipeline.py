@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive import derivatives
 from archive.errors import IngestError, Unsupported
 from archive.records import PageResult, Reading
-from archive.storage import MasterStore, derivative_path, sha256_of, write_atomically
+from archive.storage import MasterStore, sha256_of, write_atomically
 from ingest.discover import Unit
 from ingest.names import display
 
@@ -273,7 +274,7 @@ def derive(record: FileRecord, frame: int, context: StepContext) -> None:
     is still catalogued, with a warning; `archive derivatives` makes them again."""
     assert context.derivatives_root is not None
     home = context.derivatives_root.parent
-    if (home / derivative_path(record.sha256, frame) / "info.json").exists():
+    if derivatives.made(home, record.sha256, frame):
         return  # the same page, offered again
     result = record.pages[frame] if frame < len(record.pages) else None
     rotation = result.reading.rotation if result and result.reading else 0
@@ -301,7 +302,7 @@ def make_images(
     info.json is published under an address chosen when it is served."""
     from ingest import tiles
 
-    relative = derivative_path(sha256, frame)
+    relative = derivatives.relative_path(sha256, frame)
     try:
         image = tiles.page_image(path, media_type, frame, rotation, max_pixels=max_pixels)
         tiles.write(image, home / relative, relative)

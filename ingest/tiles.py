@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.derivatives import THUMBNAIL_SIZE, Derivative, facts_of, thumbnail_of
+from archive.derivatives import THUMBNAIL_SIZE, Derivative, facts_of, load_info, thumbnail_of
 from archive.errors import IngestError
 from archive.settings import BY_NAME
 from archive.storage import write_atomically
@@ -511,9 +511,11 @@ def retarget(folder: Path, service_id: str) -> None:
 
 
 def _load_info(folder: Path) -> dict:
+    """The tree's info.json, as archive.derivatives reads it; IngestError when it has none."""
     try:
-        return json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise IngestError(str(folder), STEP, "no info.json: the images were never made")
+        info = load_info(folder)
     except (OSError, ValueError) as exc:
         raise IngestError(str(folder), STEP, f"an unreadable info.json: {exc}")
+    if info is None:
+        raise IngestError(str(folder), STEP, "no info.json: the images were never made")
+    return info

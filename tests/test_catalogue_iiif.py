@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from demo.samples import make_photo
-from exhibitions import conformance
+from iiif import conformance
 from tests.conftest import first_line, tile_paths
 
 BASE = "http://localhost:8000"
@@ -347,9 +347,9 @@ def _manifests_below(client, collection_id: str) -> list[str]:
 def test_the_top_collection_leads_to_every_public_item_and_no_restricted_one(
     client, ids, monkeypatch, per_collection
 ):
-    from exhibitions import publish
+    from iiif import collections
 
-    monkeypatch.setattr(publish, "ITEMS_PER_COLLECTION", per_collection)
+    monkeypatch.setattr(collections, "ITEMS_PER_COLLECTION", per_collection)
     found = _manifests_below(client, f"{BASE}/iiif/collections/archive.json")
     public = ("anh-0.jpg", "anh-1.jpg", "anh-2.jpg", "ke-hoach.pdf")
     items = [m for m in found if "/iiif/items/" in m]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import exhibitions
-from exhibitions import conformance
+import iiif
+from iiif import conformance
 
 DATA = Path(__file__).parent / "data" / "iiif"
 FIXTURES = sorted((DATA / "validator-fixtures").glob("*.json"))
@@ -86,7 +86,7 @@ def test_documents_invalid_by_design_fail_for_their_reason(sample, problem):
 
 
 def test_the_schema_is_the_packages_own_copy():
-    package = Path(exhibitions.__file__).parent
+    package = Path(iiif.__file__).parent
     schema = Path(str(conformance.SCHEMA))
     assert schema.is_relative_to(package) and schema.is_file()
     assert json.loads(schema.read_text(encoding="utf-8"))["$id"].startswith("http://iiif.io/")

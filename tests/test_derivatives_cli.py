@@ -7,9 +7,8 @@ import shutil
 
 from PIL import Image
 
-from archive import items
+from archive import derivatives, items
 from archive.home import Archive
-from archive.storage import derivative_path
 from demo.samples import make_photo
 
 
@@ -18,7 +17,7 @@ def _folders(home, accession_id: str) -> list:
     try:
         with archive.session() as session:
             item = items.find(session, accession_id)
-            return [home / derivative_path(p.master.sha256, p.frame) for p in item.pages]
+            return [derivatives.folder(home, p.master.sha256, p.frame) for p in item.pages]
     finally:
         archive.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from demo.samples import make_photo
-from exhibitions import conformance
+from iiif import conformance
 from tests.conftest import first_line, text_pdf, tile_paths, wait_for
 
 

@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from archive import derivatives
 from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
-from archive.storage import derivative_path
 from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes, text_pdf
 
 CANON = "photos/exif-samples/Canon_40D.jpg"
@@ -592,7 +592,7 @@ def test_names_shown_alike_are_separate_files_known_by_their_bytes_with_their_im
     items = [show(run, entry["item"]) for entry in first["inputs"]]
     for item in items:
         sha256 = item["masters"][0]["sha256"]
-        assert (home / derivative_path(sha256, 0) / "info.json").exists(), item["id"]
+        assert derivatives.made(home, sha256, 0), item["id"]
 
     result, second = run.ingest(inbox)
     assert second["counts"] == {"unchanged": 4}, second["inputs"]

@@ -11,7 +11,7 @@ from archive.errors import InvalidInput
 from archive.fields import describe
 from archive.home import Archive
 from archive.models import Item
-from exhibitions import conformance
+from iiif import conformance
 from tests.conftest import make_image, outcomes
 
 

@@ -15,15 +15,11 @@ from archive.items import register
 from archive.models import Item, Page
 from archive.records import NewFile, NewItem, PageResult, Reading
 from archive.work import UnitOfWork
-from exhibitions import conformance
 from exhibitions.definition import Entry, Exhibition, Section
-from exhibitions.manifests import (
-    PageImage,
-    Publisher,
-    collection,
-    exhibition_manifest,
-    item_manifest,
-)
+from exhibitions.manifests import exhibition_manifest
+from iiif import conformance, item_manifests
+from iiif.collections import collection
+from iiif.presentation import PageImage, Publisher
 
 BASE = "https://archive.kontum.gov.vn"
 PUBLISHER = Publisher(
@@ -95,7 +91,7 @@ def images_of(item: Item, thumbnail=(300, 400)) -> dict[int, PageImage]:
 
 
 def manifest_of(item: Item) -> dict:
-    manifest = item_manifest(item, images_of(item), PUBLISHER)
+    manifest = item_manifests.build(item, images_of(item), PUBLISHER)
     assert conformance.problems(manifest) == []
     return manifest
 
@@ -147,7 +143,7 @@ def photo(session) -> Item:
 
 def test_an_item_manifest_is_valid_iiif(report, photo):
     for item in (report, photo):
-        manifest = item_manifest(item, images_of(item), PUBLISHER)
+        manifest = item_manifests.build(item, images_of(item), PUBLISHER)
         assert conformance.problems(manifest) == []
         assert manifest["id"] == f"{BASE}/iiif/items/{item.accession_id}/manifest.json"
         assert json.loads(json.dumps(manifest)) == manifest  # plain JSON data
@@ -156,7 +152,7 @@ def test_an_item_manifest_is_valid_iiif(report, photo):
 def test_canvases_follow_the_pages_at_the_size_of_their_images(report):
     images = images_of(report)
     images[3] = PageImage(images[3].service, 2480, 3508, (300, 400))  # turned upright
-    manifest = item_manifest(report, images, PUBLISHER)
+    manifest = item_manifests.build(report, images, PUBLISHER)
     prefix = f"{BASE}/iiif/items/{report.accession_id}/canvas"
     canvases = manifest["items"]
     assert [c["id"] for c in canvases] == [f"{prefix}/1", f"{prefix}/2", f"{prefix}/3"]
@@ -333,21 +329,21 @@ def test_a_persons_transcription_is_the_text_shown(archive, session, report):
 def test_a_restricted_item_does_not_exist_for_the_public(session):
     item = add_item(session, 6, access="restricted", title={"vi": "Hồ sơ mật"})
     with pytest.raises(NotFound) as caught:
-        item_manifest(item, images_of(item), PUBLISHER)
+        item_manifests.build(item, images_of(item), PUBLISHER)
     assert "Hồ sơ mật" not in str(caught.value)
 
 
 def test_pages_without_a_published_image_are_left_out(report):
     images = images_of(report)
     del images[2]
-    manifest = item_manifest(report, images, PUBLISHER)
+    manifest = item_manifests.build(report, images, PUBLISHER)
     assert conformance.problems(manifest) == []
     assert [c["id"].rsplit("/", 1)[1] for c in manifest["items"]] == ["1", "3"]
 
 
 def test_an_item_with_no_published_image_is_not_found(report):
     with pytest.raises(NotFound, match="no published image"):
-        item_manifest(report, {}, PUBLISHER)
+        item_manifests.build(report, {}, PUBLISHER)
 
 
 def test_html_in_a_title_stays_plain_text(session):

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, current_app, request, send_from_directory, url_for
 
 from catalogue.pages.blueprint import blueprint
-from exhibitions.export import VIEWER
+from iiif import viewer
 
 STATIC = Path(__file__).parent.parent / "static"
 ASSET_MAX_AGE = 365 * 86400  # addresses change with the content (`?v=`), so a year is safe
@@ -19,7 +19,7 @@ ASSET_MAX_AGE = 365 * 86400  # addresses change with the content (`?v=`), so a y
 
 @blueprint.get("/assets/openseadragon/<path:filename>")
 def viewer_asset(filename: str) -> Response:
-    response = send_from_directory(VIEWER, filename, max_age=ASSET_MAX_AGE)
+    response = send_from_directory(viewer.FOLDER, filename, max_age=ASSET_MAX_AGE)
     response.cache_control.public = True
     return response
 
@@ -52,5 +52,5 @@ def asset_url(filename: str) -> str:
 def viewer_url(filename: str) -> str:
     """The address of a file of the deep-zoom viewer, changed with the viewer's version (a
     folder's address is left bare: the viewer appends its files' names to it)."""
-    version = None if filename.endswith("/") else _version(VIEWER / "openseadragon.min.js")
+    version = None if filename.endswith("/") else _version(viewer.SCRIPT)
     return address("pages.viewer_asset", filename=filename, v=version)

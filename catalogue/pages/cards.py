@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from flask import url_for
 from markupsafe import Markup
 
-from archive import public
+from archive import derivatives, public
 from archive.home import Archive
 from archive.models import Item
 from catalogue import services
 from catalogue.i18n import Localized, current, localized
 from catalogue.pages.labels import display_date
-from exhibitions import publish
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def thumbnail_of(
     archive: Archive, accession_id: str, page_number: int, sha256: str, frame: int
 ) -> Thumbnail | None:
     """The thumbnail of the page `page_number` of an item, a frame of the master `sha256`."""
-    facts = publish.facts(archive.home, sha256, frame)
+    facts = derivatives.facts(archive.home, sha256, frame)
     if facts is None:
         return None
     width, height = facts.thumbnail

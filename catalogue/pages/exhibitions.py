@@ -18,8 +18,9 @@ from catalogue import services
 from catalogue.i18n import Localized, gettext, localized
 from catalogue.pages.blueprint import blueprint
 from catalogue.pages.cards import Card, card
-from exhibitions import manifests, publish
+from exhibitions import publish
 from exhibitions.definition import Entry, Exhibition
+from iiif.addresses import exhibition_manifest_id
 
 _ = gettext
 
@@ -93,7 +94,7 @@ def exhibition(slug: str) -> str:
             for section in found.sections
         ]
     base = archive.settings["base_url"]
-    manifest = manifests.exhibition_manifest_id(base, found.id)
+    manifest = exhibition_manifest_id(base, found.id)
     return render_template(
         "exhibitions/exhibition.html",
         exhibition=found,

@@ -13,7 +13,7 @@ from flask import Response, abort, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
-from archive import public
+from archive import derivatives, public
 from archive.home import Archive
 from archive.models import Item, Page
 from catalogue import services
@@ -31,7 +31,7 @@ from catalogue.pages.labels import (
     rights_label,
     type_label,
 )
-from exhibitions import manifests, publish
+from iiif.addresses import item_manifest_id, item_page_url
 
 _ = gettext
 
@@ -94,9 +94,9 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
     if number_ == 1:  # its images were read just now, for the thumbnail
         image = first is not None
     else:
-        image = page is not None and publish.page_facts(archive.home, page) is not None
+        image = page is not None and derivatives.page_facts(archive.home, page) is not None
     text = shown_text(item, page, session)
-    manifest = manifests.item_manifest_id(base, item.accession_id)
+    manifest = item_manifest_id(base, item.accession_id)
     return {
         "item": item,
         "title": title,
@@ -128,7 +128,7 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
         "manifest_link": url_for("iiif.item_manifest", accession_id=item.accession_id)
         + "?manifest="
         + quote(manifest, safe=":/"),
-        "canonical": manifests.item_page_url(base, item.accession_id),
+        "canonical": item_page_url(base, item.accession_id),
         "citation": citation(archive, item, title),
         "json_ld": json_ld(archive, item, first),
         "description_text": summary_text(item, title),
@@ -222,7 +222,7 @@ def shown_text(item: Item, page: Page | None, session) -> ShownText | None:
 def citation(archive: Archive, item: Item, title: Localized) -> Markup:
     settings = archive.settings
     name = localized({"vi": settings["publisher_vi"], "en": settings["publisher_en"]})
-    url = manifests.item_page_url(settings["base_url"], item.accession_id)
+    url = item_page_url(settings["base_url"], item.accession_id)
     date_ = display_date(item.date) or _("undated")
     return Markup(
         _(
@@ -253,8 +253,8 @@ def json_ld(archive: Archive, item: Item, first: Thumbnail | None) -> Markup:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": ["Photograph", "ArchiveComponent"] if item.type == "photo" else "ArchiveComponent",
-        "@id": manifests.item_page_url(base, item.accession_id),
-        "url": manifests.item_page_url(base, item.accession_id),
+        "@id": item_page_url(base, item.accession_id),
+        "url": item_page_url(base, item.accession_id),
         "identifier": item.accession_id,
         "name": localized(item.title, item.accession_id).text,
         "inLanguage": lang,

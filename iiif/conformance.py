@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
-SCHEMA = resources.files("exhibitions") / "schema" / "iiif_3_0.json"
+SCHEMA = resources.files("iiif") / "schema" / "iiif_3_0.json"
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 NAVPLACE_CONTEXT = "http://iiif.io/api/extension/navplace/context.json"
