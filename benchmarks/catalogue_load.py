@@ -55,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.search import LEXICON, Lexicon, make_document, query_words  # noqa: E402
+from benchmarks.corpus import LEXICON, Lexicon, make_document, query_words  # noqa: E402
 from search_index.analysis import fold  # noqa: E402
 from search_index.service import SHARED_RESULTS  # noqa: E402
 
