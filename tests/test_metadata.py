@@ -2,8 +2,8 @@
 with exactly the garbage a test needs, and broken or hostile files that must never raise.
 
 Expected values for the real files were checked against two readers other than ours: exiftool
-(the `probe` in /work/shared/samples/sources.json) and Pillow's own `getexif()`; IPTC and XMP
-values against the raw IPTC datasets and XMP packets. See tests/data/*/SOURCES.md for the files.
+12.57 and Pillow's own `getexif()`; IPTC and XMP values against the raw IPTC datasets and XMP
+packets. See tests/data/*/SOURCES.md for the files.
 """
 
 from __future__ import annotations
