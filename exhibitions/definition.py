@@ -8,7 +8,6 @@ the archive's items, whose facts `item_facts` reads from the database.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,17 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from archive.accession import PATTERN as ACCESSION
 from archive.fields import RIGHTS, nearest, nfc
 from archive.models import Item, Page
+from exhibitions.mistakes import (
+    LANGUAGE,
+    YAML_TAG,
+    accession_guess,
+    language_message,
+    rights_guess,
+    shape,
+    slug_guess,
+    syntax_problem,
+    tag_message,
+)
 
 KINDS = ("photo", "archive")
 
@@ -128,14 +138,12 @@ _REQUIRED_HINTS = {
     "item": " (the accession id of an item, such as KT-2024-000001)",
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_YAML = "tag:yaml.org,2002:"
 # The tags the safe loader resolves plain values to; any other (`!!python/...`, `!mine`) was
 # written on purpose and is refused, never acted on.
 _PLAIN_TAGS = {
-    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value")
-} | {_YAML + "seq", _YAML + "map"}
+    YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value")
+} | {YAML_TAG + "seq", YAML_TAG + "map"}
 # libyaml's parser where PyYAML was built with it; both give the same nodes and lines.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SQL_SLICE = 500  # ids per query, well below the parameters one SQLite statement may carry
@@ -242,7 +250,7 @@ class _Reader:
         try:
             node = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as error:
-            line, message = _syntax_problem(error, text)
+            line, message = syntax_problem(error, text)
             raise self.report(line, message)
         except yaml.YAMLError as error:
             raise self.report(1, f"this is not valid YAML: {error}")
@@ -256,7 +264,7 @@ class _Reader:
         seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
             self.refused.add(id(node))
-            self.report(node, _tag_message(node.tag))
+            self.report(node, tag_message(node.tag))
         if isinstance(node, SequenceNode):
             for child in node.value:
                 self.refuse_tags(child, seen)
@@ -372,7 +380,7 @@ class _Reader:
     def slug(self, node: Node) -> str:
         value = self.text(node, "id")
         if not _SLUG.match(value):
-            guess = _slugify(value)
+            guess = slug_guess(value)
             hint = f"; did you mean `{guess}`?" if guess else ""
             raise self.report(
                 node, f"id `{value}` must be lowercase letters, digits and hyphens{hint}"
@@ -390,9 +398,9 @@ class _Reader:
     def date(self, node: Node, what: str) -> date:
         self.usable(node)
         if not isinstance(node, ScalarNode):
-            raise self.report(node, f"{what} must be a date such as 2024-12-10, not {_shape(node)}")
+            raise self.report(node, f"{what} must be a date such as 2024-12-10, not {shape(node)}")
         value = node.value.strip()
-        if node.tag == _YAML + "null" or not value:
+        if node.tag == YAML_TAG + "null" or not value:
             raise self.report(node, f"{what} is empty")
         if not _ISO_DATE.match(value):
             raise self.report(
@@ -407,7 +415,7 @@ class _Reader:
         value = self.text(node, "rights")
         if RIGHTS.match(value):
             return value
-        guess = _rights_guess(value)
+        guess = rights_guess(value)
         if guess and value.startswith("https://"):
             message = f"rights must be written in its http:// form: `{guess}`"
         elif guess:
@@ -424,7 +432,7 @@ class _Reader:
     def accession(self, node: Node) -> str:
         value = self.text(node, "item")
         if not ACCESSION.match(value):
-            guess = _accession_guess(value)
+            guess = accession_guess(value)
             hint = f"; did you mean `{guess}`?" if guess else ""
             raise self.report(
                 node,
@@ -449,11 +457,11 @@ class _Reader:
     def page(self, node: Node) -> int:
         self.usable(node)
         written = node.value.strip() if isinstance(node, ScalarNode) else ""
-        if node.tag == _YAML + "int" and written.isdigit() and int(written) > 0:
+        if node.tag == YAML_TAG + "int" and written.isdigit() and int(written) > 0:
             return int(written)
         if written.isdigit() and int(written) > 0:  # quoted, so YAML reads it as text
             raise self.report(node, f"page `{written}` is in quotes: write it without them")
-        shown = f"`{written}`" if written else _shape(node)
+        shown = f"`{written}`" if written else shape(node)
         raise self.report(node, f"{shown} is not a page number: pages are whole numbers from 1")
 
     def language_map(self, node: Node, what: str, need_vi: bool = False) -> LanguageMap:
@@ -461,13 +469,13 @@ class _Reader:
         if not isinstance(node, MappingNode):
             raise self.report(
                 node,
-                f'{what} must be a language map such as {{vi: "…", en: "…"}}, not {_shape(node)}',
+                f'{what} must be a language map such as {{vi: "…", en: "…"}}, not {shape(node)}',
             )
         texts: LanguageMap = {}
         written = self.mapping(node, what, None)
         for lang, (key, value) in written.items():
-            if not _LANGUAGE.match(lang):
-                self.report(key, _language_message(lang, what))
+            if not LANGUAGE.match(lang):
+                self.report(key, language_message(lang, what))
                 continue
             text = self.attempt(None, self.text, value, f"{what} in `{lang}`")
             if text is not None:
@@ -488,7 +496,7 @@ class _Reader:
         self.usable(node)
         if not isinstance(node, MappingNode):
             raise self.report(
-                node, f"{what} must be a mapping of keys ({', '.join(allowed)}), not {_shape(node)}"
+                node, f"{what} must be a mapping of keys ({', '.join(allowed)}), not {shape(node)}"
             )
         keys = {name: value for name, (_, value) in self.mapping(node, what, allowed).items()}
         for name in required:
@@ -525,68 +533,22 @@ class _Reader:
     def sequence(self, node: Node, what: str, example: str) -> list[Node]:
         self.usable(node)
         if not isinstance(node, SequenceNode):
-            raise self.report(node, f"{what} must be a list such as {example}, not {_shape(node)}")
+            raise self.report(node, f"{what} must be a list such as {example}, not {shape(node)}")
         return node.value
 
     def text(self, node: Node, what: str) -> str:
         # The scalar as written, so `No` or `1975` stay text rather than becoming False or 1975.
         self.usable(node)
         if not isinstance(node, ScalarNode):
-            raise self.report(node, f"{what} must be text, not {_shape(node)}")
+            raise self.report(node, f"{what} must be text, not {shape(node)}")
         value = nfc(node.value.strip())
-        if node.tag == _YAML + "null" or not value:
+        if node.tag == YAML_TAG + "null" or not value:
             raise self.report(node, f"{what} is empty")
         return value
 
     def usable(self, node: Node) -> None:
         if id(node) in self.refused:
             raise _Invalid()
-
-
-def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
-    """The line and plain words of a YAML syntax error."""
-    problem = error.problem or error.context or "it cannot be read"
-    context = error.context or ""
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else 1
-    opened = error.context_mark.line + 1 if error.context_mark else line
-    # The parser notices an unclosed quote or bracket lines later; the mistake is where it opens.
-    if "quoted scalar" in context:
-        return opened, "a quote opened on this line is never closed"
-    for kind, brackets in (("flow mapping", "{…}"), ("flow sequence", "[…]")):
-        if kind in context:
-            return opened, f"the {brackets} that opens on this line is not closed, or lacks a comma"
-    if "another document" in problem:
-        return line, "a file holds one exhibition: remove this `---` and what follows, or split it"
-    lines = text.splitlines()
-    quoted = _unclosed_quote(lines[:line])
-    if quoted is not None and quoted < line:
-        # A quote left open swallows the lines after it; the parser trips over them later.
-        return quoted, "a quote opened on this line is never closed"
-    written = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in written[: len(written) - len(written.lstrip())]:
-        return line, "this line is indented with a tab: indent with spaces"
-    if "mapping values are not allowed" in problem:
-        return line, (
-            "a `:` where none can be: check this line's indentation, "
-            "or put text that holds `: ` in quotes"
-        )
-    return line, f"this is not valid YAML: {problem}"
-
-
-def _unclosed_quote(lines: list[str]) -> int | None:
-    """The first line with an odd number of double quotes, if any (1-based)."""
-    for number, written in enumerate(lines, 1):
-        if written.replace('\\"', "").count('"') % 2:
-            return number
-    return None
-
-
-def _tag_message(tag: str) -> str:
-    if tag == _YAML + "merge":
-        return "`<<` (merging keys from elsewhere) is not allowed here: write the keys out"
-    shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
-    return f"the YAML tag `{shown}` is not allowed here: write plain values"
 
 
 def _unknown_key(name: str, what: str, allowed: tuple[str, ...]) -> str:
@@ -597,44 +559,3 @@ def _unknown_key(name: str, what: str, allowed: tuple[str, ...]) -> str:
     if close:
         return f"unknown key `{name}` in {what}; did you mean `{close}`?"
     return f"unknown key `{name}` in {what}; the keys are: {', '.join(allowed)}"
-
-
-def _language_message(lang: str, what: str) -> str:
-    if _LANGUAGE.match(lang.lower()):
-        return f"`{lang}` in {what} must be written in lowercase: `{lang.lower()}`"
-    return (
-        f"`{lang}` in {what} is not a language code: write 2 or 3 lowercase letters, "
-        "such as vi, en or bdq (Ba Na)"
-    )
-
-
-def _shape(node: Node) -> str:
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    value = node.value.strip()
-    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`" if value else "nothing"
-
-
-def _slugify(value: str) -> str:
-    """A slug close to what was written: `Quyền con người 2024` -> quyen-con-nguoi-2024."""
-    plain = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-
-
-def _accession_guess(value: str) -> str | None:
-    """The accession id meant by `kt-2024-1` or `KT 2024 000001`, if one is clear."""
-    parts = [p for p in re.split(r"[-_ ./]+", value.upper()) if p]
-    if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) > 6:
-        return None
-    guess = f"{parts[0]}-{parts[1]}-{int(parts[2]):06d}"
-    return guess if ACCESSION.match(guess) else None
-
-
-def _rights_guess(value: str) -> str | None:
-    """The standard form of a rights URI written with https://, www. or no final slash."""
-    rest = re.sub(r"^(https?://)?(www\.)?", "", value.strip())
-    guess = "http://" + rest.rstrip("/") + "/"
-    return guess if RIGHTS.match(guess) else None
