@@ -21,21 +21,23 @@ from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 
+from ingest.embedded_values import (
+    dms_to_decimal,
+    exif_date,
+    iptc_date,
+    orientation,
+    pdf_date,
+    xmp_date,
+)
 from ingest.metadata import (
     Embedded,
     clean_text,
-    dms_to_decimal,
     drop_placeholders,
-    exif_date,
-    iptc_date,
     is_placeholder,
     merge,
-    orientation,
     parse_xmp,
-    pdf_date,
     pdf_title,
     read_embedded,
-    xmp_date,
 )
 
 DATA = pathlib.Path(__file__).parent / "data"
