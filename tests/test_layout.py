@@ -93,7 +93,8 @@ def _targets(module: str, path: Path, node: ast.Import | ast.ImportFrom, known) 
             base = ".".join([*package, base] if base else package)
         # `from package import module` runs the module; `from module import name`, the module
         names = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known]
-        names = names or [base]
+        if len(names) < len(node.names):
+            names.append(base)
     return {owner for owner in (_owner(name, known) for name in names) if owner}
 
 
