@@ -26,7 +26,7 @@ from ingest.copies import settle
 from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
 from ingest.names import display, path_key, printable
-from ingest.pipeline import Context, Prepared, prepare
+from ingest.pipeline import Prepared, StepContext, prepare
 
 
 @dataclass
@@ -82,7 +82,7 @@ def run(
     recovered = False
     settings = archive.settings
     workers = workers or settings["workers"] or os.cpu_count() or 1
-    context = Context(
+    context = StepContext(
         settings["max_image_pixels"],
         settings["max_pages"],
         None if dry_run else archive.masters.root,

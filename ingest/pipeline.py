@@ -50,9 +50,6 @@ class StepContext:
     derivatives_root: Path | None = None  # where IIIF images go; None: none made (a dry run)
 
 
-Context = StepContext  # the former name, until its last callers (batch, reread) use the new one
-
-
 @dataclass
 class FileRecord:
     path: Path

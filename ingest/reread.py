@@ -12,7 +12,7 @@ from archive import texts
 from archive.home import Archive
 from archive.models import Page
 from archive.records import PageResult
-from ingest.pipeline import Context, FileRecord, read, with_languages
+from ingest.pipeline import FileRecord, StepContext, read, with_languages
 from ingest.workers import ordered_map
 
 
@@ -26,7 +26,7 @@ class PageJob:
     stored_path: str
 
 
-def _read(job: PageJob, context: Context) -> PageResult:
+def _read(job: PageJob, context: StepContext) -> PageResult:
     record = FileRecord(
         job.path,
         str(job.path),
@@ -57,7 +57,7 @@ def reread(
             pages = texts.pages_to_read(session, accession_ids, failed_only)
             jobs = [_job(archive, page) for page in pages]
         on_start(len(jobs))
-        context = Context(
+        context = StepContext(
             archive.settings["max_image_pixels"],
             archive.settings["max_pages"],
             None,
