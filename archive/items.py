@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import accession, edtf, texts
+from archive import accession, edtf, readings
 from archive.errors import InvalidInput, NotFound
 from archive.fields import (
     LANGUAGE_MAPPED,
@@ -150,7 +150,7 @@ def _create(
                 texts=[],
             )
             if file.pages:
-                texts.record_result(page, file.pages[frame])
+                readings.record_result(page, file.pages[frame])
             item.pages.append(page)
     return item
 

@@ -1,5 +1,6 @@
-"""The text of pages: machine readings (OCR, PDF text layers) and people's transcriptions, each
-kept as a version; the newest is the page's current text."""
+"""The text of pages: machine readings (OCR, PDF text layers, put on pages by
+`archive.readings`) and people's transcriptions, each kept as a version; the newest is the page's
+current text."""
 
 from __future__ import annotations
 
@@ -8,40 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import items  # items imports this module too: names are looked up at call time
+from archive import items
 from archive.errors import InvalidInput
 from archive.fields import nfc
 from archive.models import Item, Page, PageText
-from archive.records import PageResult
 
 if TYPE_CHECKING:
     from archive.work import UnitOfWork
-
-
-def record_result(page: Page, result: PageResult) -> None:
-    """Put what OCR made of a page on it: a new text version, or the reason it failed."""
-    if result.error is not None:
-        page.ocr_status, page.ocr_error = "failed", result.error
-        return
-    reading = result.reading
-    if reading is None:
-        return
-    page.ocr_status, page.ocr_error, page.rotation = "done", None, reading.rotation
-    page.texts.append(
-        PageText(
-            version=len(page.texts) + 1,
-            source=reading.source,
-            text=reading.text,
-            language=reading.language,
-            confidence=reading.confidence,
-            ocr_languages=reading.ocr_languages,
-            engine=reading.engine,
-            words=reading.words,
-            width=reading.width,
-            height=reading.height,
-            hocr_path=reading.hocr_path,
-        )
-    )
 
 
 def transcribe(work: UnitOfWork, accession_id: str, number: int, text: str) -> PageText:

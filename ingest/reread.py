@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive import texts
+from archive import readings, texts
 from archive.home import Archive
 from archive.models import Page
 from archive.records import PageResult
@@ -71,7 +71,7 @@ def reread(
             with archive.change("ocr") as work:
                 page = work.session.get(Page, job.page_id)
                 before = page.text
-                texts.record_result(page, with_languages(result))
+                readings.record_result(page, with_languages(result))
                 if page.text is not before:
                     texts.text_changed(work, page, before)
                 else:  # failed again, or for the first time: the page's reason is new
