@@ -4,18 +4,23 @@ each commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Item, Page, PageText, Tag
 
+if TYPE_CHECKING:
+    from archive.vocabulary import Concept
+
 BATCH = 500
 
+Vocabularies = Mapping[str, Mapping[str, "Concept"]]
 
-def document(item: Item) -> dict[str, Any]:
+
+def document(item: Item, vocabularies: Vocabularies) -> dict[str, Any]:
     tags: dict[str, list[str]] = {}
     for tag in item.tags:
         if not tag.removed:
@@ -30,6 +35,7 @@ def document(item: Item) -> dict[str, Any]:
         "place": item.place,
         "subjects": list(item.subjects),
         "tags": {vocabulary: sorted(terms) for vocabulary, terms in sorted(tags.items())},
+        "labels": labels(tags, vocabularies),
         "year_start": item.year_start,
         "year_end": item.year_end,
         "languages": list(item.languages),
@@ -42,6 +48,23 @@ def document(item: Item) -> dict[str, Any]:
     }
 
 
+def labels(tags: dict[str, list[str]], vocabularies: Vocabularies) -> dict[str, list[str]]:
+    """language -> the labels (preferred, then alternative) of the concepts of `tags`, so that
+    a visitor finds an item by its themes in any language, whatever language it is written in.
+    A tag whose concept the vocabularies no longer hold (and the decades) has none."""
+    found: dict[str, list[str]] = {}
+    for vocabulary, terms in sorted(tags.items()):
+        for term in sorted(terms):
+            concept = vocabularies.get(vocabulary, {}).get(term)
+            if concept is None:
+                continue
+            for lang, label in concept.pref.items():
+                found.setdefault(lang, []).append(label)
+            for lang, alternatives in concept.alt.items():
+                found.setdefault(lang, []).extend(alternatives)
+    return {lang: list(dict.fromkeys(values)) for lang, values in found.items()}
+
+
 def last_change(item: Item) -> str:
     """When anything the index holds of the item last changed: its fields, tags or page texts."""
     moments = [item.updated_at, *(t.updated_at for t in item.tags)]
@@ -49,8 +72,11 @@ def last_change(item: Item) -> str:
     return max(moments).isoformat()
 
 
-def documents(session: Session, accession_ids: list[str] | None = None) -> Iterator[dict]:
-    """Documents of the items named, or of every item, read in batches."""
+def documents(
+    session: Session, accession_ids: list[str] | None = None, *, vocabularies: Vocabularies
+) -> Iterator[dict]:
+    """Documents of the items named, or of every item, read in batches, with the labels their
+    tags have in `vocabularies`."""
     query = (
         select(Item)
         .order_by(Item.id)
@@ -63,7 +89,7 @@ def documents(session: Session, accession_ids: list[str] | None = None) -> Itera
     if accession_ids is not None:
         query = query.where(Item.accession_id.in_(accession_ids))
     for item in session.scalars(query.execution_options(yield_per=BATCH)):
-        yield document(item)
+        yield document(item, vocabularies)
 
 
 def versions(session: Session) -> dict[str, str]:

@@ -25,7 +25,9 @@ def update(
         if heal:
             wanted |= indexing.versions(session).keys() - index.versions().keys()
         if wanted:
-            index.update(indexing.documents(session, sorted(wanted)))
+            index.update(
+                indexing.documents(session, sorted(wanted), vocabularies=archive.vocabularies)
+            )
     if gone:
         index.delete(sorted(gone))
 

@@ -1,12 +1,13 @@
 """The index's schema, and how an archive document becomes one Whoosh document.
 
 One Whoosh document per item. Its text is indexed in three groups — `title`, `meta` (description,
-creator, place, subjects) and `pages` (the OCR text of every page, in order) — each twice: `_exact`
-(diacritics kept) and `_folded`; English titles and descriptions go to `title_en` and `meta_en`
-(folded and lightly stemmed). Nothing of the text is stored in those fields: the stored `record`
-keeps what a hit shows — title, description, and every page's text by number, which is what
-snippets are cut from (and folded, which is how the page to cut from is chosen) — so ranking
-reads postings only and a page of hits reads 20 records.
+creator, place, subjects, and the labels of its tags in every language) and `pages` (the OCR text
+of every page, in order) — each twice: `_exact` (diacritics kept) and `_folded`; English titles,
+descriptions and labels go to `title_en` and `meta_en` (folded and lightly stemmed). Nothing of
+the text is stored in those fields: the stored `record` keeps what a hit shows — title,
+description, and every page's text by number, which is what snippets are cut from (and folded,
+which is how the page to cut from is chosen) — so ranking reads postings only and a page of hits
+reads 20 records.
 
 Facet fields hold each value as written, one term per value, so a facet's counts come straight
 from its postings; `collection_path` holds every ancestor of an item's collection (`fonds`,
@@ -169,8 +170,12 @@ def prepare(document: dict) -> Prepared:
     def grouped(texts: dict[str, str], english: bool) -> str:
         return "\n".join(t for lang, t in texts.items() if is_english(lang) == english)
 
+    # A tag's labels describe the item as its subjects do: `meta` is searched with the same
+    # weight (an index made before documents had labels answers as before, without them).
+    labels = {lang: "\n".join(_strings(v)) for lang, v in (document.get("labels") or {}).items()}
     meta = [grouped(description, False), _clean(document.get("creator"))]
     meta += [_clean(document.get("place")), *_strings(document.get("subjects"))]
+    meta += [grouped(labels, False)]
     texts = {
         "title": grouped(title, False),
         "meta": "\n".join(t for t in meta if t),
@@ -189,7 +194,7 @@ def prepare(document: dict) -> Prepared:
         "collection_path": _join(collection_ancestors(collection)),
         "language": _join([v.lower() for v in _strings(document.get("languages"))]),
         "title_en": grouped(title, True),
-        "meta_en": grouped(description, True),
+        "meta_en": "\n".join(t for t in (grouped(description, True), grouped(labels, True)) if t),
     }
     if low is not None:
         fields["year_lo"], fields["year_hi"] = low, high

@@ -51,9 +51,11 @@ class SearchIndex:
          "subjects": [str], "tags": {"convention": [], "theme": [], "district": [],
          "ethnic-group": [], "decade": ["1970s"]}, "year_start": int, "year_end": int,
          "languages": ["vie"], "access": "public" | "restricted", "added": ISO date-time,
-         "updated": ISO date-time, "pages": [{"number": 1, "text": …}]}
+         "updated": ISO date-time, "pages": [{"number": 1, "text": …}],
+         "labels": {"vi": [str], "en": [str]}}
 
-    Anything but `"access": "public"` is restricted.
+    Anything but `"access": "public"` is restricted. `labels`, the names of the item's tags in
+    each language, may be absent (documents had none before).
 
     One writer at a time: `update`, `delete` and `rebuild` take the write lock of the index in
     use (waiting `lock_timeout` seconds for it, then raising `IndexLocked`); a rebuild holds it on

@@ -175,3 +175,18 @@ def test_an_unknown_tag_is_refused_with_the_nearest_known_one(run, ingested, cha
     result = run("item", "tag", ingested["b.jpg"], change)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_items_are_found_by_their_tags_names_in_english(run, ingested):
+    # titles in Vietnamese only: "người Ba Na" tags b.jpg ethnic-group:ba-na, named Bahnar in
+    # English, and "Quyền trẻ em" tags c.jpg theme:children
+    assert ids(search(run, "bahnar")) == [ingested["b.jpg"]]
+    assert ids(search(run, "children")) == [ingested["c.jpg"]]
+    assert search(run, "children", "--public")["total"] == 0  # c.jpg is restricted
+    assert search(run, "rights of the child", "--public")["total"] == 0
+    assert run("item", "tag", ingested["a.jpg"], "+CRC").exit_code == 0
+    public = ("--public",)
+    assert ids(search(run, "rights of the child", *public)) == [ingested["a.jpg"]]
+    assert run("reindex").exit_code == 0
+    assert ids(search(run, "rights of the child", *public)) == [ingested["a.jpg"]]
+    assert ids(search(run, "UNCRC", *public)) == [ingested["a.jpg"]]  # an alternative label

@@ -324,6 +324,52 @@ def test_a_phrase_needs_its_words_in_order(corpus_index, phrase):
     assert len(all_ids(corpus_index, f'"{reversed_words}"')) < len(wanted)
 
 
+# The labels archive/indexing.py gives a document tagged theme:children and convention:CRC,
+# from the shipped vocabularies.
+CHILDREN_LABELS = {
+    "vi": ["Công ước về quyền trẻ em", "Công ước của Liên hợp quốc về quyền trẻ em",
+           "Công ước CRC", "Trẻ em", "Bảo vệ, chăm sóc trẻ em"],
+    "en": ["Convention on the Rights of the Child", "CRC", "UNCRC", "Children",
+           "Child protection"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["children", "Children", "rights of the child", '"rights of the child"', "UNCRC",
+     "child protection", "tre em", "quyền trẻ em", "cham soc tre em"],
+)  # fmt: skip
+def test_an_item_is_found_by_the_labels_of_its_tags_in_every_language(small_index, query):
+    small_index.update(
+        [
+            doc("A", "Lớp học tình thương ở Đắk Hà", labels=CHILDREN_LABELS),
+            doc("B", "Lễ hội cồng chiêng", labels={"vi": ["Lễ hội"], "en": ["Festivals"]}),
+        ]
+    )
+    assert [h.id for h in small_index.search(query).hits] == ["A"]
+
+
+def test_a_label_counts_less_than_the_title(small_index):
+    small_index.update(
+        [
+            doc("TAGGED", "Lớp học tình thương", labels={"vi": ["Trẻ em"], "en": ["Children"]}),
+            doc("TITLED", "Trẻ em làng Kon Klor"),
+        ]
+    )
+    assert [h.id for h in small_index.search("tre em").hits] == ["TITLED", "TAGGED"]
+
+
+def test_an_index_made_from_documents_without_labels_still_answers(small_index):
+    # as an archive indexed before documents carried labels: found by their words, until
+    # `archive reindex` gives them their labels
+    before = doc("A", "Lớp học tình thương", subjects=["giáo dục"])
+    small_index.update([before])
+    assert [h.id for h in small_index.search("lop hoc").hits] == ["A"]
+    assert small_index.search("children").hits == []
+    small_index.update([before | {"labels": CHILDREN_LABELS}])
+    assert [h.id for h in small_index.search("children").hits] == ["A"]
+
+
 def test_an_accession_number_finds_its_item(corpus_index):
     assert [h.id for h in corpus_index.search("KT-2024-000011").hits][:1] == ["KT-2024-000011"]
 

@@ -112,7 +112,7 @@ def reindex(ctx: Context, check: bool) -> None:
             click.echo(f"{len(problems)} problems" if problems else "index and database agree")
             sys.exit(1 if problems else 0)
         start = time.perf_counter()
-        count = index.rebuild(indexing.documents(session))
+        count = index.rebuild(indexing.documents(session, vocabularies=archive.vocabularies))
     click.echo(f"{count} items indexed in {time.perf_counter() - start:.1f} s")
 
 
