@@ -212,20 +212,41 @@ def test_numbers_are_written_as_the_language_writes_them(catalogue_app, lang, ex
         assert "1.970" not in labels.decade_label("1970s")
 
 
-@pytest.mark.parametrize(
-    ("lang", "edtf", "expected"),
-    [
-        ("en", "2023-05-05", "May 5, 2023"),
-        ("vi", "2023-05-05", "5 tháng 5, 2023"),
-        ("en", "1975-04", "April 1975"),
-        ("en", "1975/1980", "1975–1980"),
-        ("en", "199X", "199X"),
-        ("en", "2023-02-30", "2023-02-30"),
-    ],
-)
-def test_dates_are_written_in_the_page_language(catalogue_app, lang, edtf, expected):
-    with catalogue_app.test_request_context(f"/?lang={lang}"):
-        assert labels.display_date(edtf) == expected
+DATES = [  # EDTF as written, in Vietnamese, in English
+    ("2008-10-22", "ngày 22 tháng 10 năm 2008", "22 October 2008"),
+    ("2023-05-05", "ngày 5 tháng 5 năm 2023", "5 May 2023"),
+    ("2019-06", "tháng 6 năm 2019", "June 2019"),
+    ("2018", "năm 2018", "2018"),
+    ("199X", "thập niên 1990", "the 1990s"),
+    ("197X", "thập niên 1970", "the 1970s"),
+    ("19XX", "thế kỷ XX", "the 20th century"),
+    ("20XX", "thế kỷ XXI", "the 21st century"),
+    ("18XX", "thế kỷ XIX", "the 19th century"),
+    ("1975?", "có lẽ năm 1975", "probably 1975"),
+    ("1975~", "khoảng năm 1975", "about 1975"),
+    ("1975%", "có lẽ khoảng năm 1975", "probably about 1975"),
+    ("1975-04?", "có lẽ tháng 4 năm 1975", "probably April 1975"),
+    ("199X~", "khoảng thập niên 1990", "about the 1990s"),
+    ("1975/1980", "từ năm 1975 đến năm 1980", "1975 to 1980"),
+    ("1975-04-30/1976", "từ ngày 30 tháng 4 năm 1975 đến năm 1976", "30 April 1975 to 1976"),
+    ("1975/..", "từ năm 1975", "from 1975"),
+    ("1975/", "từ năm 1975", "from 1975"),
+    ("../1980", "đến năm 1980", "until 1980"),
+    ("2023-02-30", "2023-02-30", "2023-02-30"),  # EDTF-shaped, but no day: as written
+    ("2023-13", "2023-13", "2023-13"),
+    ("199X-05", "199X-05", "199X-05"),
+    ("sometime", "sometime", "sometime"),
+    ("../..", "../..", "../.."),
+]
+
+
+@pytest.mark.parametrize(("edtf", "vietnamese", "english"), DATES)
+def test_dates_are_written_as_the_page_language_writes_them(
+    catalogue_app, edtf, vietnamese, english
+):
+    for lang, expected in (("vi", vietnamese), ("en", english)):
+        with catalogue_app.test_request_context(f"/?lang={lang}"):
+            assert labels.display_date(edtf) == expected
 
 
 def _messages() -> dict[str | tuple[str, ...], str]:
@@ -426,7 +447,7 @@ def test_an_item_page_has_its_viewer_metadata_download_citation_and_manifest(cli
     assert accession in fields and "1975" in fields and "Ảnh" in fields
     citation = page.texts["citation"]
     assert citation.startswith("Lưu trữ lịch sử tỉnh Kon Tum, " + accession)
-    assert "“Nhà rông làng Kon Klor”, 1975, " in citation
+    assert "“Nhà rông làng Kon Klor”, năm 1975, " in citation
     assert citation.endswith(f"http://localhost:8000/items/{accession}")
     for control in ("zoom-in", "zoom-out", "zoom-home", "rotate", "full-screen"):
         assert page.one("button", id=control)["type"] == "button"
@@ -699,7 +720,7 @@ def test_an_exhibition_shows_its_sections_captions_and_viewer(client, ids):
     assert page.headings[0] == (1, "Quyền con người ở Kon Tum qua ảnh")
     facts = page.texts["exhibition"]
     assert "Bộ Thông tin và Truyền thông" in facts and "Bảo tàng tỉnh Kon Tum" in facts
-    assert "10 tháng 12, 2024" in facts
+    assert "từ ngày 10 tháng 12 năm 2024 đến ngày 20 tháng 12 năm 2024" in facts
     sections = [page.texts[f"section-{n}"] for n in (1, 2)]
     assert sections[0].startswith("Cộng đồng và làng Nhà rông, lễ hội và sinh hoạt chung.")
     assert "Nhà rông làng Kon Klor" in sections[0]
@@ -919,3 +940,131 @@ def test_no_query_string_makes_a_page_fail(catalogue_app, catalogue_home, path, 
     url = path.format(photo=ids["anh-0.jpg"], document=ids["ke-hoach.pdf"])
     response = catalogue_app.test_client().get(url, query_string=query)
     assert response.status_code < 500
+
+
+# ---------------------------------------------------------------------------------------------
+# What visitors in either language read: names of themes, every language of a field, dates
+
+
+PUBLIC_ADDRESS = "https://tulieu.example.vn"
+
+
+@pytest.fixture(scope="module")
+def visited(tmp_path_factory) -> dict:
+    """An archive published at PUBLIC_ADDRESS: a photo in Vietnamese alone (its description
+    also in English and Ba Na) dated `199X`, subjects that are the names of themes, and a
+    one-page scanned document dated to the day; an exhibition of the photo. Its ids by role,
+    and a client of its catalogue."""
+    from click.testing import CliRunner
+
+    from catalogue.app import create_app
+    from tests.conftest import Cli, make_image
+
+    root = tmp_path_factory.mktemp("visited")
+    home = root / "home"
+    run = Cli(CliRunner(), home, root)
+    assert run("init").exit_code == 0
+    with open(home / "archive.toml", "a", encoding="utf-8") as settings_file:
+        settings_file.write(f'\nbase_url = "{PUBLIC_ADDRESS}"\n')
+    photos, scans = root / "photos", root / "scans"
+    make_image(photos / "lop-hoc.jpg", size=(300, 200), color=(120, 90, 60))
+    (photos / "metadata.csv").write_text(
+        "file,title,description,description_en,description_bdq,date,subject\n"
+        "lop-hoc.jpg,Lớp học tình thương ở Đắk Hà,Các em học sinh theo Công ước về quyền trẻ em,"
+        "Pupils in class,Hơdrông kon hok,199X,Trẻ em;giáo dục;lớp học\n",
+        encoding="utf-8",
+    )
+    make_image(scans / "to-trinh.png", size=(200, 280), color=255)
+    (scans / "metadata.csv").write_text(
+        "file,title,date\nto-trinh.png,Tờ trình số 12,2008-10-22\n", encoding="utf-8"
+    )
+    ids = {}
+    for folder, options in ((photos, ["--collection", "kho/anh"]), (scans, ["--type", "document"])):
+        result, report = run.ingest(folder, *options)
+        assert result.exit_code == 0, result.output
+        ids.update({Path(e["input"]).name: e["item"] for e in report["inputs"]})
+    (home / "exhibitions" / "lop-hoc.yaml").write_text(
+        "id: lop-hoc\nkind: photo\ntitle: {vi: Lớp học, en: Classes}\n"
+        "dates: {start: 2024-12-10, end: 2024-12-20}\n"
+        "rights: http://rightsstatements.org/vocab/InC-EDU/1.0/\n"
+        f"sections:\n  - title: {{vi: Lớp học}}\n    items:\n      - item: {ids['lop-hoc.jpg']}\n",
+        encoding="utf-8",
+    )
+    app = create_app(home)
+    app.testing = True
+    yield {"ids": ids, "client": app.test_client()}
+    app.extensions["search"].close()
+    app.extensions["archive"].close()
+
+
+class ItemFields(HTMLParser):
+    """The item page's fields (`dl#item-fields`): label -> [(text, lang of its value)]."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[tuple[str, str | None]]] = {}
+        self._inside, self._label, self._tag, self._lang, self._text = False, "", "", None, ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "dl" and attributes.get("id") == "item-fields":
+            self._inside = True
+        elif self._inside and tag in ("dt", "dd"):
+            self._tag, self._lang, self._text = tag, None, ""
+        elif self._inside and self._tag == "dd" and "lang" in attributes:
+            self._lang = attributes["lang"]
+
+    def handle_endtag(self, tag):
+        if tag == "dl":
+            self._inside = False
+        elif self._inside and tag == "dt":
+            self._label = self._text.strip()
+            self.values[self._label] = []
+        elif self._inside and tag == "dd":
+            self.values[self._label].append((self._text.strip(), self._lang))
+        if tag in ("dt", "dd"):
+            self._tag = ""
+
+    def handle_data(self, data):
+        if self._tag:
+            self._text += data
+
+
+@pytest.mark.parametrize(
+    ("lang", "decade", "day", "on"),
+    [
+        ("vi", "thập niên 1990", "ngày 22 tháng 10 năm 2008",
+         "từ ngày 10 tháng 12 năm 2024 đến ngày 20 tháng 12 năm 2024"),
+        ("en", "the 1990s", "22 October 2008", "10 December 2024 to 20 December 2024"),
+    ],
+)  # fmt: skip
+def test_dates_are_written_one_way_on_every_page(visited, lang, decade, day, on):
+    client, ids = visited["client"], visited["ids"]
+    photo, scan = ids["lop-hoc.jpg"], ids["to-trinh.png"]
+
+    def shown(url: str, kind: str) -> list[str]:
+        return re.findall(rf'<(?:span|p|dd) class="{kind}">([^<]*)', text(client.get(url)))
+
+    date_field = message_in("Date", lang)
+    assert ItemFields(text(client.get(f"/items/{photo}?lang={lang}"))).values[date_field] == [
+        (decade, None)
+    ]
+    assert ItemFields(text(client.get(f"/items/{scan}?lang={lang}"))).values[date_field] == [
+        (day, None)
+    ]
+    citation = parsed(client.get(f"/items/{scan}?lang={lang}")).texts["citation"]
+    assert f", {day}, " in citation
+    assert shown(f"/search?q=lop+hoc&lang={lang}", "card-date") == [decade]
+    assert set(shown(f"/search?lang={lang}", "card-date")) == {decade, day}
+    assert shown(f"/collections/kho/anh?lang={lang}", "card-date") == [decade]
+    assert set(shown(f"/?lang={lang}", "card-date")) == {decade, day}  # recently added
+    assert shown(f"/?lang={lang}", "dates") == [on]
+    exhibition = text(client.get(f"/exhibitions/lop-hoc?lang={lang}"))
+    assert f"<dd>{on}</dd>" in exhibition and f" · {decade}</span>" in exhibition
+    assert shown(f"/exhibitions?lang={lang}", "dates") == [on]
+
+
+def message_in(message: str, lang: str) -> str:
+    """A message of the catalogue in `lang`."""
+    return {message.id: message.string for message in _catalogue(lang)}[message]

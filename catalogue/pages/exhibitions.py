@@ -8,21 +8,19 @@ from datetime import date
 from urllib.parse import quote
 
 from flask import abort, render_template, url_for
-from flask_babel import format_date
 
 from archive import public
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
 from catalogue import services
-from catalogue.i18n import Localized, gettext, localized
+from catalogue.i18n import Localized, localized
 from catalogue.pages.blueprint import blueprint
 from catalogue.pages.cards import Card, card
+from catalogue.pages.labels import display_date
 from exhibitions import publish
 from exhibitions.definition import Entry, Exhibition
 from iiif.addresses import exhibition_manifest_id
-
-_ = gettext
 
 MAX_SHOWN = 20  # pages of one exhibition entry offered to the viewer; the item's page has all
 
@@ -63,12 +61,12 @@ def when(exhibition: Exhibition, today: date) -> str:
 
 
 def exhibition_dates(exhibition: Exhibition) -> str:
+    """When the exhibition is on, written as every date of the catalogue is."""
     if exhibition.start is None:
         return ""
-    start = format_date(exhibition.start, "long")
     if exhibition.end is None or exhibition.end == exhibition.start:
-        return start
-    return _("%(start)s to %(end)s", start=start, end=format_date(exhibition.end, "long"))
+        return display_date(exhibition.start.isoformat())
+    return display_date(f"{exhibition.start.isoformat()}/{exhibition.end.isoformat()}")
 
 
 @blueprint.get("/exhibitions")

@@ -8,9 +8,9 @@ import functools
 import re
 from datetime import date
 
-from babel.dates import format_skeleton
+from babel.dates import get_month_names
 from babel.numbers import get_group_symbol
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 
 from catalogue import services
 from catalogue.i18n import LANGUAGES, Localized, current, gettext, localized
@@ -22,8 +22,13 @@ VOCABULARY_FILTERS = VOCABULARIES  # a tag of these is a filter of its own
 # Items name their languages in ISO 639-3; `lang` attributes and Babel's names use ISO 639-1
 # where there is such a code.
 TAGS_639_1 = {"vie": "vi", "eng": "en", "fra": "fr", "rus": "ru", "zho": "zh"}
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# EDTF's dates (archive.edtf reads the same): a year, a decade or a century, with a month and a
+# day, and a qualifier: uncertain (?), approximate (~) or both (%).
+_EDTF = re.compile(
+    r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?"
+    r"(?P<qualifier>[?~%])?"
+)
+DEFAULT_LOCALE = "vi"
 
 
 def N_(message: str) -> str:
@@ -70,6 +75,11 @@ TEXT_SOURCES = {
     "ocr": N_("Read by machine (OCR); it may contain mistakes."),
     "pdf-text": N_("The text layer of the PDF file."),
     "person": N_("Transcribed by a person."),
+}
+QUALIFIERS = {
+    "?": N_("probably %(date)s"),
+    "~": N_("about %(date)s"),
+    "%": N_("probably about %(date)s"),
 }
 SORT_LABELS = {
     "relevance": N_("Relevance"),
@@ -165,21 +175,78 @@ def text_source_label(source: str) -> str:
 
 
 def display_date(edtf: str | None) -> str:
-    """An EDTF date as a reader expects it: a day or a month in the page's language, a range
-    with a dash, anything else as the archivist wrote it."""
+    """An EDTF date as a reader of the page's language writes it: `ngày 22 tháng 10 năm 2008`,
+    `22 October 2008`; a month, a year, a decade (`199X`), a century (`19XX`), an uncertain
+    (`?`) or approximate (`~`) one, and intervals (`1975/1980`, `1975/..`) likewise. What is
+    not such a date (`2023-02-30`) is shown as the archivist wrote it."""
     if not edtf:
         return ""
-    locale = get_locale()
-    day, month = _FULL_DATE.match(edtf), _MONTH.match(edtf)
+    text = edtf.strip()
+    if "/" not in text:
+        return _point(text) or text
+    first, _sep, last = text.partition("/")
+    start, end = _side(first), _side(last)
+    if start is None or end is None or not (start or end):
+        return text
+    if not end:
+        return _("from %(start)s", start=start)
+    if not start:
+        return _("until %(end)s", end=end)
+    return _("%(start)s to %(end)s", start=start, end=end)
+
+
+def _side(text: str) -> str | None:
+    """One end of an interval: '' when open or unknown, None when it is no date."""
+    return "" if text in ("", "..") else _point(text)
+
+
+def _point(text: str) -> str | None:
+    match = _EDTF.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, qualifier = match.group("year", "month", "day", "qualifier")
+    if year.endswith("XX"):
+        shown = None if month else _("the %(century)s century", century=_century(year))
+    elif year.endswith("X"):
+        shown = None if month else _("the %(decade)ss", decade=year[:3] + "0")
+    elif not month:
+        shown = _("%(year)s", year=int(year))
+    else:
+        shown = _day_or_month(int(year), int(month), int(day) if day else None)
+    if shown is None or not qualifier:
+        return shown
+    return _(QUALIFIERS[qualifier], date=shown)
+
+
+def _day_or_month(year: int, month: int, day: int | None) -> str | None:
     try:
-        if day:
-            return format_date(date(*map(int, day.groups())), "long")
-        if month:
-            when = date(int(month.group(1)), int(month.group(2)), 1)
-            return format_skeleton("yMMMM", when, locale=locale)
-    except ValueError:  # 2023-02-30 is EDTF-shaped but no day
-        return edtf
-    return edtf.replace("/", "–")
+        date(year, month, day or 1)  # 2023-02-30 is EDTF-shaped but no day
+    except ValueError:
+        return None
+    name = get_month_names("wide", "format", get_locale() or DEFAULT_LOCALE)[month]
+    if day is None:
+        return _("%(month)s %(year)s", month=name, year=year)
+    return _("%(day)s %(month)s %(year)s", day=day, month=name, year=year)
+
+
+def _century(year: str) -> str:
+    """`19XX` -> the 20th century, as the page's language numbers centuries (XX in
+    Vietnamese, 20th in English)."""
+    ordinal = int(year[:2]) + 1
+    if current() == "vi":
+        return _roman(ordinal)
+    if ordinal % 100 in (11, 12, 13):
+        return f"{ordinal}th"
+    return f"{ordinal}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(ordinal % 10, 'th') }"
+
+
+def _roman(value: int) -> str:
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    found = ""
+    for worth, numeral in numerals:
+        count, value = divmod(value, worth)
+        found += numeral * count
+    return found
 
 
 def number(value: int) -> str:
