@@ -997,6 +997,27 @@ def visited(tmp_path_factory) -> dict:
     app.extensions["archive"].close()
 
 
+def test_an_english_visitor_finds_items_in_vietnamese_by_the_names_of_their_themes(visited):
+    client, photo = visited["client"], visited["ids"]["lop-hoc.jpg"]
+    for query in ("children", "rights of the child", "education"):
+        page = parsed(client.get(f"/search?lang=en&q={query}"))
+        assert photo in page.texts.get("results", ""), query
+    facet = parsed(client.get("/search?lang=en")).texts["facet-theme"]
+    assert "Children" in facet and "Trẻ em" not in facet
+    assert "Trẻ em" in parsed(client.get("/search?lang=vi")).texts["facet-theme"]
+
+
+def test_subjects_that_name_a_theme_are_shown_in_the_visitors_language(visited):
+    client, photo = visited["client"], visited["ids"]["lop-hoc.jpg"]
+    english = client.get(f"/items/{photo}?lang=en")
+    subjects = ItemFields(text(english)).values["Subjects"]
+    # a subject that names no concept stays as written, in the catalogue's language
+    assert subjects == [("Children", None), ("Education", None), ("lớp học", "vi")]
+    assert "Children" in parsed(english).texts["item-tags"]
+    vietnamese = ItemFields(text(client.get(f"/items/{photo}?lang=vi"))).values
+    assert vietnamese["Chủ đề"] == [("Trẻ em", None), ("Giáo dục", None), ("lớp học", None)]
+
+
 class ItemFields(HTMLParser):
     """The item page's fields (`dl#item-fields`): label -> [(text, lang of its value)]."""
 

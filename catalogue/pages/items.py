@@ -29,6 +29,7 @@ from catalogue.pages.labels import (
     language_label,
     number,
     rights_label,
+    subject_label,
     type_label,
 )
 from iiif.addresses import item_manifest_id, item_page_url
@@ -160,7 +161,7 @@ def item_fields(item: Item) -> list[Field]:
     if item.place:
         fields.append(Field(_("Place"), [Localized(item.place, lang)]))
     if item.subjects:
-        fields.append(Field(_("Subjects"), [Localized(s, lang) for s in item.subjects]))
+        fields.append(Field(_("Subjects"), [subject_label(s, lang) for s in item.subjects]))
     if item.languages:
         names = [Localized(language_label(code), current()) for code in item.languages]
         fields.append(Field(_("Languages"), names))

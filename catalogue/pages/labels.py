@@ -5,7 +5,9 @@ messages (marked for extraction by N_); only the one shown is translated, when i
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import unicodedata
 from datetime import date
 
 from babel.dates import get_month_names
@@ -122,6 +124,36 @@ def concept_label(vocabulary: str, term: str) -> Localized:
         return Localized(decade_label(term), current())
     concept = services.archive().vocabularies.get(vocabulary, {}).get(term)
     return localized(concept.pref, term) if concept is not None else Localized(term, current())
+
+
+def subject_label(subject: str, lang: str) -> Localized:
+    """A subject as the catalogue has it, in `lang` (the entry's language); or, when it is a
+    name of a concept of the vocabularies (preferred or alternative, in any language, in any
+    case), the concept's name in the page's language, as its tags are shown."""
+    concept = _concepts_by_name(services.archive().vocabularies).get(_name_key(subject))
+    if concept is None:
+        return Localized(subject, lang)
+    return localized(concept.pref, subject)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+_NAMES: list = [None, {}]  # (vocabularies, their concepts by name): an archive has one set
+
+
+def _concepts_by_name(vocabularies: dict) -> dict:
+    """Concepts by each of their names; a name that two concepts share names neither."""
+    if _NAMES[0] is not vocabularies:
+        found: dict = {}
+        for concepts in vocabularies.values():
+            for concept in concepts.values():
+                names = [*concept.pref.values(), *itertools.chain(*concept.alt.values())]
+                for key in {_name_key(name) for name in names}:
+                    found[key] = concept if found.get(key, concept) is concept else None
+        _NAMES[:] = [vocabularies, {k: c for k, c in found.items() if c is not None}]
+    return _NAMES[1]
 
 
 def value_label(name: str, value: str, collections: dict[str, Localized]) -> Localized:
