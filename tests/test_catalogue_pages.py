@@ -1052,6 +1052,35 @@ class ItemFields(HTMLParser):
             self._text += data
 
 
+def test_every_language_of_a_description_is_shown_the_visitors_first_with_its_name(visited):
+    client, photo = visited["client"], visited["ids"]["lop-hoc.jpg"]
+    for lang, order, names in (
+        ("en", ["en", "vi", "bdq"], ["English", "Vietnamese", "Bahnar"]),
+        ("vi", ["vi", "en", "bdq"], ["Tiếng Việt", "Tiếng Anh", "Tiếng Ba Na"]),
+    ):
+        html = text(client.get(f"/items/{photo}?lang={lang}"))
+        page = Page(html)
+        shown = page.find("p", **{"class": "description"})
+        assert [p["lang"] for p in shown] == order
+        labels_ = page.find("span", **{"class": "language-name"})
+        assert [span["lang"] for span in labels_] == [lang] * 3  # named in the page's language
+        assert re.findall(r'class="language-name" lang="\w+">([^<]+)</span>', html) == names
+        assert "Hơdrông kon hok" in page.texts["item-description"]
+    english = Page(text(client.get(f"/items/{photo}?lang=en")))
+    # the title, in Vietnamese only, falls back to it, marked as such, with no other titles
+    assert english.one("h1", id="item-title") and not english.find("p", **{"class": "other-title"})
+
+
+def test_a_title_in_two_languages_names_the_other_one(client, ids):
+    html = text(client.get(f"/items/{ids['anh-0.jpg']}?lang=en"))
+    assert (
+        '<p class="other-title" lang="vi"><span class="language-name" lang="en">Vietnamese</span>'
+        " Nhà rông làng Kon Klor</p>" in html
+    )
+    described = text(client.get(f"/items/{ids['anh-1.jpg']}?lang=en"))
+    assert 'class="description"' not in described  # nothing described, nothing shown
+
+
 @pytest.mark.parametrize(
     ("lang", "decade", "day", "on"),
     [

@@ -54,6 +54,15 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Version:
+    """A field's text in one of its languages, with the language's name in the page's."""
+
+    text: str
+    lang: str
+    name: str
+
+
+@dataclass(frozen=True)
 class ShownText:
     """The current reading of the page shown: its text, its language (for the `lang`
     attribute) and how it was read (`ocr`, `pdf-text` or `person`)."""
@@ -101,10 +110,8 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
     return {
         "item": item,
         "title": title,
-        "titles": [
-            Localized(t, lang) for lang, t in item.title.items() if t != title.text and t.strip()
-        ],
-        "description": localized(item.description) if item.description else None,
+        "titles": versions(item.title)[1:],
+        "descriptions": versions(item.description),
         "fields": item_fields(item),
         "tags": item_tags(item),
         "trail": collection_trail(item),
@@ -134,6 +141,20 @@ def item_view(archive: Archive, item: Item, session) -> dict[str, Any]:
         "json_ld": json_ld(archive, item, first),
         "description_text": summary_text(item, title),
     }
+
+
+def versions(values: dict[str, str]) -> list[Version]:
+    """Every language a field is written in: first the one the page shows it in (the page's,
+    else the one it falls back to), then the others in the catalogue's order; a text the same
+    as one already given is not given again."""
+    shown = localized(values)
+    order = [shown.lang, *(lang for lang in values if lang != shown.lang)]
+    found: list[Version] = []
+    for lang in order:
+        text = values.get(lang)
+        if isinstance(text, str) and text.strip() and text not in (v.text for v in found):
+            found.append(Version(text, lang, language_label(lang)))
+    return found
 
 
 def page_url(item: Item, number_: int) -> str:

@@ -8,8 +8,10 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
 from babel.numbers import get_group_symbol
 from flask_babel import format_decimal, get_locale
@@ -24,6 +26,7 @@ VOCABULARY_FILTERS = VOCABULARIES  # a tag of these is a filter of its own
 # Items name their languages in ISO 639-3; `lang` attributes and Babel's names use ISO 639-1
 # where there is such a code.
 TAGS_639_1 = {"vie": "vi", "eng": "en", "fra": "fr", "rus": "ru", "zho": "zh"}
+TAGS_639_3 = {short: long for long, short in TAGS_639_1.items()}
 # EDTF's dates (archive.edtf reads the same): a year, a decade or a century, with a month and a
 # day, and a qualifier: uncertain (?), approximate (~) or both (%).
 _EDTF = re.compile(
@@ -110,13 +113,34 @@ def decade_label(value: str) -> str:
 
 
 def language_label(code: str) -> str:
-    """The name of a language from its ISO 639-3 (or 639-1) code, in the page's language."""
-    own = _translated(OWN_LANGUAGES, code)
+    """The name of a language from its ISO 639-3 (or 639-1, or BCP 47) code, in the page's
+    language."""
+    return language_name(code, current(), gettext)
+
+
+def language_name(code: str, lang: str, translate: Callable[[str], str]) -> str:
+    """The name of the language `code` (`bdq`, `vie`, `vi`, `en-GB`) in the language `lang`,
+    `translate` giving the messages of `lang`: the province's own languages, which Babel does
+    not name, are messages of the catalogue."""
+    base = code.split("-")[0].lower()
+    own = OWN_LANGUAGES.get(TAGS_639_3.get(base, base))
     if own is not None:
-        return own
-    locale = get_locale()
-    name = locale.languages.get(TAGS_639_1.get(code, code)) if locale is not None else None
-    return name or code
+        return translate(own)
+    names = _locale_languages(lang)
+    return (
+        names.get(code.replace("-", "_"))
+        or names.get(TAGS_639_1.get(base, base))
+        or names.get(base)
+        or code
+    )
+
+
+@functools.cache
+def _locale_languages(lang: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(lang).languages)
+    except (ValueError, UnknownLocaleError):
+        return {}
 
 
 def concept_label(vocabulary: str, term: str) -> Localized:
