@@ -315,3 +315,28 @@ def test_the_pages_fit_a_phone_screen(browser, server: str, catalogue_home: dict
         assert seen.unexpected_errors() == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("screen", "shown", "hidden"),
+    [
+        ({"viewport": DESKTOP}, "arrow keys", "pinch"),
+        ({"viewport": PHONE, "is_mobile": True, "has_touch": True}, "pinch", "arrow keys"),
+    ],
+)
+def test_the_viewer_help_speaks_of_keys_at_a_desk_and_of_fingers_on_a_phone(
+    browser, server: str, catalogue_home: dict, screen: dict, shown: str, hidden: str
+):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=server, **screen)
+    try:
+        page = context.new_page()
+        page.goto(addresses(catalogue_home)["item"] + "?lang=en")
+        help_text = page.locator("#viewer-help")
+        expect(help_text.get_by_text(shown)).to_be_visible()
+        expect(help_text.get_by_text(hidden)).to_be_hidden()
+        read = help_text.inner_text()  # as the visitor sees it
+        assert shown in read and hidden not in read, read
+    finally:
+        context.close()

@@ -1118,3 +1118,69 @@ def test_dates_are_written_one_way_on_every_page(visited, lang, decade, day, on)
 def message_in(message: str, lang: str) -> str:
     """A message of the catalogue in `lang`."""
     return {message.id: message.string for message in _catalogue(lang)}[message]
+
+
+# ---------------------------------------------------------------------------------------------
+# Wording
+
+
+def test_the_rights_field_says_it_is_about_using_the_item(visited):
+    client, photo = visited["client"], visited["ids"]["lop-hoc.jpg"]
+    vietnamese = ItemFields(text(client.get(f"/items/{photo}?lang=vi"))).values
+    # "Quyền" alone, in a human-rights archive, reads as the rights the item is about
+    assert "Quyền" not in vietnamese and "Quyền sử dụng" in vietnamese
+    assert "Usage rights" in ItemFields(text(client.get(f"/items/{photo}?lang=en"))).values
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "heading", "download"),
+    [
+        ("to-trinh.png", "vi", "Tài liệu", "Tải trang này xuống (JPEG)"),
+        ("lop-hoc.jpg", "vi", "Ảnh chụp", "Tải ảnh này xuống (JPEG)"),
+        ("to-trinh.png", "en", "The document", "Download this page (JPEG)"),
+        ("lop-hoc.jpg", "en", "The photograph", "Download this photograph (JPEG)"),
+    ],
+)
+def test_the_viewer_is_named_by_the_type_of_the_item(visited, name, lang, heading, download):
+    page = parsed(visited["client"].get(f"/items/{visited['ids'][name]}?lang={lang}"))
+    assert page.texts["viewer-heading"] == heading
+    assert page.texts["download"] == download
+    if name == "to-trinh.png" and lang == "vi":
+        assert "Ảnh" not in page.one("div", id="viewer")["aria-label"]
+
+
+def test_the_iiif_links_say_in_words_what_they_are_for(visited):
+    client, photo = visited["client"], visited["ids"]["lop-hoc.jpg"]
+    for url in (f"/items/{photo}", "/exhibitions/lop-hoc"):
+        for lang, words in (("vi", "để xem"), ("en", "to see")):
+            html = text(client.get(f"{url}?lang={lang}"))
+            label = re.search(r'class="iiif-link".*?<span>([^<]+)</span>', html, re.S).group(1)
+            assert label.startswith(("Tệp mô tả IIIF", "IIIF manifest")) and words in label
+            assert "trình xem IIIF khác" in label or "in another IIIF viewer" in label
+            page = Page(html)
+            assert page.one("a", **{"class": "iiif-link"})["aria-describedby"] == "iiif-help"
+            assert "Mirador" in page.texts["iiif-help"]
+
+
+def test_the_viewer_help_for_keys_and_for_touch_screens_are_both_there_for_the_stylesheet(
+    visited,
+):
+    page = text(visited["client"].get(f"/items/{visited['ids']['lop-hoc.jpg']}?lang=en"))
+    assert '<span class="help-keys">' in page and "arrow keys" in page
+    assert '<span class="help-touch">' in page and "pinch" in page
+    css = text_of_static(visited["client"], "catalogue.css")
+    assert re.search(r"@media \(hover: none\) and \(pointer: coarse\)\s*\{\s*\.help-keys", css)
+
+
+def text_of_static(client, name: str) -> str:
+    with client.get(f"/static/{name}") as response:
+        return response.get_data(as_text=True)
+
+
+def test_a_citation_names_the_public_address_whatever_address_the_request_came_by(visited):
+    client, scan = visited["client"], visited["ids"]["to-trinh.png"]
+    for host in ("localhost", "10.0.0.5:8000", "tulieu.example.vn"):
+        page = parsed(client.get(f"/items/{scan}?lang=en", headers={"Host": host}))
+        assert page.texts["citation"].endswith(f"{PUBLIC_ADDRESS}/items/{scan}")
+        link = [a for a in page.find("a") if a.get("href", "").endswith(f"/items/{scan}")]
+        assert {a["href"] for a in link} == {f"{PUBLIC_ADDRESS}/items/{scan}"}

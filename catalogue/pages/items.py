@@ -192,11 +192,11 @@ def item_fields(item: Item) -> list[Field]:
         link = Markup('<a href="{0}" rel="license">{1}</a>').format(
             item.rights, rights_label(item.rights)
         )
-        fields.append(Field(_("Rights"), [link]))
+        fields.append(Field(_("Usage rights"), [link]))
     elif item.rights:
-        fields.append(Field(_("Rights"), [Localized(item.rights, current())]))
+        fields.append(Field(_("Usage rights"), [Localized(item.rights, current())]))
     if item.rights_note:
-        fields.append(Field(_("Rights note"), [Localized(item.rights_note, lang)]))
+        fields.append(Field(_("Note on usage rights"), [Localized(item.rights_note, lang)]))
     return fields
 
 
