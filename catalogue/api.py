@@ -17,6 +17,8 @@ from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.home import Archive
 from archive.models import Item
 from catalogue import services
+from catalogue.i18n import DEFAULT, LANGUAGES
+from catalogue.pages.labels import catalogue_messages, language_name
 from iiif.addresses import image_service, item_manifest_id, item_page_url
 from iiif.presentation import page_images
 from search_index.service import FILTER_NAMES, Hit, Results
@@ -114,6 +116,14 @@ def _filters() -> dict[str, list[str]]:
     return chosen
 
 
+def _language() -> str:
+    """The language languages are named in (`lang`), Vietnamese unless English is asked for."""
+    lang = request.args.get("lang", "").strip() or DEFAULT
+    if lang not in LANGUAGES:
+        raise InvalidInput(f"lang must be one of {', '.join(LANGUAGES)}")
+    return lang
+
+
 def _collection() -> str | None:
     slug = request.args.get("collection", "").strip()
     if len(slug) > MAX_VALUE:
@@ -166,22 +176,49 @@ def detail(archive: Archive, item: Item) -> dict:
     return document
 
 
-def _labels(name: str, value: str) -> dict[str, str] | None:
-    concept = services.archive().vocabularies.get(name, {}).get(value)
-    return dict(concept.pref) if concept is not None else None
+def search_answer(
+    archive: Archive,
+    found: Results,
+    records: dict[str, Item],
+    filters: dict[str, list[str]],
+    names_in: tuple[str, ...],
+) -> dict:
+    """Search results as `/api/search` answers them and `archive search --json` prints them:
+    each hit (one of `records`, read from the database; a hit without one is left out) with
+    its summary, and the facets, languages named in the languages `names_in`."""
+    return {
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "query": found.query,
+        "filters": filters,
+        "items": [_hit(archive, hit, records[hit.id]) for hit in found.hits if hit.id in records],
+        "facets": facets(found, archive.vocabularies, names_in),
+    }
 
 
-def _facets(found: Results) -> dict[str, list[dict]]:
-    facets: dict[str, list[dict]] = {}
+def facets(found: Results, vocabularies: dict, names_in: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Each facet's values with their counts, and what a value is called: a term of a
+    vocabulary in every language it has, a language in the languages `names_in`."""
+    shown: dict[str, list[dict]] = {}
     for name, values in found.facets.items():
-        facets[name] = []
+        shown[name] = []
         for value, count in values:
             entry: dict = {"value": value, "count": count}
-            label = _labels(name, value)
+            label = _label(name, value, vocabularies, names_in)
             if label:
                 entry["label"] = label
-            facets[name].append(entry)
-    return facets
+            shown[name].append(entry)
+    return shown
+
+
+def _label(
+    name: str, value: str, vocabularies: dict, names_in: tuple[str, ...]
+) -> dict[str, str] | None:
+    if name == "language":
+        return {lang: language_name(value, lang, catalogue_messages(lang)) for lang in names_in}
+    concept = vocabularies.get(name, {}).get(value)
+    return dict(concept.pref) if concept is not None else None
 
 
 def _hit(archive: Archive, hit: Hit, item: Item) -> dict:
@@ -223,6 +260,7 @@ def search() -> Response:
     query = request.args.get("q", "")
     filters = _filters()
     sort = _sort()
+    lang = _language()
     page, per_page = _paging()
     found = services.search_index().search(
         query, filters=filters, public_only=True, sort=sort, page=page, per_page=per_page
@@ -230,18 +268,7 @@ def search() -> Response:
     archive = services.archive()
     with services.reading() as session:
         records = public.by_ids(session, [hit.id for hit in found.hits])
-        hits = [_hit(archive, hit, records[hit.id]) for hit in found.hits if hit.id in records]
-    return _answer(
-        {
-            "total": found.total,
-            "page": found.page,
-            "per_page": found.per_page,
-            "query": query,
-            "filters": filters,
-            "items": hits,
-            "facets": _facets(found),
-        }
-    )
+        return _answer(search_answer(archive, found, records, filters, (lang,)))
 
 
 @blueprint.get("/openapi.yaml")

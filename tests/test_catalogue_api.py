@@ -202,6 +202,44 @@ def test_search_takes_the_search_pages_tag_and_year_filters(client, ids):
     assert response.status_code == 400 and "year" in refused["error"]
 
 
+@pytest.fixture(scope="module")
+def languages_client(tmp_path_factory):
+    """The API of an archive whose one item is in Vietnamese and Ba Na."""
+    from click.testing import CliRunner
+
+    from catalogue.app import create_app
+    from tests.conftest import Cli, make_image
+
+    root = tmp_path_factory.mktemp("languages")
+    run = Cli(CliRunner(), root / "home", root)
+    assert run("init").exit_code == 0
+    make_image(root / "in" / "a.jpg")
+    (root / "in" / "metadata.csv").write_text(
+        "file,title,language\na.jpg,Lễ hội cồng chiêng,vie;bdq\n", encoding="utf-8"
+    )
+    assert run.ingest(root / "in")[0].exit_code == 0
+    app = create_app(root / "home")
+    yield app.test_client()
+    app.extensions["search"].close()
+    app.extensions["archive"].close()
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("", {"bdq": {"vi": "Tiếng Ba Na"}, "vie": {"vi": "Tiếng Việt"}}),
+        ("?lang=vi", {"bdq": {"vi": "Tiếng Ba Na"}, "vie": {"vi": "Tiếng Việt"}}),
+        ("?lang=en", {"bdq": {"en": "Bahnar"}, "vie": {"en": "Vietnamese"}}),
+    ],
+)
+def test_the_language_facet_names_the_languages_in_the_requests_language(
+    languages_client, query, names
+):
+    _, body = get(languages_client, f"/api/search{query}", "/api/search")
+    found = {entry["value"]: entry["label"] for entry in body["facets"]["language"]}
+    assert found == names
+
+
 @pytest.mark.parametrize(
     "query", ["q=BIMAT", "q=ho+so+mat", "q=7731", "collection=kon-tum/mat", "q=&per_page=100"]
 )
@@ -232,6 +270,7 @@ def test_search_never_finds_or_counts_restricted_items(client, ids, query):
         ("/api/items?collection=" + "a" * 201, "/api/items", "collection"),
         ("/api/search?sort=x", "/api/search", "sort"),
         ("/api/search?sort=added", "/api/search", "sort"),
+        ("/api/search?lang=fr", "/api/search", "lang"),
         ("/api/search?page=abc", "/api/search", "page"),
         ("/api/search?per_page=101", "/api/search", "per_page"),
         ("/api/search?type=" + "x" * 201, "/api/search", "type"),

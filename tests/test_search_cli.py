@@ -48,21 +48,21 @@ def search(run, *args: str) -> dict:
 
 def test_a_search_without_diacritics_finds_what_ingest_just_made(run, ingested):
     found = search(run, "quyen con nguoi")
-    assert [h["id"] for h in found["hits"]] == [ingested["a.jpg"]]
-    assert found["hits"][0]["title"] == {"vi": "Hội thảo quyền con người ở Kon Tum"}
+    assert [h["id"] for h in found["items"]] == [ingested["a.jpg"]]
+    assert found["items"][0]["title"] == {"vi": "Hội thảo quyền con người ở Kon Tum"}
     text = run("search", "cong chieng").output
     assert ingested["b.jpg"] in text and "1 of 1" in text
 
 
 def test_public_searches_never_see_restricted_items(run, ingested):
-    assert ingested["c.jpg"] in [h["id"] for h in search(run, "quyen")["hits"]]
+    assert ingested["c.jpg"] in [h["id"] for h in search(run, "quyen")["items"]]
     public = search(run, "quyen", "--public")
-    assert ingested["c.jpg"] not in [h["id"] for h in public["hits"]]
+    assert ingested["c.jpg"] not in [h["id"] for h in public["items"]]
     assert search(run, "access:restricted", "--public")["total"] == 0
 
 
 def test_facet_counts_equal_counts_made_from_the_database(run, home, ingested):
-    facets = dict(search(run, "")["facets"]["type"])
+    facets = {entry["value"]: entry["count"] for entry in search(run, "")["facets"]["type"]}
     archive = Archive.open(home)
     with archive.session() as session:
         counted = dict(session.execute(select(Item.type, func.count()).group_by(Item.type)).all())
@@ -73,10 +73,10 @@ def test_facet_counts_equal_counts_made_from_the_database(run, home, ingested):
 def test_edits_and_tags_reach_the_index_after_they_are_committed(run, ingested):
     photo = ingested["b.jpg"]
     assert run("item", "set", photo, "title=Nhà rông làng Kon Klor").exit_code == 0
-    assert [h["id"] for h in search(run, "nha rong")["hits"]] == [photo]
+    assert [h["id"] for h in search(run, "nha rong")["items"]] == [photo]
     assert search(run, "cong chieng")["total"] == 0
     assert run("item", "tag", photo, "+CEDAW").exit_code == 0
-    assert [h["id"] for h in search(run, "", "--filter", "tag=CEDAW")["hits"]] == [photo]
+    assert [h["id"] for h in search(run, "", "--filter", "tag=CEDAW")["items"]] == [photo]
 
 
 def test_reindex_rebuilds_and_check_finds_what_the_index_misses(run, home, ingested):
@@ -134,12 +134,12 @@ def test_an_ingest_stopped_before_indexing_is_healed_by_the_next_run(run, home, 
     assert search(run, "quyen con nguoi")["total"] == 0
     _, report = run.ingest(tmp_path / "in")
     assert {e["outcome"] for e in report["inputs"]} == {"unchanged"}
-    assert [h["id"] for h in search(run, "quyen con nguoi")["hits"]] == [ingested["a.jpg"]]
+    assert [h["id"] for h in search(run, "quyen con nguoi")["items"]] == [ingested["a.jpg"]]
     assert run("reindex", "--check").exit_code == 0
 
 
 def ids(found: dict) -> list[str]:
-    return [hit["id"] for hit in found["hits"]]
+    return [hit["id"] for hit in found["items"]]
 
 
 def test_a_tag_is_found_by_the_name_item_show_prints_in_any_case(run, ingested):
@@ -190,3 +190,30 @@ def test_items_are_found_by_their_tags_names_in_english(run, ingested):
     assert run("reindex").exit_code == 0
     assert ids(search(run, "rights of the child", *public)) == [ingested["a.jpg"]]
     assert ids(search(run, "UNCRC", *public)) == [ingested["a.jpg"]]  # an alternative label
+
+
+def test_the_json_of_a_search_is_the_apis_answer_to_the_same_search(run, home, ingested):
+    from catalogue.app import create_app
+    from tests.test_catalogue_api import schema_errors
+
+    assert run("item", "set", ingested["b.jpg"], "language=vie;bdq").exit_code == 0
+    printed = search(run, "le hoi", "--public")
+    assert schema_errors(printed, "/components/schemas/SearchResults") == []
+    app = create_app(home)
+    try:
+        answer = app.test_client().get("/api/search?q=le+hoi").get_json()
+    finally:
+        app.extensions["search"].close()
+        app.extensions["archive"].close()
+    assert [item["id"] for item in printed["items"]] == [ingested["b.jpg"]]
+    # the same document, but that the command names languages in both Vietnamese and English
+    assert printed["facets"]["language"] == [
+        {"value": "bdq", "count": 1, "label": {"vi": "Tiếng Ba Na", "en": "Bahnar"}},
+        {"value": "vie", "count": 1, "label": {"vi": "Tiếng Việt", "en": "Vietnamese"}},
+    ]
+    for entry in printed["facets"]["language"]:
+        del entry["label"]["en"]
+    assert printed == answer
+    restricted = search(run, "quyen tre em")["items"]  # an archivist's search: restricted too
+    assert [item["id"] for item in restricted] == [ingested["c.jpg"]]
+    assert schema_errors(restricted[0], "/components/schemas/Hit") == []

@@ -386,7 +386,7 @@ def test_the_item_of_two_identical_files_takes_the_description_of_the_described_
     assert found["a-copy.jpg"]["described_by"] == found["b-described.jpg"]["described_by"]
     assert found["b-described.jpg"]["described_by"] == sheet_row
     searched = run("search", "mật", "--json")
-    assert [hit["id"] for hit in json.loads(searched.output)["hits"]] == [item]
+    assert [hit["id"] for hit in json.loads(searched.output)["items"]] == [item]
 
 
 def test_a_dry_run_shows_the_description_the_item_of_two_copies_would_take(run, tmp_path):

@@ -67,7 +67,7 @@ def test_update_metadata_applies_the_rows_and_prints_old_and_new(run, inbox):
     found = json.loads(run("search", "cong chieng", "--public", "--json").output)
     assert found["total"] == 0
     found = json.loads(run("search", "cong chieng", "--json").output)
-    assert [h["id"] for h in found["hits"]] == [entry["item"]]
+    assert [h["id"] for h in found["items"]] == [entry["item"]]
     result, report = run.ingest(inbox)  # now they agree
     assert result.exit_code == 0, result.output
     assert {e["outcome"] for e in report["inputs"]} == {"unchanged"}

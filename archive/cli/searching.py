@@ -8,6 +8,7 @@ import sys
 import click
 
 from archive.cli.base import JSON_INDENT, Context, cli, pass_context
+from archive.home import Archive
 
 
 @cli.command()
@@ -45,9 +46,10 @@ def search(ctx: Context, query, filters, limit, page, sort, public, as_json) -> 
         found = index.search(
             query, filters=wanted, public_only=public, sort=sort, page=page, per_page=limit
         )
-    if as_json:
-        click.echo(json.dumps(_results(found), ensure_ascii=False, indent=JSON_INDENT))
-        return
+        if as_json:
+            answer = _results(archive, found, wanted)
+            click.echo(json.dumps(answer, ensure_ascii=False, indent=JSON_INDENT))
+            return
     for hit in found.hits:
         title = hit.title.get("vi") or next(iter(hit.title.values()), "")
         year = hit.year_start or ""
@@ -61,21 +63,25 @@ def search(ctx: Context, query, filters, limit, page, sort, public, as_json) -> 
     click.echo(f"{shown} of {found.total}")
 
 
-def _results(found) -> dict:
-    """`archive search --json`: a documented, stable shape."""
-    return {
-        "query": found.query,
-        "total": found.total,
-        "page": found.page,
-        "per_page": found.per_page,
-        "hits": [
-            {"id": h.id, "type": h.type, "title": h.title, "year_start": h.year_start,
-             "score": round(h.score, 4), "page": h.page, "snippet": h.snippet}
-            for h in found.hits
-        ],
-        "facets": {name: [[value, count] for value, count in values]
-                   for name, values in found.facets.items()},
-    }  # fmt: skip
+def _results(archive: Archive, found, filters: dict[str, list[str]]) -> dict:
+    """`archive search --json`: the shape of `/api/search` (catalogue/openapi.yaml), each hit
+    with its record's summary, languages named in Vietnamese and English."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from archive.models import Item, Page
+    from catalogue.api import search_answer
+    from catalogue.i18n import LANGUAGES
+
+    with archive.sessions() as session:  # it only reads
+        query = (
+            select(Item)
+            .where(Item.accession_id.in_([hit.id for hit in found.hits]))
+            .options(selectinload(Item.pages).selectinload(Page.master))
+            .options(selectinload(Item.collection))
+        )
+        records = {item.accession_id: item for item in session.scalars(query)}
+        return search_answer(archive, found, records, filters, LANGUAGES)
 
 
 def _terminal(snippet: str) -> str:

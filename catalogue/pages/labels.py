@@ -14,10 +14,19 @@ from datetime import date
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
 from babel.numbers import get_group_symbol
+from babel.support import Translations
 from flask_babel import format_decimal, get_locale
 
 from catalogue import services
-from catalogue.i18n import LANGUAGES, Localized, current, gettext, localized
+from catalogue.i18n import (
+    LANGUAGES,
+    TRANSLATIONS,
+    Localized,
+    compile_catalogues,
+    current,
+    gettext,
+    localized,
+)
 from search_index.schema import VOCABULARIES
 
 _ = gettext
@@ -133,6 +142,13 @@ def language_name(code: str, lang: str, translate: Callable[[str], str]) -> str:
         or names.get(base)
         or code
     )
+
+
+@functools.cache
+def catalogue_messages(lang: str) -> Callable[[str], str]:
+    """The catalogue's messages in `lang`, outside a request (a message it lacks is itself)."""
+    compile_catalogues(TRANSLATIONS)
+    return Translations.load(str(TRANSLATIONS), [lang]).ugettext
 
 
 @functools.cache
