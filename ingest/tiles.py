@@ -37,6 +37,7 @@ from archive.derivatives import THUMBNAIL_SIZE, Derivative, facts_of, load_info,
 from archive.errors import IngestError
 from archive.settings import BY_NAME
 from archive.storage import write_atomically
+from ingest.workers import alive
 
 if TYPE_CHECKING:
     import pyvips
@@ -479,18 +480,8 @@ def _sweep(folder: Path) -> None:
     the process that made it, which has ended."""
     for leftover in folder.parent.glob(f".{folder.name}{_BUILDING}*"):
         pid = leftover.name.removeprefix(f".{folder.name}{_BUILDING}").split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --------------------------------------------------------------------------------------------

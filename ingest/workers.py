@@ -49,11 +49,12 @@ def _die_with_parent(main: int) -> None:
     except (OSError, AttributeError):
         return  # no prctl here
     # The parent may have ended before the request was made: then no signal will come.
-    if os.getppid() != parent or not _alive(main):
+    if os.getppid() != parent or not alive(main):
         os._exit(1)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether the process `pid` is still there."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
