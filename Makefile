@@ -59,7 +59,11 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 			--base-url http://localhost:8001/$$(basename $$definition .yaml) || exit 1; \
 	done
 	$(BIN)/archive --home $(DEMO)/archive status
-	@echo "serving the demo catalogue at http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	@# one administrator of the staff workspace, with a new password each time
+	$(BIN)/archive --home $(DEMO)/archive user reset-password admin --generate 2>/dev/null \
+		|| $(BIN)/archive --home $(DEMO)/archive user add admin --role admin --generate
+	@echo "serving the demo catalogue at http://127.0.0.1:8000/ (Ctrl-C stops it);"
+	@echo "the staff workspace at http://127.0.0.1:8000/staff/ (user admin, the password above)"
 	$(BIN)/archive --home $(DEMO)/archive serve
 
 test: system-packages $(VENV)/.installed assets lint

@@ -258,3 +258,42 @@ class IngestEvent(Base):
     warnings: Mapped[list[str]] = mapped_column(default=list)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     run: Mapped[IngestRun] = relationship(back_populates="events")
+
+
+class User(Base):
+    """A person of the staff, who signs in to the workspace. The password is kept only as a
+    memory-hard hash (`archive.users`); nothing deletes an account: it is disabled."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # what they sign in with
+    role: Mapped[str] = mapped_column(String(20))  # archive.roles: viewer | curator | ...
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StaffSession(Base):
+    """One signed-in browser. The browser holds a random key; only its SHA-256 is kept here, so
+    a copy of the database signs no one in. Ended by signing out, by being idle longer than the
+    setting allows, and by the user being disabled or given a new password."""
+
+    __tablename__ = "staff_sessions"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept a short while: too many for one name or from one address in a
+    while, and sign-in is refused there until they are old enough. Every server process reads
+    the same rows."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)  # as typed, lower case
+    address: Mapped[str] = mapped_column(String(64), index=True)

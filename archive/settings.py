@@ -128,6 +128,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Name of the archive in English.",
     ),
     Setting(
+        "staff_idle_hours",
+        8.0,
+        "Hours a signed-in session of the staff workspace lasts unused; then its user signs in "
+        "again.",
+        _above_zero,
+    ),
+    Setting(
         "database_url",
         "",
         "SQLAlchemy URL of the database; empty means archive.db in the archive home.",

@@ -6,10 +6,20 @@ Exit codes: 0 all done; 1 done, but some inputs failed (each named with its reas
 or configuration.
 """
 
-from archive.cli import auditing, exhibitions, ingesting, items, searching, serving
+from archive.cli import auditing, exhibitions, ingesting, items, searching, serving, users
 from archive.cli.base import cli
 
-__all__ = ["auditing", "cli", "exhibitions", "ingesting", "items", "main", "searching", "serving"]
+__all__ = [
+    "auditing",
+    "cli",
+    "exhibitions",
+    "ingesting",
+    "items",
+    "main",
+    "searching",
+    "serving",
+    "users",
+]
 
 
 def main() -> None:
