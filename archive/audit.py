@@ -17,6 +17,7 @@ LIMIT = 1000
 
 @dataclass(frozen=True)
 class Entry:
+    id: int
     unit: int
     at: datetime
     by: str
@@ -50,8 +51,9 @@ def entries(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = LIMIT,
+    offset: int = 0,
 ) -> list[Entry]:
-    """Audit entries, newest first, filtered by what is given."""
+    """Audit entries, newest first, filtered by what is given; `offset` of them skipped."""
     query = select(AuditEntry, AuditUnit).join(AuditUnit, AuditEntry.unit_id == AuditUnit.id)
     if target is not None:
         query = query.where(AuditEntry.target == target)
@@ -63,12 +65,28 @@ def entries(
         query = query.where(AuditUnit.at >= since)
     if until is not None:
         query = query.where(AuditUnit.at < until)
-    query = query.order_by(AuditEntry.id.desc()).limit(limit)
+    query = query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     return [_entry(entry, unit) for entry, unit in session.execute(query)]
+
+
+def entry(session: Session, entry_id: int) -> Entry | None:
+    """The entry `entry_id`, or None."""
+    found = session.execute(
+        select(AuditEntry, AuditUnit)
+        .join(AuditUnit, AuditEntry.unit_id == AuditUnit.id)
+        .where(AuditEntry.id == entry_id)
+    ).first()
+    return _entry(*found) if found else None
+
+
+def actions(session: Session) -> list[str]:
+    """Every kind of change the trail holds (`item set`, `ingest`, ...), in order."""
+    return list(session.scalars(select(AuditUnit.action).distinct().order_by(AuditUnit.action)))
 
 
 def _entry(entry: AuditEntry, unit: AuditUnit) -> Entry:
     return Entry(
+        entry.id,
         unit.id,
         unit.at,
         unit.by,

@@ -1,7 +1,9 @@
 """The application factory: one Flask app over one archive home.
 
 Blueprints: `pages` (the public pages), `api` (the JSON API), `seo` (sitemap, robots), `iiif`
-(manifests, images, Content Search). `i18n` chooses the language of every request.
+(manifests, images, Content Search), `staff` (the signed-in workspace). `i18n` chooses the
+language of every request. The search index follows the archive's units of work, so that an edit
+made in the workspace is found by the next search.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import Flask, Response, request
 from archive.home import Archive
 from archive.shared import SharedCache
 from catalogue.cache import Kept
+from search_index.follow import Follower
 from search_index.service import SearchIndex
 
 KEPT = 2048  # lists and counts kept between requests, per process (whole pages: page_cache_mb)
@@ -45,12 +48,13 @@ CSP = (
 
 def create_app(home: Path, overrides: dict | None = None) -> Flask:
     """The catalogue of the archive in `home`."""
-    from catalogue import api, i18n, iiif, pages, seo
+    from catalogue import api, i18n, iiif, pages, seo, staff
 
     app = Flask(__name__)
     archive = Archive.open(home, overrides)
     app.extensions["archive"] = archive
     app.extensions["search"] = SearchIndex.open(home / "index")
+    archive.subscribers.append(Follower(archive, app.extensions["search"]))
     page_bytes = archive.settings["page_cache_mb"] * 1_000_000
     kept = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes, _shared_pages(archive, page_bytes))
     app.extensions["catalogue.kept"] = kept
@@ -59,6 +63,7 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     for module in (iiif, api, seo, pages):
         app.register_blueprint(module.blueprint)
+    staff.init_app(app, home, archive.settings["base_url"])
     app.after_request(_headers)
     return app
 

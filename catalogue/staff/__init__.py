@@ -1,0 +1,90 @@
+"""The staff workspace under `/staff/`: signing in, a dashboard, the audit trail and an item's
+history (with a field put back), and the accounts for administrators. Every view names the
+permission it needs (`blueprint.requires`, against the table in `archive.roles`); every form
+carries a CSRF token (Flask-WTF), and a POST without a right one is refused (400).
+
+The browser holds only the key of its session, in Flask's signed cookie (HttpOnly, SameSite=Lax,
+Secure when `base_url` is https, sent to `/staff` alone); the session itself is a row of the
+database (`archive.users`), so that signing out, being disabled or idle too long ends it in every
+server process. The key Flask signs with is made once per archive home (`secret_key`).
+
+One blueprint, `staff` (blueprint.py), to which each family adds its routes: auth (sign in and
+out), dashboard, audit (the trail and an item's history), users (accounts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from archive.errors import ConfigError
+
+# importing a family adds its routes to the blueprint
+from catalogue.staff import audit, auth, dashboard, users  # noqa: F401
+from catalogue.staff.blueprint import blueprint
+
+__all__ = ["blueprint", "init_app", "secret_key"]
+
+SECRET_FILE = "secret_key"  # in the archive home, readable by its owner alone
+COOKIE = "tulieu_staff"
+
+
+def init_app(app: Flask, home: Path, base_url: str) -> None:
+    """Give `app` the workspace: its secret key, cookie, CSRF protection and routes."""
+    app.secret_key = secret_key(home, app.logger)
+    app.config.update(
+        SESSION_COOKIE_NAME=COOKIE,
+        SESSION_COOKIE_PATH="/staff",  # the public pages are never sent it, nor vary by it
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=base_url.startswith("https://"),
+        # a form's token lasts as long as the session it belongs to (idle expiry ends both)
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    CSRFProtect(app)
+    app.register_blueprint(blueprint)
+
+
+def secret_key(home: Path, logger: logging.Logger | None = None) -> str:
+    """The key this archive home's catalogue signs its cookies with: made once, kept in a file
+    only its owner may read, and the same for every server process. A home that cannot be
+    written to gets a key for this process alone (no one can sign in there anyway)."""
+    path = home / SECRET_FILE
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    try:
+        _make(path)
+    except OSError as error:
+        if logger is not None:
+            logger.warning("cannot keep a secret key in %s: %s", path, error)
+        return secrets.token_hex(32)
+    return _read(path)
+
+
+def _read(path: Path) -> str:
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no key: delete it, and a new one is made")
+    return key
+
+
+def _make(path: Path) -> None:
+    """Write a new key beside, then link it into place: of processes starting together, the
+    first wins and every one reads its key whole."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
