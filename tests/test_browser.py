@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image, ImageStat
 
-from tests.conftest import first_line
+from tests.conftest import Cli, first_line
 
 pytestmark = pytest.mark.slow
 
@@ -338,5 +340,170 @@ def test_the_viewer_help_speaks_of_keys_at_a_desk_and_of_fingers_on_a_phone(
         expect(help_text.get_by_text(hidden)).to_be_hidden()
         read = help_text.inner_text()  # as the visitor sees it
         assert shown in read and hidden not in read, read
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff workspace: signed in through the form, by keyboard
+
+STAFF_PASSWORD = "mat khau cua nhan vien"
+STAFF_PHONE = {"width": 375, "height": 740}
+DASHBOARD = re.compile(r"^[^?]*/staff/$")
+
+
+@pytest.fixture(scope="session")
+def staff_accounts(catalogue_home: dict) -> dict[str, str]:
+    """An administrator and an archivist of the catalogue archive: name by role."""
+    from archive import users
+    from archive.home import Archive
+
+    accounts = {"admin": "quan-tri", "archivist": "luu-tru"}
+    archive = Archive.open(catalogue_home["home"])
+    try:
+        for role, name in accounts.items():
+            with archive.change("user add", by="test") as work:
+                users.add(work, name, role, STAFF_PASSWORD)
+    finally:
+        archive.close()
+    return accounts
+
+
+def tab_to(page, selector: str, presses: int = 40) -> None:
+    """Move the focus with the Tab key alone until it is on `selector`."""
+    for _ in range(presses):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{presses} presses of Tab never reached {selector}")
+
+
+def signs_in(page, name: str) -> None:
+    """Sign in on the page the workspace sent us to, with the keyboard."""
+    page.wait_for_url(re.compile(r"/staff/login"))
+    tab_to(page, "#username")
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+
+
+@pytest.fixture(scope="session")
+def staff_state(browser, server: str, staff_accounts: dict) -> dict:
+    """The cookies of a browser where the administrator has signed in."""
+    context = browser.new_context(base_url=server, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto("/staff/")
+        signs_in(page, staff_accounts["admin"])
+        page.wait_for_url(DASHBOARD)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def test_an_archivist_signs_in_puts_a_title_back_and_the_public_page_shows_it(
+    watched: Watched, catalogue_home: dict, staff_accounts: dict
+):
+    from playwright.sync_api import expect
+
+    school = catalogue_home["ids"]["anh-2.jpg"]
+    run = Cli(CliRunner(), catalogue_home["home"], catalogue_home["home"].parent)
+    changed = run("--by", "lan", "item", "set", school, "title_en=A school, mistitled")
+    assert changed.exit_code == 0, changed.output
+    page = watched.page
+    page.goto("/staff/")
+    signs_in(page, staff_accounts["archivist"])
+    page.wait_for_url(DASHBOARD)
+    expect(page.locator("#signed-in-as")).to_have_text(
+        f"Đang đăng nhập: {staff_accounts['archivist']} (Lưu trữ viên)"
+    )
+    tab_to(page, "#find-item")
+    page.keyboard.type(school)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/staff/audit\?item="))
+    tab_to(page, f"a[href='/staff/items/{school}/history']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/staff/items/{school}/history$"))
+    row = page.locator("tr", has_text="A school, mistitled").filter(has_text="title_en")
+    expect(row.locator("td").nth(4)).to_have_text("A school in Dak Glei")  # before
+    row.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/staff/items/{school}/history$"))
+    expect(page.locator(".staff-messages")).to_have_text("Đã khôi phục: title_en.")
+    page.goto(f"/items/{school}?lang=en")
+    page.reload()  # not the copy the browser may keep for a minute
+    expect(page.locator("h1")).to_have_text("A school in Dak Glei")
+    assert watched.unexpected_errors() == []
+
+
+STAFF_PAGES = ("login", "dashboard", "audit", "history", "users", "user")
+
+
+def staff_addresses(catalogue_home: dict, staff_accounts: dict) -> dict[str, str]:
+    return {
+        "login": "/staff/login",
+        "dashboard": "/staff/",
+        "audit": "/staff/audit",
+        "history": f"/staff/items/{catalogue_home['ids']['anh-1.jpg']}/history",
+        "users": "/staff/users",
+        "user": f"/staff/users/{staff_accounts['archivist']}",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [(n, lang) for n in STAFF_PAGES for lang in ("vi", "en")]
+)
+def test_the_staff_page_has_no_serious_accessibility_violation(
+    browser,
+    server: str,
+    catalogue_home: dict,
+    staff_accounts: dict,
+    staff_state: dict,
+    name: str,
+    lang: str,
+):
+    state = None if name == "login" else staff_state
+    context = browser.new_context(base_url=server, viewport=DESKTOP, storage_state=state)
+    try:
+        watched = Watched(context.new_page())
+        in_language(watched, server, lang)
+        watched.page.goto(staff_addresses(catalogue_home, staff_accounts)[name])
+        page = watched.page
+        assert page.locator("html").get_attribute("lang") == lang
+        assert urlsplit(page.url).path != "/staff/login" or name == "login"
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        results = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' '))})))"
+        )
+        serious = [v for v in results if v["impact"] in SERIOUS]
+        assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+        save(watched, f"staff-{name}-{lang}")
+        assert watched.unexpected_errors() == []
+    finally:
+        context.close()
+
+
+def test_the_staff_pages_fit_a_phone_screen(
+    browser, server: str, catalogue_home: dict, staff_accounts: dict, staff_state: dict
+):
+    """At 375 px wide nothing scrolls sideways (a wide table scrolls inside itself)."""
+    context = browser.new_context(
+        base_url=server,
+        viewport=STAFF_PHONE,
+        is_mobile=True,
+        has_touch=True,
+        storage_state=staff_state,
+    )
+    try:
+        seen = Watched(context.new_page())
+        for name, address in staff_addresses(catalogue_home, staff_accounts).items():
+            seen.page.goto(address)
+            width = seen.page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= STAFF_PHONE["width"], f"{name} is {width} px wide"
+            save(seen, f"staff-{name}-phone")
+        assert seen.unexpected_errors() == []
     finally:
         context.close()

@@ -5,6 +5,7 @@ here edits or deletes an entry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,8 +56,18 @@ def audit_value(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(map(str, value))
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {audit_value(item)}" for key, item in value.items())
+        return " · ".join(_fields(value))
     return str(value)
+
+
+def _fields(value: dict) -> Iterator[str]:
+    """`key: value` of each field of a record (a new item's), its language maps as the audit
+    names them (`title_vi`)."""
+    for key, item in value.items():
+        if isinstance(item, dict):
+            yield from (f"{key}_{lang}: {text}" for lang, text in item.items())
+        else:
+            yield f"{key}: {audit_value(item)}"
 
 
 @blueprint.get("/audit")

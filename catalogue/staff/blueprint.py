@@ -142,8 +142,8 @@ def role_label(role: str) -> str:
 
 @blueprint.app_template_global()
 def staff_time(moment) -> str:
-    """A moment of the database (UTC), as the workspace shows it."""
-    return moment.strftime("%Y-%m-%d %H:%M") + " UTC" if moment else ""
+    """A moment of the database, as the workspace shows it (its labels say it is UTC)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @blueprint.after_request
