@@ -167,6 +167,13 @@ def test_signing_in_makes_a_fresh_session_and_the_earlier_form_token_is_stale(st
     stale = client.post("/staff/logout", data={"csrf_token": before})
     assert stale.status_code == 400
     assert page(client, "/staff/")  # still signed in: the stale form did nothing
+    with client.session_transaction("/staff/") as kept:
+        first = kept["staff"]
+    assert sign_in(client, "dung", PASSWORD).status_code == 303
+    with client.session_transaction("/staff/") as kept:
+        assert kept["staff"] != first
+    with staff["archive"].session() as session:
+        assert users.signed_in(session, first, timedelta(hours=8)) is None  # ended, not left
 
 
 def test_the_session_cookie_is_http_only_same_site_lax_and_sent_to_the_workspace_alone(staff):
@@ -295,6 +302,28 @@ def test_a_post_without_its_sessions_csrf_token_is_refused(staff, given):
         "/staff/login", data={"username": "an", "password": PASSWORD} | data
     )
     assert login.status_code == 400
+
+
+def test_every_form_that_posts_carries_the_csrf_token(staff):
+    photo = staff["ids"]["anh-0.jpg"]
+    with staff["archive"].change("item set", by="lan") as work:
+        items.edit(work, photo, {"creator": "Người chụp"}, "vi")
+    client = client_as(staff["app"], "an")
+    forms = []
+    for address in (
+        "/staff/",
+        "/staff/audit",
+        f"/staff/items/{photo}/history",
+        "/staff/users",
+        f"/staff/users/{TARGET}",
+    ):
+        html = page(client, address)
+        forms += re.findall(r'<form[^>]*method="post".*?</form>', html, flags=re.S)
+    assert len(forms) >= 8  # sign out, put back, add, role, disable, password ...
+    for form in forms:
+        assert TOKEN.search(form), form
+    login = page(client_as(staff["app"]), "/staff/login")
+    assert TOKEN.search(re.search(r'<form[^>]*method="post".*?</form>', login, re.S).group(0))
 
 
 # --- every route, every role --------------------------------------------------------------------

@@ -34,11 +34,14 @@ def login() -> Response | str:
 def login_post() -> Response | tuple[str, int, dict]:
     name = request.form.get("username", "")
     target = request.form.get("next", "")
+    earlier = session.get(SESSION_KEY)
     with services.archive().session() as database:
         result = users.sign_in(
             database, name, request.form.get("password", ""), request.remote_addr or "", idle()
         )
         signed = (result.user.name, result.key) if result.user else None
+        if signed and isinstance(earlier, str):  # signed in again: the earlier session ends
+            users.sign_out(database, earlier)
     if signed is None:
         return _refused(name, target, result.wait)
     # a new session: nothing of the one before sign-in (its CSRF token too) is kept
