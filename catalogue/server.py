@@ -4,10 +4,13 @@ threads in each, so that one request's reads from the disk overlap another's wor
 
 A worker takes a connection only when one of its threads is free, and each request comes on a
 connection of its own (no keep-alive), so that waiting connections stay in the kernel's queue
-and go to whichever worker frees a thread first. With keep-alive, a connection stays with the
-worker that took it: 20 clients split 17/3, 6/14 and 7/13 between two workers, and the clients
-of the busier one waited twice as long (item pages, p99 134-165 ms instead of 98 ms). A public
-site sits behind a proxy for HTTPS anyway, which keeps the visitors' connections open itself.
+and go to whichever worker frees a thread first (with keep-alive, a connection stays with the
+worker that took it, however busy). A public site sits behind a proxy for HTTPS anyway, which
+keeps the visitors' connections open itself.
+
+A connection goes to a thread only once its request's head is whole (`Buffering`): until then
+the worker's main thread reads what arrives, with its other waiting connections, so a client
+sending a line every few seconds holds no thread. The catalogue reads no request bodies.
 
 The listening sockets are bound here, before gunicorn starts, so that an address that cannot be
 had is a configuration error with its reason, port 0 gets a free port, and the addresses are
@@ -17,15 +20,21 @@ connection or an open index file must not be shared between processes.
 
 from __future__ import annotations
 
+import errno
 import gc
 import ipaddress
 import os
+import selectors
 import socket
+import time
+from collections import deque
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 # Per worker: two overlap a request's disk reads with another's work. More share the worker's
 # one core by turns, and every request is slower: with 20 clients, item pages took p99 96-105 ms
@@ -34,6 +43,9 @@ from gunicorn.app.base import BaseApplication
 THREADS = 2
 GRACEFUL_SECONDS = 10  # a stopped server finishes the requests under way for this long
 BACKLOG = 2048  # connections waiting to be accepted (gunicorn's default)
+HEAD_SECONDS = 60  # a request's head must be whole this long after its connection is taken
+HEAD_BYTES = 65536  # read before a head is handed on (gunicorn refuses heads over ~16 kB)
+WAITING = 500  # connections a worker keeps waiting for their heads; more are closed
 
 
 def cores() -> int:
@@ -106,7 +118,7 @@ def _options(sockets: list[socket.socket], workers: int, threads: int) -> dict[s
         "workers": workers,
         "threads": threads,
         "backlog": BACKLOG,
-        "worker_class": "gthread",
+        "worker_class": Buffering,
         "keepalive": 0,
         "worker_connections": threads,
         "graceful_timeout": GRACEFUL_SECONDS,
@@ -145,3 +157,57 @@ def _closed(arbiter, worker) -> None:
         app.extensions["catalogue.kept"].close()
         app.extensions["search"].close()
         app.extensions["archive"].close()
+
+
+class Buffering(ThreadWorker):
+    """gunicorn's threaded worker, which hands a connection to a thread once the head of its
+    request has arrived whole, read by the main thread meanwhile."""
+
+    def init_process(self) -> None:
+        self.waiting: deque[TConn] = deque()  # oldest first
+        super().init_process()
+
+    def accept(self, listener: socket.socket) -> None:
+        try:
+            client, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
+        if len(self.waiting) >= WAITING:
+            conn.close()
+            return
+        conn.head = bytearray()
+        conn.timeout = time.monotonic() + HEAD_SECONDS
+        self.waiting.append(conn)
+        self.poller.register(client, selectors.EVENT_READ, partial(self._read_head, conn))
+
+    def _read_head(self, conn: TConn, client: socket.socket) -> None:
+        try:
+            data = client.recv(HEAD_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        conn.head += data
+        if data and b"\r\n\r\n" not in conn.head and len(conn.head) < HEAD_BYTES:
+            return
+        self.poller.unregister(client)
+        self.waiting.remove(conn)
+        if not conn.head:  # closed before asking anything
+            conn.close()
+            return
+        conn.init()  # the parser, reading what was read first, then the socket
+        conn.parser.unreader.unread(bytes(conn.head))
+        conn.data_ready = True
+        self.nr_conns += 1  # counted from here: the threads' connections alone
+        self.enqueue_req(conn)
+
+    def murder_pending(self) -> None:
+        super().murder_pending()
+        now = time.monotonic()
+        while self.waiting and self.waiting[0].timeout <= now:
+            conn = self.waiting.popleft()
+            self.poller.unregister(conn.sock)
+            conn.close()
