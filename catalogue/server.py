@@ -36,10 +36,8 @@ from urllib.parse import urlsplit
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-# Per worker: two overlap a request's disk reads with another's work. More share the worker's
-# one core by turns, and every request is slower: with 20 clients, item pages took p99 96-105 ms
-# with 2 threads, 105-118 with 4, 148-157 with 8; search pages p99 1.4-1.6 s with 2, 2.0-2.3 s
-# with 4.
+# Per worker: two overlap a request's disk reads with another's work; more share the worker's
+# one core by turns, and make every request slower.
 THREADS = 2
 GRACEFUL_SECONDS = 10  # a stopped server finishes the requests under way for this long
 BACKLOG = 2048  # connections waiting to be accepted (gunicorn's default)

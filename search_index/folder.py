@@ -32,8 +32,7 @@ from search_index.schema import build_schema
 POINTER = "CURRENT"
 PREFIX = "index-"
 # Segments as separate files, not packed into one: a reader maps each file as it is, where a
-# packed segment is copied into memory whole each time a searcher opens on a new commit (1.7 s
-# and 1.8 GB per update on 100,000 items, against 0.2 s and 140 MB unpacked).
+# packed segment is copied into memory whole each time a searcher opens on a new commit.
 COMPOUND = False
 
 
