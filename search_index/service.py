@@ -7,7 +7,7 @@ Whoosh stays behind it and the modules it draws on:
 - `search_index.folder`: the indexes on disk, the pointer to the one in use, its swap on a
   rebuild, and the write lock (one writer at a time; readers take no lock);
 - `search_index.snapshot`: the searchers, and what is kept of a commit between searches (word
-  scores, facet bits, results, in memory and in a file the server's processes share);
+  scores, facet bits, the last searches' results);
 - `search_index.scoring`: relevance (BM25F), read from Whoosh's postings through
   `search_index.postings`;
 - `search_index.facets`: filters, and the facets' counts.
@@ -32,10 +32,10 @@ from search_index.facets import FILTER_NAMES, check_filters, counts, filter_docs
 from search_index.folder import COMPOUND, IndexFolder, IndexLocked, hold_before_swap
 from search_index.results import Hit, Results
 from search_index.schema import is_english, prepare
-from search_index.snapshot import SHARED_RESULTS, KeptResults, Snapshot, Snapshots
+from search_index.snapshot import KeptResults, Snapshot, Snapshots
 from search_index.within import best_passage
 
-__all__ = ["FILTER_NAMES", "SHARED_RESULTS", "Hit", "IndexLocked", "Results", "SearchIndex"]
+__all__ = ["FILTER_NAMES", "Hit", "IndexLocked", "Results", "SearchIndex"]
 
 SORTS = ("relevance", "date", "-date", "added")
 MAX_PER_PAGE = 200
@@ -72,7 +72,7 @@ class SearchIndex:
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         self._indexes = IndexFolder(self.folder, lock_timeout=lock_timeout)
         self._snapshots = Snapshots(self._indexes)
-        self._kept = KeptResults(self.folder / SHARED_RESULTS)
+        self._kept = KeptResults()
 
     @classmethod
     def open(
@@ -86,7 +86,6 @@ class SearchIndex:
 
     def close(self) -> None:
         self._snapshots.close()
-        self._kept.close()
 
     def __enter__(self) -> SearchIndex:
         return self

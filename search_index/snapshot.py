@@ -3,8 +3,7 @@
 A commit of an index never changes, so what searches work out about it stays true for as long as
 it is read: the documents behind each term, each word's scores, the facets' bits, and the last
 searches' results. `Known` holds them, shared by the searchers open on the commit (one per
-concurrent search, `Snapshots`), for the newest two commits. Results are also kept in a file
-beside the index, which the other processes of a server read (`KeptResults`, `archive.shared`).
+concurrent search, `Snapshots`), for the newest two commits.
 """
 
 from __future__ import annotations
@@ -15,18 +14,16 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.errors import ArchiveError
-from archive.shared import SharedCache
 from search_index import query as q
 from search_index import scoring
 from search_index.analysis import fold
 from search_index.folder import IndexFolder
-from search_index.results import Results, decoded, encoded
+from search_index.results import Results
 
 # A searcher keeps the documents and scores of the words searched, up to this many pairs in
 # all (12 bytes each): there is no end to the words people search for.
@@ -34,12 +31,9 @@ WORD_CACHE = 4_000_000
 # ... and the last searches' results (a page of hits with their snippets and the facets, some
 # 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
 # Few in memory: each is some 40 objects the garbage collector follows, and its full collections
-# stop every request of the process (a search worker's took 62 ms with a thousand kept, and the
-# items' cards as objects; 17 ms with a hundred, and the cards as tuples). More are in the file.
+# stop every request of the process. Buys search p99 /1.5, x1.4 req/s (catalogue_load, 6 paired
+# runs).
 RESULTS_CACHE = 100
-# ... and shared with the other processes of a server through a file beside the index, where
-# more are kept (some 5 kB each): see `archive.shared`.
-SHARED_RESULTS, SHARED_RESULTS_KEPT = "results.sqlite", 20_000
 
 
 @dataclass
@@ -57,7 +51,6 @@ class Known:
     bits: dict[tuple[str, str], int] = field(default_factory=dict)  # see `facets`
     results: OrderedDict[tuple, Results] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)  # of words, kept, results
-    commit: tuple[str, int] | None = None  # the index and generation; None: an empty index
 
 
 @dataclass
@@ -206,7 +199,7 @@ class Snapshots:
         with self._guard:
             known = self._known.get(key)
             if known is None:
-                known = self._known[key] = Known(commit=key)
+                known = self._known[key] = Known()
                 while len(self._known) > 2:  # the newest two: a commit, and the one before it
                     del self._known[next(iter(self._known))]
             return known
@@ -220,37 +213,18 @@ class Snapshots:
 
 
 class KeptResults:
-    """The last searches' results, by commit: `RESULTS_CACHE` of them in memory, with what is
-    known of the commit, and more in the file `path`, shared with the server's other processes.
-    """
-
-    def __init__(self, path: Path):
-        self._shared = SharedCache(path, SHARED_RESULTS_KEPT)
+    """The last searches' results, `RESULTS_CACHE` of them, with what is known of their commit."""
 
     def get(self, known: Known, key: tuple) -> Results | None:
-        """The results of the search `key` on the commit, if kept in memory or in the file."""
+        """The results of the search `key` on the commit, if kept."""
         with known.lock:
             found = known.results.get(key)
             if found is not None:
                 known.results.move_to_end(key)
-                return found
-        kept = self._shared.get(known.commit, key) if known.commit else None
-        if not kept:
-            return None
-        found = decoded(kept)
-        self._remember(known, key, found)
-        return found
+            return found
 
     def put(self, known: Known, key: tuple, found: Results) -> None:
-        if known.commit:
-            self._shared.put(known.commit, key, encoded(found))
-        self._remember(known, key, found)
-
-    def _remember(self, known: Known, key: tuple, found: Results) -> None:
         with known.lock:
             known.results[key] = found
             while len(known.results) > RESULTS_CACHE:
                 known.results.popitem(last=False)
-
-    def close(self) -> None:
-        self._shared.close()

@@ -674,38 +674,6 @@ def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_
         assert after.known is not first.known
 
 
-def test_a_search_made_in_one_process_serves_the_others_until_the_next_commit(
-    small_index, tmp_path
-):
-    """A server's workers each open the index: what one found, another is given without
-    searching, and never once the index has changed."""
-    small_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
-    asked = small_index.search("ảnh", filters={"type": ["document"]})
-    with SearchIndex.open(tmp_path / "index") as other:  # as another process opens it
-        made = []
-        search = other._search
-        other._search = lambda *args: made.append(args) or search(*args)
-        assert other.search("ảnh", filters={"type": ["document"]}) == asked
-        assert made == []  # read from what the first one stored
-        assert ids(asked) == {"A", "B"}
-        small_index.update([doc("C", "Ảnh chợ")])
-        assert ids(other.search("ảnh", filters={"type": ["document"]})) == {"A", "B", "C"}
-        assert len(made) == 1
-
-
-def test_a_damaged_file_of_shared_results_costs_nothing_but_time(small_index, tmp_path):
-    small_index.update([doc("A", "Ảnh làng")])
-    small_index.close()
-    from search_index.service import SHARED_RESULTS
-
-    (tmp_path / "index" / SHARED_RESULTS).write_bytes(b"not a database" * 100)
-    with SearchIndex.open(tmp_path / "index") as reopened:
-        assert ids(reopened.search("ảnh")) == {"A"}
-        with SearchIndex.open(tmp_path / "index") as other:  # the file is sound again
-            other._search = None  # any search not read from the file fails
-            assert ids(other.search("ảnh")) == {"A"}
-
-
 def test_delete_removes_items(small_index):
     small_index.update([doc("A", "Ảnh một"), doc("B", "Ảnh hai")])
     small_index.delete(["A", "not-there"])
