@@ -106,33 +106,10 @@ def kept_cards(
         with services.reading() as session:
             found = public.listed(session, [(key[2], key[3] or 1) for key in missing])
         return {
-            key: _packed(listed_card(archive, found[key[2], key[3] or 1], key[3]))
+            key: listed_card(archive, found[key[2], key[3] or 1], key[3])
             for key in missing
             if (key[2], key[3] or 1) in found
         }
 
     kept = services.remember_parts([("card", language, i, p) for i, p in wanted], make)
-    return {(key[2], key[3]): _unpacked(value) for key, value in kept.items()}
-
-
-# Cards are kept by the ten thousand, as plain tuples of text and numbers: the garbage
-# collector stops following those (not objects, nor even named tuples), and its full
-# collections, which stop every request of a worker, took tens of milliseconds more with them.
-
-
-def _packed(card: Card) -> tuple:
-    thumbnail = card.thumbnail
-    return (
-        card.id,
-        card.type,
-        (card.title.text, card.title.lang),
-        card.date,
-        (thumbnail.url, thumbnail.width, thumbnail.height) if thumbnail else None,
-        card.page,
-    )
-
-
-def _unpacked(packed: tuple) -> Card:
-    id_, type_, title, date_, thumbnail, page = packed
-    shown = Thumbnail(*thumbnail) if thumbnail else None
-    return Card(id=id_, type=type_, title=Localized(*title), date=date_, thumbnail=shown, page=page)
+    return {(key[2], key[3]): value for key, value in kept.items()}
