@@ -128,6 +128,7 @@ class Kept:
         self.generation = Generation(engine)
         self.values = Cache(size)
         self.parts = Cache(parts)  # small pieces of many pages (an item's card)
+        # buys search x4.5 req/s, p99 /2.4, item p99 /1.5 (catalogue_load, 3 paired runs)
         self.pages = Cache(page_bytes, weigh=lambda page: len(page.gzipped))
         self.shared = shared  # pages, for the server's other processes too
 

@@ -142,9 +142,9 @@ class _Server(BaseApplication):
         from catalogue.app import create_app
 
         app = create_app(self.home)
-        # What the worker has made so far (modules, the app: some 110,000 objects) lives as
-        # long as it does: out of the garbage collector's sight, its full collections no
-        # longer stop every request of the worker for 60-80 ms each.
+        # What the worker has made so far (modules, the app) lives as long as it does: out of
+        # the garbage collector's sight, its full collections no longer stop every request.
+        # Buys search x2.2 req/s, p99 /2.4, item p99 /1.8 (catalogue_load, 3 paired runs).
         gc.freeze()
         return app
 
