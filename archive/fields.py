@@ -1,5 +1,7 @@
-"""The descriptive fields of an item, by their Dublin Core names, as people write them in a
-metadata.csv, an item.yaml or `archive item set`: checked and normalised in one place."""
+"""The descriptive fields of an item, in one table (`FIELDS`), by their Dublin Core names, as
+people write them in a metadata.csv, an item.yaml or `archive item set`; and their checking and
+normalising. What ingest records, `item set` changes, the index holds, the item page and the
+manifest show and the API gives are readings of the table."""
 
 from __future__ import annotations
 
@@ -31,14 +33,84 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# Columns that take one value each; `title` and `description` may also carry a language suffix
-# (`title_en`, `description_bdq`); `subject` and `language` take several, separated by ';'.
-SINGLE = ("creator", "date", "rights", "place", "latitude", "longitude", "type", "access")
-MULTI = ("subject", "language")
-LANGUAGE_MAPPED = ("title", "description")
+# The kinds of field: how a value is written, checked and kept.
+TEXT = "text"
+LANGUAGE_MAP = "language map"  # {"vi": ..., "en": ...}; columns `title`, `title_en`, ...
+DATE = "EDTF date"  # as written; the item also keeps its first and last year
+LIST = "list"  # several values, separated by ';' in a column
+URI = "URI"
+NUMBER = "number"
+CHOICE = "choice"  # one of `choices`
+
+
+@dataclass(frozen=True)
+class Field:
+    """One descriptive field of an item."""
+
+    name: str  # as metadata.csv, item.yaml, `item set` and the audit name it (Dublin Core)
+    attribute: str  # the Item's (and NewItem's) attribute, and the key of the records given out
+    kind: str
+    columns: tuple[str, ...]  # what a metadata.csv writes it in; () when people do not
+    label: dict[str, str]  # vi and en, as the item page and the manifest show it
+    choices: tuple[str, ...] = ()
+    embedded: str | None = None  # what a file may say of it itself (ingest.metadata.Embedded)
+    required: bool = False  # every item has one: changed, never cleared
+    page: bool = False  # the item page lists it among the item's fields
+    manifest: bool = False  # the item manifest's metadata carries it, labelled as here
+    index: bool = False  # the search index holds it (a date as its years)
+    api: bool = False  # the JSON API's record and `item show --json` give it
+
+    @property
+    def empty(self) -> Any:
+        """The value of an item that has none."""
+        return {} if self.kind == LANGUAGE_MAP else [] if self.kind == LIST else None
+
+
+# In the order the item page, the manifest and the records given out show them. Title and
+# description head the page and are the manifest's label and summary; latitude and longitude are
+# its navPlace; `rights` goes in the manifest's `rights` (iiif.presentation.rights_rows shows a
+# URI it cannot carry, and the note beside it).
+FIELDS = (
+    Field("type", "type", CHOICE, ("type",), {"vi": "Loại", "en": "Type"},
+          choices=("photo", "document"), required=True, page=True, manifest=True, index=True,
+          api=True),
+    Field("title", "title", LANGUAGE_MAP, ("title", "title_LANG"),
+          {"vi": "Nhan đề", "en": "Title"}, embedded="title", index=True, api=True),
+    Field("description", "description", LANGUAGE_MAP, ("description", "description_LANG"),
+          {"vi": "Mô tả", "en": "Description"}, embedded="description", index=True, api=True),
+    Field("date", "date", DATE, ("date",), {"vi": "Thời gian", "en": "Date"}, embedded="date",
+          page=True, manifest=True, index=True, api=True),
+    Field("creator", "creator", TEXT, ("creator",), {"vi": "Tác giả", "en": "Creator"},
+          embedded="creator", page=True, manifest=True, index=True, api=True),
+    Field("place", "place", TEXT, ("place",), {"vi": "Địa điểm", "en": "Place"}, page=True,
+          manifest=True, index=True, api=True),
+    Field("latitude", "latitude", NUMBER, ("latitude",), {"vi": "Vĩ độ", "en": "Latitude"},
+          embedded="latitude", api=True),
+    Field("longitude", "longitude", NUMBER, ("longitude",), {"vi": "Kinh độ", "en": "Longitude"},
+          embedded="longitude", api=True),
+    Field("subject", "subjects", LIST, ("subject",), {"vi": "Chủ đề", "en": "Subjects"},
+          embedded="keywords", page=True, manifest=True, index=True, api=True),
+    Field("language", "languages", LIST, ("language",), {"vi": "Ngôn ngữ", "en": "Languages"},
+          page=True, manifest=True, index=True, api=True),
+    Field("rights", "rights", URI, ("rights",), {"vi": "Quyền sử dụng", "en": "Usage rights"},
+          required=True, page=True, api=True),
+    Field("rights_note", "rights_note", TEXT, (),
+          {"vi": "Ghi chú về quyền sử dụng", "en": "Note on usage rights"}, embedded="copyright",
+          page=True),
+    Field("access", "access", CHOICE, ("access",), {"vi": "Quyền truy cập", "en": "Access"},
+          choices=("public", "restricted"), required=True, index=True),
+)  # fmt: skip
+BY_NAME = {f.name: f for f in FIELDS}
+
+# What people write: `title` and `description` may carry a language suffix (`title_en`,
+# `description_bdq`); a list takes several values, separated by ';'.
+WRITTEN = tuple(f for f in FIELDS if f.columns)
+LANGUAGE_MAPPED = tuple(f.name for f in WRITTEN if f.kind == LANGUAGE_MAP)
+MULTI = tuple(f.name for f in WRITTEN if f.kind == LIST)
+SINGLE = tuple(f.name for f in WRITTEN if f.kind not in (LANGUAGE_MAP, LIST))
 # Any suffix is taken for a language, then checked: `title_en_US` is a mistake to name, not an
 # unknown column to pass over.
-_SUFFIXED = re.compile(r"^(title|description)_(.+)$")
+_SUFFIXED = re.compile(rf"^({'|'.join(LANGUAGE_MAPPED)})_(.+)$")
 # The BCP 47 tags a language map may use: a language (ISO 639, two or three letters), then
 # perhaps a script and a region (`en-GB`, `zh-Hant-TW`). Letters only: IIIF's schema allows no
 # digits in a language key.
@@ -175,18 +247,19 @@ def _list(key: str, raw: Any) -> list[str]:
 
 def _single(key: str, raw: Any) -> Any:
     value = _text(key, raw)
-    if key == "date":
+    kind = BY_NAME[key].kind
+    if kind == DATE:
         try:
             edtf.year_range(value)
         except InvalidInput as exc:
             raise InvalidInput(f"date: {exc}")
-    elif key in ("latitude", "longitude"):
+    elif kind == NUMBER:
         return _coordinate(key, value)
     elif key == "type":
         return _item_type(value)
-    elif key == "access" and value not in ("public", "restricted"):
-        raise InvalidInput(f"access: {value!r} must be public or restricted")
-    elif key == "rights" and not RIGHTS.match(value):
+    elif kind == CHOICE and value not in BY_NAME[key].choices:
+        raise InvalidInput(f"{key}: {value!r} must be {' or '.join(BY_NAME[key].choices)}")
+    elif kind == URI and not RIGHTS.match(value):
         raise InvalidInput(
             f"rights: {value!r} is not a RightsStatements.org or Creative Commons "
             "URI in its http:// form"
@@ -199,7 +272,7 @@ DCMI_TYPES = {"stillimage": "photo", "image": "photo", "photograph": "photo", "t
 
 
 def _item_type(value: str) -> str:
-    if value in ("photo", "document"):
+    if value in BY_NAME["type"].choices:
         return value
     if value.casefold() in DCMI_TYPES:
         return DCMI_TYPES[value.casefold()]

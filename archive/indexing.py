@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.fields import DATE, FIELDS
 from archive.models import Item, Page, PageText, Tag
 
 if TYPE_CHECKING:
     from archive.vocabulary import Concept
 
 BATCH = 500
+# The item's fields the index holds, besides its dates (as their years).
+HELD = tuple(f.attribute for f in FIELDS if f.index and f.kind != DATE)
 
 Vocabularies = Mapping[str, Mapping[str, "Concept"]]
 
@@ -25,27 +28,28 @@ def document(item: Item, vocabularies: Vocabularies) -> dict[str, Any]:
     for tag in item.tags:
         if not tag.removed:
             tags.setdefault(tag.vocabulary, []).append(tag.term)
+    found = {name: _copy(getattr(item, name)) for name in HELD}
     return {
         "id": item.accession_id,
-        "type": item.type,
+        **found,
         "collection": item.collection.slug if item.collection else None,
-        "title": dict(item.title),
-        "description": dict(item.description),
-        "creator": item.creator,
-        "place": item.place,
-        "subjects": list(item.subjects),
         "tags": {vocabulary: sorted(terms) for vocabulary, terms in sorted(tags.items())},
         "labels": labels(tags, vocabularies),
-        "year_start": item.year_start,
+        "year_start": item.year_start,  # the index holds a date as its years
         "year_end": item.year_end,
-        "languages": list(item.languages),
-        "access": item.access,
         "added": item.created_at.isoformat(),
         "updated": last_change(item),
         "pages": [
             {"number": page.number, "text": page.text.text} for page in item.pages if page.text
         ],
     }
+
+
+def _copy(value: Any) -> Any:
+    """A map or list of its own, so that the document does not share the item's."""
+    if isinstance(value, dict):
+        return dict(value)
+    return list(value) if isinstance(value, list) else value
 
 
 def labels(tags: dict[str, list[str]], vocabularies: Vocabularies) -> dict[str, list[str]]:

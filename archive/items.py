@@ -9,11 +9,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import accession, edtf, readings
+from archive import accession, edtf, orders, readings
 from archive.errors import InvalidInput, NotFound
 from archive.fields import (
+    BY_NAME,
+    DATE,
+    FIELDS,
+    LANGUAGE_MAP,
     LANGUAGE_MAPPED,
+    WRITTEN,
     Description,
+    Field,
     describe,
     language_field,
     nearest,
@@ -69,8 +75,8 @@ def register(work: UnitOfWork, news: list[NewItem], prefix: str) -> list[tuple[s
     return results
 
 
-DESCRIPTIVE = ("type", "title", "description", "date", "creator", "place", "latitude")
-DESCRIPTIVE += ("longitude", "subjects", "rights", "access", "languages")
+# What a sidecar may say of an item (the rights note comes from the file, the same in a copy).
+DESCRIPTIVE = tuple(f.attribute for f in WRITTEN)
 
 
 def created(work: UnitOfWork, item: Item) -> None:
@@ -112,22 +118,10 @@ def _create(
     year_start, year_end = edtf.year_range(new.date) if new.date else (None, None)
     item = Item(
         accession_id=accession.next_id(session, prefix, year),
-        type=new.type,
         content_hash=new.content_hash,
-        title=new.title,
-        description=new.description,
-        date=new.date,
+        **{name: getattr(new, name) for name in _ATTRIBUTES},
         year_start=year_start,
         year_end=year_end,
-        creator=new.creator,
-        place=new.place,
-        latitude=new.latitude,
-        longitude=new.longitude,
-        subjects=new.subjects,
-        rights=new.rights,
-        rights_note=new.rights_note,
-        access=new.access,
-        languages=new.languages,
         technical=new.technical,
         collection=in_collection,
         tags=[],  # as `texts` below: a new item has none to load
@@ -153,6 +147,9 @@ def _create(
                 readings.record_result(page, file.pages[frame])
             item.pages.append(page)
     return item
+
+
+_ATTRIBUTES = tuple(f.attribute for f in FIELDS)
 
 
 def _master(file: NewFile) -> Master:
@@ -192,19 +189,8 @@ def _is_slug(part: str) -> bool:
 
 
 # The item's attribute for each field of a Description that is not language-mapped.
-ATTRIBUTES = {
-    "creator": "creator",
-    "date": "date",
-    "rights": "rights",
-    "place": "place",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "type": "type",
-    "access": "access",
-    "subject": "subjects",
-    "language": "languages",
-}
-REQUIRED = ("type", "access", "rights")  # every item has one: they are changed, never cleared
+ATTRIBUTES = {f.name: f.attribute for f in WRITTEN if f.kind != LANGUAGE_MAP}
+REQUIRED = tuple(f.name for f in FIELDS if f.required)  # changed, never cleared
 
 # One change to an item: (field, old, new). Language-mapped fields are named with their language
 # (`title_vi`), as `item set` and metadata.csv name them; a new value None clears the field.
@@ -237,7 +223,7 @@ def apply_changes(item: Item, changes: list[FieldChange]) -> None:
             key, lang = mapped
             values = {k: v for k, v in getattr(item, key).items() if k != lang}
             setattr(item, key, values | ({lang: new} if new is not None else {}))
-        elif name == "date":
+        elif BY_NAME[name].kind == DATE:
             item.date = new
             item.year_start, item.year_end = edtf.year_range(new) if new else (None, None)
         else:
@@ -294,7 +280,7 @@ def _clearing(item: Item, names: list[str], lang: str, given: set[str]) -> list[
         else:
             raise unknown_field(name)
         if name not in given and old not in (None, [], ""):
-            found.append((name, old, [] if name in ("subject", "language") else None))
+            found.append((name, old, BY_NAME[name].empty))
     cleared = {name for name, _, _ in found}
     if ("latitude" in cleared) != ("longitude" in cleared) and item.latitude is not None:
         raise InvalidInput("latitude and longitude go together: clear both")
@@ -312,32 +298,24 @@ def _moving(session: Session, item: Item, slug: str) -> list[FieldChange]:
     return [("collection", old, new)]
 
 
-def described(item: Item) -> dict[str, Any]:
-    """The item's descriptive fields, the start of every record of it the archive gives out."""
-    return {
-        "id": item.accession_id,
-        "type": item.type,
-        "title": item.title,
-        "description": item.description,
-        "date": item.date,
-        "year_start": item.year_start,
-        "year_end": item.year_end,
-        "creator": item.creator,
-        "place": item.place,
-        "latitude": item.latitude,
-        "longitude": item.longitude,
-        "subjects": item.subjects,
-        "rights": item.rights,
-    }
+PUBLISHED = tuple(f for f in FIELDS if f.api)
+
+
+def described(item: Item, fields: tuple[Field, ...] = PUBLISHED) -> dict[str, Any]:
+    """The item's descriptive fields, the start of every record of it the archive gives out:
+    its id, then the fields the JSON API gives (or `fields`), a date followed by its years."""
+    record: dict[str, Any] = {"id": item.accession_id}
+    for field in fields:
+        record[field.attribute] = getattr(item, field.attribute)
+        if field.kind == DATE:
+            record["year_start"], record["year_end"] = item.year_start, item.year_end
+    return record
 
 
 def as_dict(item: Item) -> dict[str, Any]:
     """The item as `archive item show --json` prints it (a documented, stable shape)."""
     return {
-        **described(item),
-        "rights_note": item.rights_note,
-        "access": item.access,
-        "languages": item.languages,
+        **described(item, FIELDS),
         "collection": item.collection.slug if item.collection else None,
         "technical": item.technical,
         "pages": [_page(page) for page in item.pages],
@@ -399,9 +377,6 @@ def _masters(item: Item) -> list[Master]:
     return list(seen.values())
 
 
-LIST_ORDERS = ("newest", "id")  # newest accession first, or by accession id
-
-
 def listing(
     session: Session,
     *,
@@ -409,7 +384,7 @@ def listing(
     item_type: str | None = None,
     access: str | None = None,
     since: datetime | None = None,
-    order: str = "newest",
+    order: str = orders.LISTING[0],
 ) -> Iterator[dict[str, Any]]:
     """Items as `archive item list` gives them (a documented, stable shape), read a batch at a
     time: a whole archive is listed without holding it in memory. An unknown collection raises
@@ -427,7 +402,7 @@ def listing(
         query = query.where(Item.access == access)
     if since is not None:
         query = query.where(Item.created_at >= since)
-    query = query.order_by(Item.id.desc() if order == "newest" else Item.accession_id)
+    query = query.order_by(Item.id.desc() if order == orders.LISTING[0] else Item.accession_id)
     return _listed(session, query)
 
 

@@ -163,7 +163,6 @@ def record(item: Item) -> dict[str, Any]:
     their text) and tags; nothing of where masters are kept or how they came in."""
     return {
         **described(item),
-        "languages": item.languages,
         "collection": item.collection.slug if item.collection else None,
         "pages": [
             {

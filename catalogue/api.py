@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
-from archive import derivatives, public
+from archive import derivatives, orders, public
 from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.home import Archive
 from archive.models import Item
@@ -34,7 +34,7 @@ MAX_PER_PAGE = public.MAX_PER_PAGE
 MAX_VALUE = 200  # characters of one filter value: slugs and terms are far shorter
 MAX_VALUES = 50  # filter values in one search
 FILTERS = FILTER_NAMES  # the search page's: the service's filters
-SORTS = ("relevance", "date", "-date")
+SORTS = orders.PUBLIC_SEARCH
 NO_ITEM = "no public item has this id"
 
 
@@ -95,7 +95,7 @@ def _paging() -> tuple[int, int]:
 
 
 def _sort() -> str:
-    sort = request.args.get("sort", "").strip() or "relevance"
+    sort = request.args.get("sort", "").strip() or orders.FIRST
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
     return sort

@@ -21,7 +21,7 @@ from iiif_prezi3 import (
 )
 
 from archive.errors import NotFound
-from archive.fields import default_lang, language_tag
+from archive.fields import FIELDS, default_lang, language_tag
 from archive.models import Item, Page, PageText
 from iiif.addresses import item_manifest_id, item_page_url, search_url
 from iiif.presentation import (
@@ -171,26 +171,37 @@ def _search_services(base_url: str, accession_id: str) -> list:
 
 
 def _item_metadata(item: Item) -> list[tuple[LanguageMap, IiifMap]]:
+    """The accession number, the fields of the table the manifest's metadata carries, the
+    collection, and the rights the `rights` property cannot carry."""
     lang = _catalogue_language(item)
     rows: list[tuple[LanguageMap, IiifMap]] = [
         ({"vi": "Số hiệu", "en": "Accession number"}, {"none": [item.accession_id]}),
-        ({"vi": "Loại", "en": "Type"}, language_map(ITEM_TYPES.get(item.type, {}))),
     ]
-    if item.date:
-        rows.append(({"vi": "Thời gian", "en": "Date"}, {"none": [item.date]}))
-    if item.creator:
-        rows.append(({"vi": "Tác giả", "en": "Creator"}, values_in(lang, [item.creator])))
-    if item.place:
-        rows.append(({"vi": "Địa điểm", "en": "Place"}, values_in(lang, [item.place])))
-    if item.subjects:
-        rows.append(({"vi": "Chủ đề", "en": "Subjects"}, values_in(lang, item.subjects)))
-    if item.languages:
-        rows.append(({"vi": "Ngôn ngữ", "en": "Languages"}, {"none": list(item.languages)}))
+    for field in _IN_METADATA:
+        value = getattr(item, field.attribute)
+        if value:
+            rows.append((field.label, _VALUES.get(field.name, _text)(value, lang)))
     if item.collection is not None:
         named = language_map(item.collection.title) or {"none": [item.collection.slug]}
         rows.append(({"vi": "Bộ sưu tập", "en": "Collection"}, named))
     rows += rights_rows(item.rights, lang, item.rights_note)
     return [(label, value) for label, value in rows if value]
+
+
+_IN_METADATA = tuple(f for f in FIELDS if f.manifest)
+
+
+def _text(value: str, lang: str) -> IiifMap:
+    """Free text, in the language of the catalogue entry."""
+    return values_in(lang, [value])
+
+
+_VALUES = {
+    "type": lambda value, _lang: language_map(ITEM_TYPES.get(value, {})),
+    "date": lambda value, _lang: {"none": [value]},  # EDTF, in no language
+    "subject": lambda values, lang: values_in(lang, values),
+    "language": lambda codes, _lang: {"none": list(codes)},  # ISO 639-3 codes
+}
 
 
 def _catalogue_language(item: Item) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.fields import default_lang
+from archive.fields import FIELDS, LANGUAGE_MAP, default_lang
 from archive.records import NewFile, NewItem
 from ingest.names import display, path_key
 from ingest.pipeline import Prepared, with_languages
@@ -31,36 +31,34 @@ class Options:
 
 
 def new_item(prepared: Prepared, options: Options) -> NewItem:
+    """Each field of the table as a sidecar gave it, else as the file says it itself."""
     embedded = prepared.files[0].embedded  # the metadata step always leaves one
     given = prepared.unit.description.fields if prepared.unit.description else {}
     lang = options.default_lang
-    title = given.get("title") or _map(embedded.title, lang) or {lang: _fallback_title(prepared)}
-    latitude, longitude = given.get("latitude"), given.get("longitude")
-    if latitude is None:
-        latitude, longitude = embedded.latitude, embedded.longitude
+    values = {}
+    for field in FIELDS:
+        value = given.get(field.name)
+        if _missing(value) and field.embedded:
+            value = getattr(embedded, field.embedded)
+            if field.kind == LANGUAGE_MAP:
+                value = {lang: value} if value else {}
+        values[field.attribute] = field.empty if _missing(value) else value
+    values["type"] = prepared.type
+    values["title"] = values["title"] or {lang: _fallback_title(prepared)}
+    values["rights"] = values["rights"] or options.rights
+    values["access"] = values["access"] or options.access
     return NewItem(
         content_hash=prepared.content_hash,
-        type=prepared.type,
         files=[_file(record) for record in prepared.files],
-        title=title,
-        description=given.get("description") or _map(embedded.description, lang),
-        date=given.get("date") or embedded.date,
-        creator=given.get("creator") or embedded.creator,
-        place=given.get("place"),
-        latitude=latitude,
-        longitude=longitude,
-        subjects=given.get("subject") or embedded.keywords,
-        rights=given.get("rights") or options.rights,
-        rights_note=embedded.copyright,
-        access=given.get("access") or options.access,
-        languages=given.get("language") or [],
         technical=_technical(prepared, embedded),
         collection=options.collection,
+        **values,
     )
 
 
-def _map(text: str | None, lang: str) -> dict[str, str]:
-    return {lang: text} if text else {}
+def _missing(value) -> bool:
+    """Nothing said: a number 0 is a value, an empty text, list or map is not."""
+    return value is None or (not value and not isinstance(value, int | float))
 
 
 def _fallback_title(prepared: Prepared) -> str:

@@ -25,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
+from archive import orders
 from archive.errors import InvalidInput
 from search_index import query as q
 from search_index import scoring
@@ -37,7 +38,7 @@ from search_index.within import best_passage
 
 __all__ = ["FILTER_NAMES", "Hit", "IndexLocked", "Results", "SearchIndex"]
 
-SORTS = ("relevance", "date", "-date", "added")
+SORTS = orders.SEARCH
 MAX_PER_PAGE = 200
 
 
@@ -194,7 +195,7 @@ class SearchIndex:
         *,
         filters: dict[str, list[str]] | None = None,
         public_only: bool = True,
-        sort: str = "relevance",
+        sort: str = orders.FIRST,
         page: int = 1,
         per_page: int = 20,
         facets: bool = True,
@@ -279,7 +280,7 @@ class SearchIndex:
         if start >= len(matching):
             return []
         searcher = snapshot.searcher
-        if not parsed.positive and sort == "relevance":  # nothing to rank by: accession order
+        if not parsed.positive and sort == orders.FIRST:  # nothing to rank by: accession order
             sort = "id"
         order = _ORDERS.get(sort)
         if order is None and not any(c.phrase for c in parsed.positive):

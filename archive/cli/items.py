@@ -8,9 +8,10 @@ import sys
 
 import click
 
+from archive import orders
 from archive.cli.base import JSON_INDENT, Context, cli, pass_context, print_changes
 from archive.errors import InvalidInput, NotFound
-from archive.fields import default_lang
+from archive.fields import BY_NAME, default_lang
 
 
 @cli.group()
@@ -111,8 +112,8 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
 
 @item.command("list")
 @click.option("--collection", help="Only this collection (and the collections below it).")
-@click.option("--type", "item_type", type=click.Choice(["photo", "document"]))
-@click.option("--access", type=click.Choice(["public", "restricted"]))
+@click.option("--type", "item_type", type=click.Choice(BY_NAME["type"].choices))
+@click.option("--access", type=click.Choice(BY_NAME["access"].choices))
 @click.option(
     "--since",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -120,8 +121,8 @@ def item_set(ctx: Context, accession_id: str, assignments: tuple[str, ...]) -> N
 )
 @click.option(
     "--sort",
-    type=click.Choice(["newest", "id"]),
-    default="newest",
+    type=click.Choice(orders.LISTING),
+    default=orders.LISTING[0],
     show_default=True,
     help="Newest accession first, or by accession id.",
 )

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from archive import orders
 from archive.cli.base import JSON_INDENT, Context, cli, pass_context
 from archive.home import Archive
 
@@ -25,8 +26,8 @@ from archive.home import Archive
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
     "--sort",
-    type=click.Choice(["relevance", "date", "-date", "added"]),
-    default="relevance",
+    type=click.Choice(orders.SEARCH),
+    default=orders.FIRST,
     show_default=True,
 )
 @click.option("--public", is_flag=True, help="Search as the public does: no restricted items.")

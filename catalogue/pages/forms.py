@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 
+from archive import orders
 from search_index import query as search_query
 from search_index.service import FILTER_NAMES
 
@@ -20,7 +21,7 @@ MAX_PAGE = 10_000  # deeper than any reader goes
 MAX_QUERY = 500  # characters of a search kept (the index reads at most 2000)
 MAX_VALUE = 200  # characters of one filter value: slugs and terms are far shorter
 MAX_VALUES = 20  # values of one filter
-SORTS = ("relevance", "date", "-date")
+SORTS = orders.PUBLIC_SEARCH
 # The filters a search page takes are the search service's (`tag` and `year` are reached from
 # an item's tags and dates, not from a facet); its facets, in the order the page shows them.
 FILTERS = FILTER_NAMES
@@ -57,14 +58,14 @@ def whole_number(name: str, default: int = 1, highest: int = MAX_PAGE) -> int:
 class SearchForm:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: str = "relevance"
+    sort: str = orders.FIRST
     page: int = 1
     more: str | None = None  # the facet shown with all its values (not kept by the links)
 
     def params(self, **changes: Any) -> dict[str, Any]:
         """The query string of this search with `changes` (a filter's list, `sort`, `page`)."""
         values: dict[str, Any] = {"q": self.q or None, **self.filters}
-        values["sort"] = None if self.sort == "relevance" else self.sort
+        values["sort"] = None if self.sort == orders.FIRST else self.sort
         values["page"] = self.page if self.page > 1 else None
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "", [])}
@@ -104,12 +105,12 @@ def search_form() -> SearchForm:
             values = [v for v in values if search_query.years(v) is not None]
         if values:
             filters[name] = values
-    sort = request.args.get("sort", "relevance")
+    sort = request.args.get("sort", orders.FIRST)
     more = request.args.get("more")
     return SearchForm(
         q=clean(request.args.get("q", ""), MAX_QUERY),
         filters=filters,
-        sort=sort if sort in SORTS else "relevance",
+        sort=sort if sort in SORTS else orders.FIRST,
         page=whole_number("page"),
         more=more if more in FACETS else None,
     )

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
 from archive import derivatives, public
+from archive.fields import FIELDS
 from archive.home import Archive
 from archive.models import Item, Page
 from catalogue import services
@@ -170,34 +171,41 @@ def catalogue_language(item: Item) -> str:
 
 
 def item_fields(item: Item) -> list[Field]:
+    """The item's accession number, then the fields of the table the page lists (a language's
+    label from the table), with the count of pages before the rights."""
     lang = catalogue_language(item)
-    fields = [
-        Field(_("Accession number"), [Localized(item.accession_id, current())]),
-        Field(_("Type"), [Localized(type_label(item.type), current())]),
-    ]
-    if item.date:
-        fields.append(Field(_("Date"), [Localized(display_date(item.date), current())]))
-    if item.creator:
-        fields.append(Field(_("Creator"), [Localized(item.creator, lang)]))
-    if item.place:
-        fields.append(Field(_("Place"), [Localized(item.place, lang)]))
-    if item.subjects:
-        fields.append(Field(_("Subjects"), [subject_label(s, lang) for s in item.subjects]))
-    if item.languages:
-        names = [Localized(language_label(code), current()) for code in item.languages]
-        fields.append(Field(_("Languages"), names))
-    if len(item.pages) > 1:
-        fields.append(Field(_("Pages"), [Localized(number(len(item.pages)), current())]))
-    if item.rights and item.rights.startswith(("http://", "https://")):
-        link = Markup('<a href="{0}" rel="license">{1}</a>').format(
-            item.rights, rights_label(item.rights)
-        )
-        fields.append(Field(_("Usage rights"), [link]))
-    elif item.rights:
-        fields.append(Field(_("Usage rights"), [Localized(item.rights, current())]))
-    if item.rights_note:
-        fields.append(Field(_("Note on usage rights"), [Localized(item.rights_note, lang)]))
-    return fields
+    found = [Field(_("Accession number"), [Localized(item.accession_id, current())])]
+    for field in ON_PAGE:
+        if field.name == "rights" and len(item.pages) > 1:
+            found.append(Field(_("Pages"), [Localized(number(len(item.pages)), current())]))
+        value = getattr(item, field.attribute)
+        if value:
+            shown = _SHOWN.get(field.name, _text)
+            found.append(Field(localized(field.label).text, shown(value, lang)))
+    return found
+
+
+ON_PAGE = tuple(f for f in FIELDS if f.page)
+
+
+def _text(value: str, lang: str) -> list[Localized | Markup]:
+    """Free text, in the language of the catalogue entry."""
+    return [Localized(value, lang)]
+
+
+def _rights(value: str, _lang: str) -> list[Localized | Markup]:
+    if value.startswith(("http://", "https://")):
+        return [Markup('<a href="{0}" rel="license">{1}</a>').format(value, rights_label(value))]
+    return [Localized(value, current())]
+
+
+_SHOWN = {
+    "type": lambda value, _lang: [Localized(type_label(value), current())],
+    "date": lambda value, _lang: [Localized(display_date(value), current())],
+    "subject": lambda values, lang: [subject_label(s, lang) for s in values],
+    "language": lambda codes, _lang: [Localized(language_label(c), current()) for c in codes],
+    "rights": _rights,
+}
 
 
 def item_tags(item: Item) -> list[Tag]:
