@@ -1,6 +1,7 @@
-"""Items as the search index takes them: plain documents, built from what the database holds.
-The archive knows nothing of the index; the CLI (and the web) hand these documents to it after
-each commit."""
+"""Items as the search index takes them: plain documents, built from what the database holds,
+with the fields the table (`archive.fields.FIELDS`) says the index holds. The archive knows
+nothing of the index: `search_index.follow` hands it these documents after a unit of work
+commits, and `archive reindex` hands it every one."""
 
 from __future__ import annotations
 

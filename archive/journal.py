@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import IngestEvent, IngestRun, Item, Master, Page, utcnow
+from archive.records import Entry
 
 
 def start_run(session: Session, options: dict[str, Any]) -> int:
@@ -27,7 +28,7 @@ def close_unfinished(session: Session) -> bool:
     return bool(runs)
 
 
-def record(session: Session, run_id: int, events: list[dict[str, Any]]) -> None:
+def record(session: Session, run_id: int, events: list[Entry]) -> None:
     """Write report entries as events, in the caller's transaction (with the items they made).
     One multi-row insert: a run over a folder of thousands of unchanged files stays quick."""
     if not events:
@@ -35,12 +36,12 @@ def record(session: Session, run_id: int, events: list[dict[str, Any]]) -> None:
     rows = [
         {
             "run_id": run_id,
-            "path": entry["input"],
-            "outcome": entry["outcome"],
-            "item_id": entry.get("item_pk"),
-            "step": entry.get("step"),
-            "reason": entry.get("reason"),
-            "warnings": entry.get("warnings", []),
+            "path": entry.input,
+            "outcome": entry.outcome,
+            "item_id": entry.item_pk,
+            "step": entry.step,
+            "reason": entry.reason,
+            "warnings": entry.warnings,
             "at": utcnow(),
         }
         for entry in events

@@ -71,3 +71,36 @@ class NewItem:
     languages: list[str] = field(default_factory=list)
     technical: dict[str, Any] = field(default_factory=dict)
     collection: str | None = None  # slug path: fonds/series/file
+
+
+@dataclass(slots=True)
+class Entry:
+    """What an ingest run did with one input: a line of its report and an event of its journal.
+    A field left None (or warnings left empty) is not in the report."""
+
+    input: str  # the input's name
+    # created | duplicate | unchanged | updated | skipped | failed; would-create and would-update
+    # on a dry run
+    outcome: str = ""
+    type: str | None = None  # photo | document, once read
+    item: str | None = None  # the accession id of the item made, or found unchanged
+    duplicate_of: str | None = None  # the item (or, on a dry run, the input) it is a copy of
+    step: str | None = None  # where it failed or was passed over, and why
+    reason: str | None = None
+    row: int | None = None  # the metadata.csv row that named it
+    described_by: str | None = None  # the sidecar that gave its description ("F.csv row 3")
+    title: dict[str, str] | None = None  # what a dry run would make of it
+    access: str | None = None
+    changes: list[dict[str, Any]] | None = None  # {field, old, new}: applied to its item
+    differs: list[dict[str, Any]] | None = None  # likewise, found and not applied
+    warnings: list[str] = field(default_factory=list)
+    item_pk: int | None = None  # the journal's reference to the item; not in the report
+    new: NewItem | None = None  # the item to register, while the batch is written
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry as the report file gives it."""
+        found = {name: getattr(self, name) for name in _REPORTED}
+        return {key: value for key, value in found.items() if value is not None and value != []}
+
+
+_REPORTED = tuple(name for name in Entry.__dataclass_fields__ if name not in ("item_pk", "new"))

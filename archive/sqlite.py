@@ -11,7 +11,10 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.records import Entry
 
 # The newest migration. Checked against Alembic's own head in the tests; knowing it here spares
 # every command the import of Alembic (and of SQLAlchemy) when the schema is already up to date.
@@ -69,9 +72,7 @@ def known_sources(connection: sqlite3.Connection) -> dict[bytes, tuple[int, int,
     return {path: (size, mtime, accession, pk) for path, size, mtime, accession, pk in rows}
 
 
-def start_run(
-    connection: sqlite3.Connection, options: dict[str, Any], events: list[dict[str, Any]]
-) -> int:
+def start_run(connection: sqlite3.Connection, options: dict[str, Any], events: list[Entry]) -> int:
     """journal.start_run and journal.record, in one transaction."""
     with connection:
         run_id = connection.execute(
@@ -86,12 +87,12 @@ def start_run(
             [
                 (
                     run_id,
-                    entry["input"],
-                    entry["outcome"],
-                    entry.get("item_pk"),
-                    entry.get("step"),
-                    entry.get("reason"),
-                    json.dumps(entry.get("warnings", [])),
+                    entry.input,
+                    entry.outcome,
+                    entry.item_pk,
+                    entry.step,
+                    entry.reason,
+                    json.dumps(entry.warnings),
                     _now(),
                 )
                 for entry in events

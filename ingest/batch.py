@@ -22,6 +22,7 @@ from typing import Any
 
 from archive import sqlite
 from archive.home import Archive
+from archive.records import Entry
 from ingest.copies import settle
 from ingest.describe import Options
 from ingest.discover import Passed, Unit, discover
@@ -31,14 +32,14 @@ from ingest.pipeline import Prepared, StepContext, prepare
 
 @dataclass
 class Report:
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     run_id: int | None = None
     dry_run: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(entry["outcome"] for entry in self.entries)
-        with_warnings = sum(1 for entry in self.entries if entry.get("warnings"))
+        counted = Counter(entry.outcome for entry in self.entries)
+        with_warnings = sum(1 for entry in self.entries if entry.warnings)
         if with_warnings:
             counted["with_warnings"] = with_warnings
         return dict(counted)
@@ -46,11 +47,11 @@ class Report:
     @property
     def exit_code(self) -> int:
         """1 when an input failed or had metadata that had to be dropped, else 0."""
-        troubled = any(e["outcome"] == "failed" or e.get("warnings") for e in self.entries)
+        troubled = any(e.outcome == "failed" or e.warnings for e in self.entries)
         return 1 if troubled else 0
 
     def as_json(self) -> dict[str, Any]:
-        inputs = [{k: v for k, v in e.items() if k != "item_pk"} for e in self.entries]
+        inputs = [entry.as_json() for entry in self.entries]
         return {
             "run": self.run_id,
             "dry_run": self.dry_run,
@@ -107,7 +108,7 @@ def run(
             from ingest import update
 
             update.compare(archive, found.units, unchanged, update_metadata, dry_run)
-        names = [entry["input"] for entry in unchanged] + [unit.name for unit in todo]
+        names = [entry.input for entry in unchanged] + [unit.name for unit in todo]
         upcoming = iter([*names[1:], ""])  # results come in order: the next is waited for
         on_start(len(found.units), names[0] if names else "")
         for _ in unchanged:
@@ -136,14 +137,14 @@ def run(
     return report
 
 
-def planned(entry: dict[str, Any]) -> str | None:
+def planned(entry: Entry) -> str | None:
     """The line a dry run prints of an input it would make an item of: the title and access the
     item would get, and the sidecar that says so."""
-    if entry["outcome"] != "would-create":
+    if entry.outcome != "would-create":
         return None
-    title = next(iter(entry["title"].values()), "")
-    source = f"described by {entry['described_by']}" if "described_by" in entry else "no sidecar"
-    return printable(f"would create {entry['input']}: “{title}”, {entry['access']}, {source}")
+    title = next(iter((entry.title or {}).values()), "")
+    source = f"described by {entry.described_by}" if entry.described_by else "no sidecar"
+    return printable(f"would create {entry.input}: “{title}”, {entry.access}, {source}")
 
 
 def _journal_only(quick, report: Report, options: dict, recovered: bool, on_committed) -> None:
@@ -190,7 +191,7 @@ def _crashed(unit: Unit) -> Prepared:
     )
 
 
-def _split(units: list[Unit], known: dict) -> tuple[list[Unit], list[dict[str, Any]]]:
+def _split(units: list[Unit], known: dict) -> tuple[list[Unit], list[Entry]]:
     """Units that need work, and entries for those an earlier run finished (same path, size and
     modification time as when they were registered): those are not read again."""
     todo, unchanged = [], []
@@ -198,9 +199,7 @@ def _split(units: list[Unit], known: dict) -> tuple[list[Unit], list[dict[str, A
         seen = {_stat_key(path, known) for path in unit.files}
         if len(seen) == 1 and None not in seen:
             accession, pk = seen.pop()
-            unchanged.append(
-                {"input": unit.name, "outcome": "unchanged", "item": accession, "item_pk": pk}
-            )
+            unchanged.append(Entry(unit.name, "unchanged", item=accession, item_pk=pk))
         else:
             todo.append(unit)
     return todo, unchanged
@@ -218,16 +217,10 @@ def _stat_key(path: Path, known: dict) -> tuple[str, int] | None:
     return (accession, pk) if (info.st_size, info.st_mtime_ns) == (size, mtime) else None
 
 
-def _passed_entry(passed: Passed) -> dict[str, Any]:
-    entry = {
-        "input": passed.name,
-        "outcome": passed.outcome,
-        "step": passed.step,
-        "reason": passed.reason,
-    }
-    if passed.row is not None:
-        entry["row"] = passed.row
-    return entry
+def _passed_entry(passed: Passed) -> Entry:
+    return Entry(
+        passed.name, passed.outcome, step=passed.step, reason=passed.reason, row=passed.row
+    )
 
 
 def _options_record(paths: list[Path], options: Options) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from archive import items, journal
 from archive.models import Item, Master, Source
-from archive.records import NewItem
+from archive.records import Entry, NewItem
 from ingest.describe import Options, new_item
 from ingest.pipeline import Prepared
 
@@ -28,16 +28,18 @@ class _Holder:
     """The first unit of a run to hold a content: its report entry, and the description (by a
     sidecar) that the content's item has; None when no sidecar described it."""
 
-    entry: dict[str, Any]
+    entry: Entry
     fields: dict[str, Any] | None
 
 
 class Writer:
-    """Registers prepared units in batches, each batch one transaction with its journal events.
+    """Registers prepared units in batches, each batch one transaction with its journal events,
+    and returns their report entries.
 
     Of copies of one content in a run, the first makes the item and the others are duplicates of
-    it; when a sidecar describes a later copy but not the first, the item takes that description
-    (copies described differently never get here: `ingest.copies`)."""
+    it; when a sidecar describes a later copy but not the first, the item takes that description,
+    and so does the first copy's entry (copies described differently never get here:
+    `ingest.copies`)."""
 
     def __init__(self, archive: Archive, options: Options, run_id: int | None, dry_run: bool):
         self.archive, self.options, self.run_id, self.dry_run = archive, options, run_id, dry_run
@@ -45,7 +47,7 @@ class Writer:
         self.started = time.monotonic()
         self.holders: dict[str, _Holder] = {}  # content hash -> the unit that holds it
 
-    def add(self, prepared: Prepared) -> list[dict[str, Any]]:
+    def add(self, prepared: Prepared) -> list[Entry]:
         """Take a prepared unit; the report entries of a batch when it was written."""
         self.batch.append(prepared)
         full = len(self.batch) >= self.archive.settings["batch_size"]
@@ -53,7 +55,7 @@ class Writer:
             return self.flush()
         return []
 
-    def flush(self) -> list[dict[str, Any]]:
+    def flush(self) -> list[Entry]:
         """Write the batch taken so far (one unit of work, with its journal events); its report
         entries."""
         if not self.batch:
@@ -67,65 +69,60 @@ class Writer:
                 self._register(work, list(zip(self.batch, entries, strict=True)))
                 journal.record(work.session, self.run_id, entries)
         for entry in entries:
-            entry.pop("new", None)
+            entry.new = None
         self.batch = []
         self.started = time.monotonic()
         return entries
 
-    def _entry(self, session, prepared: Prepared) -> dict[str, Any]:
-        """The report entry of one unit; a unit to register carries its new item under "new"."""
+    def _entry(self, session, prepared: Prepared) -> Entry:
+        """The report entry of one unit; a unit to register carries its new item."""
         name = prepared.unit.name
         if prepared.failed_step:
-            return {
-                "input": name,
-                "outcome": "skipped" if prepared.skipped else "failed",
-                "step": prepared.failed_step,
-                "reason": prepared.reason,
-            }
+            outcome = "skipped" if prepared.skipped else "failed"
+            return Entry(name, outcome, step=prepared.failed_step, reason=prepared.reason)
         new = new_item(prepared, self.options)
-        entry: dict[str, Any] = {"input": name, "type": new.type}
-        if prepared.unit.described_by:
-            entry["described_by"] = prepared.unit.described_by
-        if prepared.warnings:
-            entry["warnings"] = prepared.warnings
+        entry = Entry(name, type=new.type, described_by=prepared.unit.described_by)
+        entry.warnings = list(prepared.warnings)
         if not self.dry_run:
-            return entry | {"new": new}
+            entry.new = new
+            return entry
         return self._dry_entry(session, prepared, entry, new)
 
-    def _dry_entry(self, session, prepared: Prepared, entry: dict, new: NewItem) -> dict:
+    def _dry_entry(self, session, prepared: Prepared, entry: Entry, new: NewItem) -> Entry:
         """What a real run would report, with the title and access each item would get."""
         holder = self.holders.get(new.content_hash)
         existing = items.find_by_hash(session, new.content_hash)
         if existing or holder:
             if holder and holder.fields is None and prepared.unit.description:
-                holder.entry.update(title=new.title, access=new.access)
+                holder.entry.title, holder.entry.access = new.title, new.access
                 self._described(holder, prepared, entry)
-            other = existing.accession_id if existing else holder.entry["input"]
-            return entry | {"outcome": "duplicate", "duplicate_of": other}
-        entry |= {"outcome": "would-create", "title": new.title, "access": new.access}
+            entry.outcome = "duplicate"
+            entry.duplicate_of = existing.accession_id if existing else holder.entry.input
+            return entry
+        entry.outcome, entry.title, entry.access = "would-create", new.title, new.access
         self.holders[new.content_hash] = _Holder(entry, _fields(prepared))
         return entry
 
-    def _register(self, work: UnitOfWork, pairs: list[tuple[Prepared, dict[str, Any]]]) -> None:
-        waiting = [(prepared, entry) for prepared, entry in pairs if "new" in entry]
+    def _register(self, work: UnitOfWork, pairs: list[tuple[Prepared, Entry]]) -> None:
+        waiting = [(prepared, entry) for prepared, entry in pairs if entry.new is not None]
         prefix = self.archive.settings["identifier_prefix"]
-        registered = items.register(work, [entry["new"] for _, entry in waiting], prefix)
+        registered = items.register(work, [entry.new for _, entry in waiting], prefix)
         for (prepared, entry), (outcome, item) in zip(waiting, registered, strict=True):
-            key = "item" if outcome == "created" else "duplicate_of"
-            entry.update({"outcome": outcome, key: item.accession_id, "item_pk": item.id})
+            entry.outcome, entry.item_pk = outcome, item.id
             holder = self.holders.get(item.content_hash)
             if outcome == "created":
+                entry.item = item.accession_id
                 self.holders[item.content_hash] = _Holder(entry, _fields(prepared))
-                entry["warnings"] = entry.get("warnings", []) + page_problems(entry["new"])
-                if not entry["warnings"]:
-                    del entry["warnings"]
-            elif holder and holder.fields is None and prepared.unit.description:
-                items.take_description(work, item, entry["new"])
-                self._described(holder, prepared, entry)
+                entry.warnings += page_problems(entry.new)
+            else:
+                entry.duplicate_of = item.accession_id
+                if holder and holder.fields is None and prepared.unit.description:
+                    items.take_description(work, item, entry.new)
+                    self._described(holder, prepared, entry)
 
-    def _described(self, holder: _Holder, prepared: Prepared, entry: dict[str, Any]) -> None:
+    def _described(self, holder: _Holder, prepared: Prepared, entry: Entry) -> None:
         holder.fields = _fields(prepared)
-        holder.entry["described_by"] = entry["described_by"]
+        holder.entry.described_by = entry.described_by
 
 
 def _fields(prepared: Prepared) -> dict[str, Any] | None:

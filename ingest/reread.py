@@ -26,6 +26,14 @@ class PageJob:
     stored_path: str
 
 
+@dataclass
+class Reread:
+    """What a run of `reread` did: pages read, and pages whose reading failed."""
+
+    done: int = 0
+    failed: int = 0
+
+
 def _read(job: PageJob, context: StepContext) -> PageResult:
     record = FileRecord(
         job.path,
@@ -49,9 +57,10 @@ def reread(
     workers: int,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[], None] = lambda: None,
-) -> dict[str, int]:
-    """OCR the pages again; returns counts of pages done and failed. Each page's new reading is
-    a unit of work of its own, committed as it comes, so a stopped run keeps what it did."""
+) -> Reread:
+    """OCR the pages again; returns how many pages were read and how many failed. Each page's
+    new reading is a unit of work of its own, committed as it comes, so a stopped run keeps what
+    it did."""
     with archive.writer_lock("ocr"):
         with archive.session() as session:
             pages = texts.pages_to_read(session, accession_ids, failed_only)
@@ -65,7 +74,7 @@ def reread(
             ocr_timeout=archive.settings["ocr_timeout"],
             ocr_root=archive.home / "ocr",
         )
-        counts = {"done": 0, "failed": 0}
+        counts = Reread()
         read_one = functools.partial(_read, context=context)
         for job, result in ordered_map(read_one, jobs, workers, _crashed):
             with archive.change("ocr") as work:
@@ -76,7 +85,10 @@ def reread(
                     texts.text_changed(work, page, before)
                 else:  # failed again, or for the first time: the page's reason is new
                     work.record(page.item.accession_id, f"ocr p.{page.number}", None, result.error)
-            counts["failed" if result.error else "done"] += 1
+            if result.error:
+                counts.failed += 1
+            else:
+                counts.done += 1
             on_done()
     return counts
 

@@ -17,8 +17,8 @@ lacks (the smallest level under its region path, `full/max`, the sizes, an info.
 real id) is added after, and any tile another libvips version leaves out is cut here. A tree is
 built in a hidden folder beside its target and renamed into place, whole.
 
-pyvips is imported inside the functions that use it: importing it costs ~0.15 s, and the CLI
-imports this module on every command.
+pyvips is imported inside the functions that use it (importing it costs ~0.15 s): importing
+this module costs nothing until an image is made.
 """
 
 from __future__ import annotations

@@ -139,18 +139,18 @@ def _print_summary(report) -> None:
     from ingest.names import printable
 
     for entry in report.entries:
-        name, outcome = printable(entry["input"]), entry["outcome"]
+        name, outcome = printable(entry.input), entry.outcome
         if line := planned(entry):
             click.echo(line)
         if outcome == "failed":
-            where = f" (row {entry['row']})" if "row" in entry else ""
-            click.echo(f"failed   {name}{where}: {entry['step']}: {entry['reason']}")
+            where = f" (row {entry.row})" if entry.row is not None else ""
+            click.echo(f"failed   {name}{where}: {entry.step}: {entry.reason}")
         elif outcome == "duplicate":
-            click.echo(f"duplicate {name}: the same content as {entry['duplicate_of']}")
+            click.echo(f"duplicate {name}: the same content as {entry.duplicate_of}")
         elif outcome in ("updated", "would-update"):
-            click.echo(f"{outcome.replace('-', ' ')} {entry['item']} from {name}")
-            print_changes([(c["field"], c["old"], c["new"]) for c in entry["changes"]])
-        for warning in entry.get("warnings", []):
+            click.echo(f"{outcome.replace('-', ' ')} {entry.item} from {name}")
+            print_changes([(c["field"], c["old"], c["new"]) for c in entry.changes or []])
+        for warning in entry.warnings:
             click.echo(f"warning  {name}: {warning}")
     counts = report.counts
     order = ("created", "would-create", "updated", "would-update", "duplicate", "unchanged")
@@ -215,8 +215,8 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
             on_start,
             on_done,
         )
-    click.echo(f"{counts['done']} pages read, {counts['failed']} failed")
-    sys.exit(1 if counts["failed"] else 0)
+    click.echo(f"{counts.done} pages read, {counts.failed} failed")
+    sys.exit(1 if counts.failed else 0)
 
 
 @cli.command()
