@@ -66,10 +66,10 @@ class Field:
         return {} if self.kind == LANGUAGE_MAP else [] if self.kind == LIST else None
 
 
-# In the order the item page, the manifest and the records given out show them. Title and
-# description head the page and are the manifest's label and summary; latitude and longitude are
-# its navPlace; `rights` goes in the manifest's `rights` (iiif.presentation.rights_rows shows a
-# URI it cannot carry, and the note beside it).
+# In the order the records given out (`item show --json`, the API) and the manifest hold them;
+# the item page shows the rights last. Title and description head the page and are the
+# manifest's label and summary; latitude and longitude are its navPlace; `rights` goes in the
+# manifest's `rights` (iiif.presentation.rights_rows shows a URI it cannot carry, and the note).
 FIELDS = (
     Field("type", "type", CHOICE, ("type",), {"vi": "Loại", "en": "Type"},
           choices=("photo", "document"), required=True, page=True, manifest=True, index=True,
@@ -90,8 +90,6 @@ FIELDS = (
           embedded="longitude", api=True),
     Field("subject", "subjects", LIST, ("subject",), {"vi": "Chủ đề", "en": "Subjects"},
           embedded="keywords", page=True, manifest=True, index=True, api=True),
-    Field("language", "languages", LIST, ("language",), {"vi": "Ngôn ngữ", "en": "Languages"},
-          page=True, manifest=True, index=True, api=True),
     Field("rights", "rights", URI, ("rights",), {"vi": "Quyền sử dụng", "en": "Usage rights"},
           required=True, page=True, api=True),
     Field("rights_note", "rights_note", TEXT, (),
@@ -99,6 +97,8 @@ FIELDS = (
           page=True),
     Field("access", "access", CHOICE, ("access",), {"vi": "Quyền truy cập", "en": "Access"},
           choices=("public", "restricted"), required=True, index=True),
+    Field("language", "languages", LIST, ("language",), {"vi": "Ngôn ngữ", "en": "Languages"},
+          page=True, manifest=True, index=True, api=True),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FIELDS}
 

@@ -272,15 +272,15 @@ def _clearing(item: Item, names: list[str], lang: str, given: set[str]) -> list[
         if mapped:
             key, code = mapped
             name = f"{key}_{code}"
-            old = getattr(item, key).get(code)
+            old, empty = getattr(item, key).get(code), None  # one language of the map
         elif name in ATTRIBUTES:
             if name in REQUIRED:
                 raise InvalidInput(f"{name} cannot be cleared: give another value")
-            old = getattr(item, ATTRIBUTES[name])
+            old, empty = getattr(item, ATTRIBUTES[name]), BY_NAME[name].empty
         else:
             raise unknown_field(name)
         if name not in given and old not in (None, [], ""):
-            found.append((name, old, BY_NAME[name].empty))
+            found.append((name, old, empty))
     cleared = {name for name, _, _ in found}
     if ("latitude" in cleared) != ("longitude" in cleared) and item.latitude is not None:
         raise InvalidInput("latitude and longitude go together: clear both")

@@ -4,6 +4,8 @@ the columns people write, the JSON API's document and the orders it offers agree
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -88,3 +90,10 @@ def test_the_api_offers_the_orders_named_once():
     assert tuple(sort["schema"]["enum"]) == orders.PUBLIC_SEARCH
     assert sort["schema"]["default"] == orders.FIRST
     assert set(orders.PUBLIC_SEARCH) <= set(orders.SEARCH)
+
+
+def test_the_readme_documents_every_column_people_write():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Columns are Dublin Core names:")[1].split("\n\n")[1]
+    documented = set(re.findall(r"`([a-z_]+)`", table))
+    assert {f.name for f in FIELDS if f.columns} <= documented

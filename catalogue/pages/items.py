@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
 from archive import derivatives, public
-from archive.fields import FIELDS
+from archive.fields import FIELDS, Field
 from archive.home import Archive
 from archive.models import Item, Page
 from catalogue import services
@@ -43,7 +43,9 @@ _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True)
-class Field:
+class Shown:
+    """A field as the page shows it: its label, and its values."""
+
     label: str
     values: list[Localized | Markup]
 
@@ -170,22 +172,30 @@ def catalogue_language(item: Item) -> str:
     return next((lang for lang in item.title if lang != "none"), current())
 
 
-def item_fields(item: Item) -> list[Field]:
-    """The item's accession number, then the fields of the table the page lists (a language's
-    label from the table), with the count of pages before the rights."""
+def item_fields(item: Item) -> list[Shown]:
+    """The item's accession number, then the fields of the table the page lists (labelled as
+    the table labels them), the count of pages, and the rights last."""
     lang = catalogue_language(item)
-    found = [Field(_("Accession number"), [Localized(item.accession_id, current())])]
-    for field in ON_PAGE:
-        if field.name == "rights" and len(item.pages) > 1:
-            found.append(Field(_("Pages"), [Localized(number(len(item.pages)), current())]))
+    found = [Shown(_("Accession number"), [Localized(item.accession_id, current())])]
+    found += _shown_fields(item, DESCRIBING, lang)
+    if len(item.pages) > 1:
+        found.append(Shown(_("Pages"), [Localized(number(len(item.pages)), current())]))
+    return found + _shown_fields(item, RIGHTS, lang)
+
+
+_RIGHTS = ("rights", "rights_note")
+DESCRIBING = tuple(f for f in FIELDS if f.page and f.name not in _RIGHTS)
+RIGHTS = tuple(f for f in FIELDS if f.page and f.name in _RIGHTS)
+
+
+def _shown_fields(item: Item, fields: tuple[Field, ...], lang: str) -> list[Shown]:
+    found = []
+    for field in fields:
         value = getattr(item, field.attribute)
         if value:
             shown = _SHOWN.get(field.name, _text)
-            found.append(Field(localized(field.label).text, shown(value, lang)))
+            found.append(Shown(localized(field.label).text, shown(value, lang)))
     return found
-
-
-ON_PAGE = tuple(f for f in FIELDS if f.page)
 
 
 def _text(value: str, lang: str) -> list[Localized | Markup]:
