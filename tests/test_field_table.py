@@ -97,3 +97,19 @@ def test_the_readme_documents_every_column_people_write():
     table = readme.split("Columns are Dublin Core names:")[1].split("\n\n")[1]
     documented = set(re.findall(r"`([a-z_]+)`", table))
     assert {f.name for f in FIELDS if f.columns} <= documented
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_catalogue_translates_the_labels_of_the_fields_it_shows_as_the_table_does(lang):
+    from babel.messages.pofile import read_po
+
+    from catalogue.pages.labels import FIELD_LABELS
+
+    shown = [f for f in FIELDS if f.page]
+    assert set(FIELD_LABELS) == {f.label["en"] for f in shown}
+    po = Path(__file__).parent.parent / f"catalogue/translations/{lang}/LC_MESSAGES/messages.po"
+    with open(po, "rb") as file:
+        catalogue = {message.id: message.string for message in read_po(file, locale=lang)}
+    assert {f.name: catalogue[f.label["en"]] for f in shown} == {
+        f.name: f.label[lang] for f in shown
+    }

@@ -194,7 +194,7 @@ def _shown_fields(item: Item, fields: tuple[Field, ...], lang: str) -> list[Show
         value = getattr(item, field.attribute)
         if value:
             shown = _SHOWN.get(field.name, _text)
-            found.append(Shown(localized(field.label).text, shown(value, lang)))
+            found.append(Shown(_(field.label["en"]), shown(value, lang)))
     return found
 
 

@@ -50,6 +50,12 @@ def N_(message: str) -> str:
 
 
 TYPE_LABELS = {"photo": N_("Photograph"), "document": N_("Document")}
+# The labels of the item fields the item page lists (archive.fields.FIELDS, in English there),
+# marked here for the catalogues, which translate them as the table does (a test checks).
+FIELD_LABELS = (
+    N_("Type"), N_("Date"), N_("Creator"), N_("Place"), N_("Subjects"), N_("Languages"),
+    N_("Usage rights"), N_("Note on usage rights"),
+)  # fmt: skip
 FACET_LABELS = {
     "type": N_("Type"),
     "collection": N_("Collection"),
