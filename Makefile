@@ -66,6 +66,8 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 	@echo "the staff workspace at http://127.0.0.1:8000/staff/ (user admin, the password above)"
 	$(BIN)/archive --home $(DEMO)/archive serve
 
+# Each test of an archive runs on SQLite and on the machine's PostgreSQL (tests/databases.py;
+# `pytest --db=sqlite` for one).
 test: system-packages $(VENV)/.installed assets lint
 	$(BIN)/pytest
 

@@ -64,7 +64,8 @@ def status(session: Session, last_runs: int = 5) -> dict[str, Any]:
         "by_access": by(Item.access),
         "pages": session.scalar(select(func.count(Page.id))),
         "masters": session.scalar(select(func.count(Master.id))),
-        "master_bytes": session.scalar(select(func.coalesce(func.sum(Master.size), 0))),
+        # int(): PostgreSQL's sum of a bigint is a numeric, which comes back as a Decimal
+        "master_bytes": int(session.scalar(select(func.coalesce(func.sum(Master.size), 0)))),
         "runs": [_run(session, run) for run in runs],
     }
 

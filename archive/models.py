@@ -192,10 +192,9 @@ class Counter(Base):
 
 
 class Change(Base):
-    """One row: a count SQLite's triggers raise with every change to what the catalogue shows
-    (migration 0004), the same for every process that reads it, so that a server's workers can
-    share what they keep for it. Other databases have no such triggers; the count stays 0 and
-    the catalogue keeps nothing there."""
+    """One row: a count the unit of work raises, in its transaction, with every change to what
+    the catalogue shows (archive.work), on any database; the same for every process that reads
+    it, so that a server's workers can share what they keep for it."""
 
     __tablename__ = "changes"
     id: Mapped[int] = mapped_column(primary_key=True)

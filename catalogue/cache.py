@@ -1,14 +1,14 @@
 """What the catalogue keeps between requests, and how it knows it still holds.
 
 Everything a page shows comes from the database, so what is kept is keyed by the database's
-generation: its count of changes, which triggers raise with every change to what pages show
-(an ingest, `archive item set`, an access changed to restricted, in any process), read again
-whenever SQLite's `PRAGMA data_version` says another connection has committed. What was kept
-under one generation is never handed out under another, so the first request after a commit
-sees it: a restricted item's page is not served from a cache even once. A page is made after
-the generation it is kept under was read, so it is never older than its key.
-
-With another database (PostgreSQL) there are no such triggers, and nothing is kept.
+generation: its count of changes, which the unit of work raises in the transaction of every
+change to what pages show (an ingest, `archive item set`, an access changed to restricted, in
+any process). On SQLite it is read again whenever `PRAGMA data_version` says another connection
+has committed; on PostgreSQL, which has no such cheap sign, it is read at every request (one
+primary-key row). What was kept under one generation is never handed out under another, so the
+first request after a commit sees it: a restricted item's page is not served from a cache even
+once. A page is made after the generation it is kept under was read, so it is never older than
+its key.
 
 Whole pages are kept gzip-compressed (`Page`), within a budget of bytes: an item page is ~3 kB
 that way instead of ~10, so the same memory holds three times as many, and a browser (they all
@@ -25,7 +25,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 from archive.shared import SharedCache
 
@@ -33,13 +33,17 @@ T = TypeVar("T")
 
 
 class Generation:
-    """The database's generation: its count of changes (the `changes` table, raised by
-    triggers), the same in every process, or None when the database cannot tell. The count is
-    read again only when SQLite's `PRAGMA data_version` says another connection has committed:
-    that takes microseconds on a connection opened for it alone, which never writes."""
+    """The database's generation: its count of changes (the `changes` table, raised by the unit
+    of work), the same in every process, or None when the database cannot tell (SQLite in
+    memory). On SQLite the count is read again only when `PRAGMA data_version` says another
+    connection has committed: that takes microseconds on a connection opened for it alone,
+    which never writes. On PostgreSQL it is read each time, in a transaction of its own: a
+    commit seen by the request's own queries was made before, so it is counted."""
 
     def __init__(self, engine: Engine):
-        self._path = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._path = engine.url.database if self._sqlite else None
         self._connection: sqlite3.Connection | None = None
         self._version: int | None = None
         self._count: int | None = None
@@ -47,6 +51,9 @@ class Generation:
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def __call__(self) -> int | None:
+        if not self._sqlite:
+            with self._engine.connect() as connection:
+                return connection.scalar(text("SELECT count FROM changes WHERE id = 1"))
         if not self._path or self._path == ":memory:":
             return None
         with self._lock:

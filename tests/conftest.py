@@ -17,13 +17,52 @@ from PIL import Image
 
 from archive.cli import cli
 from archive.home import Archive
+from tests import databases
 
 DATA = Path(__file__).parent / "data"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=",".join(databases.DATABASES),
+        help="the databases the tests run on, comma-separated (default: %(default)s)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "database(*names): the only databases a test runs on (the home's SQLite file)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test using an archive runs once per database (tests/databases.py)."""
+    names = databases.for_test(metafunc.config, metafunc.definition.get_closest_marker("database"))
+    for fixture, scope in (("database", "function"), ("shared_database", "session")):
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, names, indirect=True, scope=scope)
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    path = tmp_path / "home"
+def database(request) -> Iterator[databases.Database]:
+    """The database of this test's archive homes (`database.prepare(home)` before making one)."""
+    chosen = databases.Database(request.param)
+    yield chosen
+    chosen.drop()
+
+
+@pytest.fixture(scope="session")
+def shared_database(request) -> Iterator[databases.Database]:
+    """The database of the archive homes tests share (built once per database)."""
+    chosen = databases.Database(request.param)
+    yield chosen
+    chosen.drop()
+
+
+@pytest.fixture
+def home(tmp_path: Path, database: databases.Database) -> Path:
+    path = database.prepare(tmp_path / "home")
     Archive.create(path).close()
     return path
 
@@ -179,7 +218,7 @@ RESTRICTED_TITLE = "Hồ sơ mật BIMAT-7731"  # must never be seen by the publ
 
 
 @pytest.fixture(scope="session")
-def catalogue_home(tmp_path_factory) -> dict:
+def catalogue_home(tmp_path_factory, shared_database) -> dict:
     """An archive home with public photos (GPS, dates, Vietnamese and English titles), a public
     document with a text layer, a restricted photo and a restricted document, both
     collections, the search index, and an exhibition; its ids by role."""
@@ -187,7 +226,7 @@ def catalogue_home(tmp_path_factory) -> dict:
     from demo.samples import make_photo
 
     root = tmp_path_factory.mktemp("catalogue")
-    home = root / "home"
+    home = shared_database.prepare(root / "home")
     cli_run = Cli(CliRunner(), home, root)
     assert cli_run("init").exit_code == 0
     photos, documents, hidden = root / "photos", root / "documents", root / "hidden"

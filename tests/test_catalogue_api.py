@@ -203,7 +203,7 @@ def test_search_takes_the_search_pages_tag_and_year_filters(client, ids):
 
 
 @pytest.fixture(scope="module")
-def languages_client(tmp_path_factory):
+def languages_client(tmp_path_factory, shared_database):
     """The API of an archive whose one item is in Vietnamese and Ba Na."""
     from click.testing import CliRunner
 
@@ -211,7 +211,7 @@ def languages_client(tmp_path_factory):
     from tests.conftest import Cli, make_image
 
     root = tmp_path_factory.mktemp("languages")
-    run = Cli(CliRunner(), root / "home", root)
+    run = Cli(CliRunner(), shared_database.prepare(root / "home"), root)
     assert run("init").exit_code == 0
     make_image(root / "in" / "a.jpg")
     (root / "in" / "metadata.csv").write_text(

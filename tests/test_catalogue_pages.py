@@ -570,13 +570,15 @@ def restrict(home: Path, accession_id: str) -> None:
         archive.close()
 
 
-def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, ids, tmp_path):
+def test_search_pages_follow_the_database_and_the_index_at_once(
+    catalogue_home, shared_database, ids, tmp_path
+):
     """The search index may still call it public (it is updated after the database); the
     cards and pages a search keeps between requests are kept for the database's generation
     and the index's commit only."""
     from catalogue.app import create_app
 
-    home = shutil.copytree(catalogue_home["home"], tmp_path / "home")
+    home = shared_database.copy_home(catalogue_home["home"], tmp_path / "home")
     app = create_app(home)
     try:
         client = app.test_client()
@@ -596,13 +598,13 @@ def test_search_pages_follow_the_database_and_the_index_at_once(catalogue_home, 
 
 
 def test_a_page_one_server_process_made_serves_the_others_until_the_database_changes(
-    catalogue_home, ids, tmp_path, monkeypatch
+    catalogue_home, shared_database, ids, tmp_path, monkeypatch
 ):
     """A server's workers share the pages they make (through a file in the home), keyed by the
     database's count of changes, which every process reads alike."""
     from catalogue.app import create_app
 
-    home = shutil.copytree(catalogue_home["home"], tmp_path / "home")
+    home = shared_database.copy_home(catalogue_home["home"], tmp_path / "home")
     first, second = create_app(home), create_app(home)  # as two worker processes
     try:
         wanted = ids["anh-0.jpg"]
@@ -950,7 +952,7 @@ PUBLIC_ADDRESS = "https://tulieu.example.vn"
 
 
 @pytest.fixture(scope="module")
-def visited(tmp_path_factory) -> dict:
+def visited(tmp_path_factory, shared_database) -> dict:
     """An archive published at PUBLIC_ADDRESS: a photo in Vietnamese alone (its description
     also in English and Ba Na) dated `199X`, subjects that are the names of themes, and a
     one-page scanned document dated to the day; an exhibition of the photo. Its ids by role,
@@ -961,7 +963,7 @@ def visited(tmp_path_factory) -> dict:
     from tests.conftest import Cli, make_image
 
     root = tmp_path_factory.mktemp("visited")
-    home = root / "home"
+    home = shared_database.prepare(root / "home")
     run = Cli(CliRunner(), home, root)
     assert run("init").exit_code == 0
     with open(home / "archive.toml", "a", encoding="utf-8") as settings_file:

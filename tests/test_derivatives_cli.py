@@ -92,7 +92,6 @@ def test_images_can_be_left_to_later(runner, home, tmp_path):
 
 
 def _changes(home) -> int:
-    import sqlite3
+    from tests import databases
 
-    with sqlite3.connect(home / "archive.db") as database:
-        return database.execute("SELECT count FROM changes").fetchone()[0]
+    return databases.query(home, "SELECT count FROM changes")[0][0]

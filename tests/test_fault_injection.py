@@ -9,13 +9,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 from PIL import Image
 
 from archive.home import Archive
+from tests import databases
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
@@ -59,9 +60,8 @@ def finish(process: subprocess.Popen) -> int:
 
 def counted(home: Path, table: str) -> int:
     try:
-        with closing(sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)) as db:
-            return db.execute(f"select count(*) from {table}").fetchone()[0]
-    except sqlite3.OperationalError:
+        return databases.query(home, f"select count(*) from {table}")[0][0]
+    except (sqlite3.OperationalError, psycopg.OperationalError):  # not yet made
         return 0
 
 
@@ -136,12 +136,12 @@ def snapshot(home: Path) -> dict:
     return rows
 
 
-def test_an_ingest_killed_at_any_point_and_run_again_equals_a_clean_run(tmp_path):
+def test_an_ingest_killed_at_any_point_and_run_again_equals_a_clean_run(database, tmp_path):
     inbox = tmp_path / "inbox"
     make_batch(inbox)
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     for home in (clean, killed):
-        Archive.create(home).close()
+        Archive.create(database.prepare(home)).close()
 
     assert finish(ingest(clean, inbox)) == 1  # the damaged file fails
     expected = snapshot(clean)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from archive import derivatives
 from archive.home import Archive
 from archive.models import IngestEvent, Item, Master, Page
+from tests import databases
 from tests.conftest import DATA, Cli, bomb_png, copy_sample, make_image, outcomes, text_pdf
 
 CANON = "photos/exif-samples/Canon_40D.jpg"
@@ -596,8 +597,7 @@ def test_names_shown_alike_are_separate_files_known_by_their_bytes_with_their_im
 
     result, second = run.ingest(inbox)
     assert second["counts"] == {"unchanged": 4}, second["inputs"]
-    with closing(sqlite3.connect(home / "archive.db")) as db:
-        keys = {bytes(row[0]) for row in db.execute("select key from sources")}
+    keys = {bytes(row[0]) for row in databases.query(home, "select key from sources")}
     assert keys == {os.fsencode(path.absolute()) for path in paths}
 
 

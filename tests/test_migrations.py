@@ -4,11 +4,19 @@ import os
 import unicodedata
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from archive import db
 from archive.models import Base
+
+
+def old_database(database, tmp_path: Path):
+    """An engine on an empty database of `database`'s kind, to be migrated step by step."""
+    if database.name == "postgresql":
+        return db.make_engine(database.new_schema())
+    return db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
 
 
 def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
@@ -18,11 +26,11 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
     assert db.current_revision(archive.engine) == db.head_revision() == db.SCHEMA_REVISION
 
 
-def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(tmp_path):
+def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(database, tmp_path):
     from alembic import command
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import select, text
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = old_database(database, tmp_path)
     config = db._alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -45,15 +53,19 @@ def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(tmp_pa
     db.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("select rotation, ocr_status from pages")).one() == (0, None)
+        items = Base.metadata.tables["items"]  # JSON read as the models read it
+        titles = connection.execute(select(items.c.accession_id, items.c.title)).all()
+        assert [tuple(row) for row in titles] == [("KT-2020-000001", {})]
     assert db.current_revision(engine) == db.SCHEMA_REVISION
+    engine.dispose()
 
 
-def test_an_archive_home_given_as_a_relative_path_opens(tmp_path, monkeypatch):
+def test_an_archive_home_given_as_a_relative_path_opens(database, tmp_path, monkeypatch):
     """As `make demo` gives it (`demo-data/archive`): the schema check reads the file by URI."""
     from archive.home import Archive
 
     monkeypatch.chdir(tmp_path)
-    Archive.create(Path("relative/home")).close()
+    Archive.create(database.prepare(Path("relative/home"))).close()
     opened = Archive.open(Path("relative/home"))
     try:
         assert db.current_revision(opened.engine) == db.SCHEMA_REVISION
@@ -61,6 +73,7 @@ def test_an_archive_home_given_as_a_relative_path_opens(tmp_path, monkeypatch):
         opened.close()
 
 
+@pytest.mark.database("sqlite")  # SQLite's triggers, read from its own file
 def test_the_triggers_that_counted_changes_are_gone_once_the_unit_of_work_counts(archive):
     """The unit of work raises the count of changes itself, on any database (archive.work)."""
     import sqlite3
@@ -70,13 +83,13 @@ def test_the_triggers_that_counted_changes_are_gone_once_the_unit_of_work_counts
         assert triggers.fetchall() == []
 
 
-def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(tmp_path):
+def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(database, tmp_path):
     """A file registered before keeps being recognised: its key is its text's UTF-8, which is
     what the file system gives for a name in NFC UTF-8. Down again, one row per text."""
     from alembic import command
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = old_database(database, tmp_path)
     config = db._alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -112,4 +125,5 @@ def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(tmp
         command.downgrade(config, "0004")
     with engine.connect() as connection:
         rows = connection.execute(text("select path, size from sources")).all()
-    assert rows == [("/scans/Ảnh lễ hội.jpg", 10)]
+    assert [tuple(row) for row in rows] == [("/scans/Ảnh lễ hội.jpg", 10)]
+    engine.dispose()

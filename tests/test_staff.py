@@ -42,10 +42,10 @@ def _add_people(archive: Archive, people: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def staff(tmp_path_factory) -> dict:
+def staff(tmp_path_factory, shared_database) -> dict:
     """An archive of three photos (one restricted), its accounts, and its catalogue app."""
     root = tmp_path_factory.mktemp("staff")
-    home = root / "home"
+    home = shared_database.prepare(root / "home")
     run = Cli(CliRunner(), home, root)
     assert run("init").exit_code == 0
     photos, hidden = root / "photos", root / "hidden"
@@ -196,9 +196,9 @@ def test_the_cookie_is_secure_when_the_catalogue_is_served_over_https(staff):
 
 
 @pytest.fixture
-def fresh(tmp_path) -> Flask:
+def fresh(tmp_path, database) -> Flask:
     """An app over an archive of its own with one account: failures counted from nothing."""
-    home = tmp_path / "home"
+    home = database.prepare(tmp_path / "home")
     Archive.create(home).close()
     app = create_app(home)
     _add_people(app.extensions["archive"], {"lan": "viewer"})

@@ -4,7 +4,6 @@ Python, and brings the same consequences (tags, the search index, the catalogue,
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -13,6 +12,7 @@ from archive.errors import InvalidInput
 from archive.home import Archive
 from search_index import follow
 from search_index.service import SearchIndex
+from tests import databases
 from tests.conftest import make_image, text_pdf
 
 
@@ -28,8 +28,7 @@ def photo(run, tmp_path) -> str:
 
 
 def count_of_changes(archive: Archive) -> int:
-    with sqlite3.connect(archive.home / "archive.db") as database:
-        return database.execute("SELECT count FROM changes").fetchone()[0]
+    return databases.query(archive.home, "SELECT count FROM changes")[0][0]
 
 
 def test_an_edit_from_plain_python_is_found_shown_and_audited(home, photo):

@@ -2,12 +2,12 @@
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from ingest.workers import ordered_map
+from tests import databases
 from tests.conftest import make_image, wait_for
 
 
@@ -87,11 +87,9 @@ def test_killing_the_main_ingest_process_ends_its_workers_and_frees_the_home(hom
         for pid in workers:  # a failing run must not leave them behind
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
-    with sqlite3.connect(home / "archive.db") as db:
-        statuses = [row[0] for row in db.execute("select status from ingest_runs")]
+    statuses = [row[0] for row in databases.query(home, "select status from ingest_runs")]
     assert statuses == ["running"], "the run finished before it was killed"
     again = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert "another run is writing" not in again.stdout + again.stderr
     assert again.returncode == 0, again.stdout + again.stderr
-    with sqlite3.connect(home / "archive.db") as db:
-        assert db.execute("select count(*) from items").fetchone()[0] == 40
+    assert databases.query(home, "select count(*) from items") == [(40,)]
