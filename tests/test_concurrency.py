@@ -19,8 +19,8 @@ from tests.conftest import make_image
 from tests.test_catalogue_server import served
 
 VISITORS = 20
-NEW_FILES = 12  # ingested while the visitors read
-EDITS = 5  # one after the other, by `archive item set` in a process each
+NEW_FILES = 6  # ingested while the visitors read
+EDITS = 3  # one after the other, by `archive item set` in a process each
 
 
 def _command(home: Path, *args: str) -> list[str]:
@@ -78,7 +78,15 @@ def test_an_ingest_twenty_visitors_and_a_staff_edit_at_once_lose_nothing(run, ho
         for visitor in visitors:
             visitor.start()
         ingest = subprocess.Popen(
-            _command(home, "ingest", str(new), "--report", str(tmp_path / "report.json")),
+            _command(
+                home,
+                "ingest",
+                str(new),
+                "--workers",
+                "1",
+                "--report",
+                str(tmp_path / "report.json"),
+            ),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

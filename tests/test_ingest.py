@@ -134,6 +134,7 @@ def _timeless(run: dict) -> dict:
     }
 
 
+@pytest.mark.database("sqlite")  # the quick path reads the home's own file (archive/sqlite.py)
 def test_a_second_run_over_files_already_done_imports_no_database_image_or_pool_library(
     run, home, tmp_path
 ):
