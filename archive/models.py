@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -296,3 +297,19 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     name: Mapped[str] = mapped_column(String(64), index=True)  # as typed, lower case
     address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class PublicChange(Base):
+    """One change the public sees (migration 0008): an item (or exhibition) made public
+    (`create`), changed while public (`update`), or taken from the public (`delete`: withdrawn,
+    or made restricted). The newest row of each (`latest`) is its state now; harvesters ask for
+    rows after a time or after a row."""
+
+    __tablename__ = "public_changes"
+    __table_args__ = (Index("ix_public_changes_latest_id", "latest", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # item | exhibition
+    target: Mapped[str] = mapped_column(String(200), index=True)  # accession id, or slug
+    activity: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC, whole seconds
+    latest: Mapped[bool] = mapped_column(default=True)

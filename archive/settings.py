@@ -52,6 +52,12 @@ def _base_url(value: str) -> str | None:
     return None if ok else "must be an http:// or https:// address with no trailing slash"
 
 
+def _email(value: str) -> str | None:
+    name, at, domain = value.partition("@")
+    ok = name and at and "." in domain.strip(".") and not any(c.isspace() for c in value)
+    return None if ok else "must be an e-mail address, such as archivist@example.org"
+
+
 def _access(value: str) -> str | None:
     return None if value in ("public", "restricted") else "must be public or restricted"
 
@@ -126,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "publisher_en",
         "Kon Tum Provincial Archives",
         "Name of the archive in English.",
+    ),
+    Setting(
+        "admin_email",
+        "archivist@example.org",
+        "E-mail address of whoever answers for the archive's data, as OAI-PMH's Identify gives "
+        "it to harvesters.",
+        _email,
     ),
     Setting(
         "staff_idle_hours",

@@ -5,7 +5,8 @@ pages read again, re-tagging, images made again, and the workspace's edits) is m
 `UnitOfWork`. Its session is the change; the services note on it which items they changed and
 what each field was before and after. When the block ends without an error, in the one
 transaction: the items whose tagged text changed are tagged again, the audit entries are
-written (who, when, what, before -> after), and the count of changes the catalogue keys its
+written (who, when, what, before -> after), what the public sees change is logged for
+harvesters (`archive.published`), and the count of changes the catalogue keys its
 pages by is raised. Once committed, the archive's subscribers are told which items changed (the
 search index, wired where the application is assembled: the core imports none of them). An
 error anywhere rolls all of it back and tells no one.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 
-from archive import tags
+from archive import published, tags
 from archive.models import AuditEntry, AuditUnit, Change, Item, utcnow
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ class UnitOfWork:
                 self.record(item.accession_id, "tags", before, tags.labels(item))
         if self._entries:
             self._write_audit()
+        # what harvesters are told changed, in the same transaction as the change
+        published.log_items(self.session, self._changed.values(), self._removed)
         if self._entries or self._changed or self._removed:
             self.session.execute(
                 update(Change).where(Change.id == 1).values(count=Change.count + 1)

@@ -127,3 +127,35 @@ def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(dat
         rows = connection.execute(text("select path, size from sources")).all()
     assert [tuple(row) for row in rows] == [("/scans/Ảnh lễ hội.jpg", 10)]
     engine.dispose()
+
+
+def test_items_public_before_the_log_of_public_changes_are_logged_as_made_public(tmp_path):
+    """Migration 0008: harvesters see every item already public, at its last change, and never
+    a restricted one."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        for n, access in ((1, "public"), (2, "restricted")):
+            connection.execute(
+                text(
+                    "insert into items (id, accession_id, type, content_hash, title, "
+                    "description, subjects, rights, access, languages, technical, created_at, "
+                    f"updated_at) values ({n}, 'KT-2020-00000{n}', 'photo', 'h{n}', '{{}}', "
+                    f"'{{}}', '[]', 'r', '{access}', '[]', '{{}}', '2020-01-01', "
+                    "'2020-01-02 03:04:05.000000')"
+                )
+            )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("select kind, target, activity, at, latest from public_changes")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("item", "KT-2020-000001", "create", "2020-01-02 03:04:05.000000", 1)
+    ]
+    engine.dispose()
