@@ -18,6 +18,7 @@ from typing import Any
 
 from archive.errors import InvalidInput
 from archive.fields import LANGUAGE_MAPPED, MULTI, Description, describe, is_known_column
+from archive.spreadsheet import restored
 from ingest.names import nfc
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets write
@@ -150,6 +151,8 @@ def _csv_reason(exc: csv.Error) -> str:
 def _read_row(
     row: dict, extra: list[str], number: int, sheet: Sheet, display: str, default_lang: str
 ) -> None:
+    # a cell `archive export csv` kept from running as a formula, as it was
+    row = {k: restored(v) if isinstance(v, str) else v for k, v in row.items()}
     name = (row.get("file") or "").strip()
     if not name:
         if any(value.strip() for value in [*row.values(), *extra]):

@@ -6,13 +6,23 @@ Exit codes: 0 all done; 1 done, but some inputs failed (each named with its reas
 or configuration.
 """
 
-from archive.cli import auditing, exhibitions, ingesting, items, searching, serving, users
+from archive.cli import (
+    auditing,
+    exhibitions,
+    exporting,
+    ingesting,
+    items,
+    searching,
+    serving,
+    users,
+)
 from archive.cli.base import cli
 
 __all__ = [
     "auditing",
     "cli",
     "exhibitions",
+    "exporting",
     "ingesting",
     "items",
     "main",
