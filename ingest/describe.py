@@ -51,7 +51,7 @@ def new_item(prepared: Prepared, options: Options) -> NewItem:
         content_hash=prepared.content_hash,
         files=[_file(record) for record in prepared.files],
         technical=_technical(prepared, embedded),
-        collection=options.collection,
+        collection=options.collection or prepared.unit.collection,
         **values,
     )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from archive.errors import InvalidInput
 from archive.fields import Description
+from ingest import bags
 from ingest.names import display, natural_key
 from ingest.sidecar import Sheet, Unreadable, read_item_yaml, read_metadata_csv
 
@@ -28,6 +29,7 @@ class Unit:
     description: Description | None = None
     sidecar_error: str | None = None  # the sidecar row describing it could not be read
     described_by: str | None = None  # the sidecar that gave the description ("F.csv row 3")
+    collection: str | None = None  # the one a bag's record names
 
     @property
     def name(self) -> str:
@@ -143,6 +145,9 @@ class _Walker:
             self.pass_over(folder, "failed", "discover", f"cannot list folder: {exc.strerror}")
             return
         names = {e.name for e in entries}
+        if bags.MARK in names:
+            self.bag(folder)
+            return
         if "item.yaml" in names:
             self.compound(folder, said)
             return
@@ -153,6 +158,20 @@ class _Walker:
         for entry in entries:
             if entry.name not in SIDECARS:
                 self.entry(Path(entry.path), said)
+
+    def bag(self, folder: Path) -> None:
+        """A BagIt bag: checked whole before anything in it is taken."""
+        try:
+            found = bags.read(folder, self.lang)
+        except bags.BagRefused as refused:
+            self.pass_over(folder, "failed", "bag", str(refused))
+            return
+        for item in found:
+            source = display(item.path / "record.json")
+            self.add(
+                Unit(item.path, item.files, item.compound, item.description, None, source,
+                     item.collection)
+            )  # fmt: skip
 
     def read_csv(self, csv_path: Path, said: Said, within: Path | None = None) -> bool:
         """Add what `csv_path` says to `said`: of every path below its folder, or, `within`

@@ -63,3 +63,62 @@ def searched(archive: Archive, query: str) -> list[str]:
             if page * MAX_PER_PAGE >= results.total:
                 return found
             page += 1
+
+
+@export.command("bag")
+@click.argument("accession_ids", nargs=-1)
+@click.option("--collection", help="One bag of this collection (and those below it): its SLUG.")
+@click.option("--all", "every", is_flag=True, help="A bag of every item.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@pass_context
+def export_bag(
+    ctx: Context, accession_ids: tuple[str, ...], collection: str | None, every: bool, out: Path
+) -> None:
+    """Write BagIt bags: one per item named (or every item), or one of a collection."""
+    from archive import bags
+
+    if sum((bool(accession_ids), collection is not None, every)) != 1:
+        raise click.UsageError("name items, or give --collection SLUG, or --all: one of them")
+    out.mkdir(parents=True, exist_ok=True)
+    with ctx.archive() as archive:
+        if collection is not None:
+            wanted = chosen(archive, collection, None)
+            with archive.sessions() as session:
+                found = loaded(session, wanted)
+                path = bags.write_collection(archive, collection.strip("/"), found, out)
+            click.echo(f"{len(found)} items in {path}")
+            return
+        wanted = chosen(archive, None, None) if every else list(accession_ids)
+        for start in range(0, len(wanted), BATCH):
+            with archive.sessions() as session:
+                for item in loaded(session, wanted[start : start + BATCH]):
+                    click.echo(bags.write_item(archive, item, out))
+
+
+BATCH = 200  # items read from the database at once
+
+
+def loaded(session, accession_ids: list[str]) -> list:
+    """The items named, with all a bag takes of them, in the order named; NotFound for an id
+    of no item, before anything is written."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from archive.errors import NotFound
+    from archive.models import Item, Page
+
+    query = (
+        select(Item)
+        .where(Item.accession_id.in_(accession_ids))
+        .options(
+            selectinload(Item.pages).selectinload(Page.texts),
+            selectinload(Item.pages).selectinload(Page.master),
+            selectinload(Item.tags),
+            selectinload(Item.collection),
+        )
+    )
+    found = {item.accession_id: item for item in session.scalars(query)}
+    missing = [accession_id for accession_id in accession_ids if accession_id not in found]
+    if missing:
+        raise NotFound(f"no item {missing[0]}")
+    return [found[accession_id] for accession_id in accession_ids]

@@ -1,0 +1,134 @@
+"""`archive export bag`: items as BagIt bags (RFC 8493, BagIt 1.0), for a transfer to the
+national archive or into a preservation system such as Archivematica. The bags are made and
+checked by the `bagit` library (the Library of Congress's), never written by hand.
+
+One item's bag holds, under `data/`: `masters/` (the files as ingested, under their original
+names), `ocr/` (each page's current text, `page-N.txt`, and the hOCR Tesseract wrote,
+`page-N.hocr`), `dc.xml` (simple Dublin Core), `record.json` (the item as `archive item show
+--json` gives it) and, for a public item, `manifest.json` (its IIIF manifest). A collection's
+bag holds the same for each of its items, in a folder named by its accession id. `bag-info.txt`
+names the archive as the source organisation; the manifests are SHA-256 and SHA-512.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import bagit
+
+from archive import dublin_core, items
+from archive.home import Archive
+from archive.models import Item
+
+CHECKSUMS = ["sha256", "sha512"]
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+
+
+def write_item(archive: Archive, item: Item, out: Path) -> Path:
+    """The bag of one item (its pages, texts, masters, tags and collection loaded), at
+    `out/ACCESSION-ID`; a bag already there is replaced whole."""
+    staging = _staging(out, item.accession_id)
+    payload(archive, item, staging)
+    info = _info(archive, item.accession_id, item.title, item.collection)
+    return _bag(staging, out / item.accession_id, info)
+
+
+def write_collection(archive: Archive, slug: str, members: Iterable[Item], out: Path) -> Path:
+    """One bag of a collection's items, each in `data/ACCESSION-ID/`, at `out/SLUG` (the slug's
+    `/` written as `.`)."""
+    name = slug.replace("/", ".")
+    staging = _staging(out, name)
+    for item in members:
+        payload(archive, item, staging / item.accession_id)
+    info = _info(archive, slug, {}, None)
+    info["Bag-Group-Identifier"] = slug
+    return _bag(staging, out / name, info)
+
+
+def payload(archive: Archive, item: Item, folder: Path) -> None:
+    """What the bag keeps of `item`, written under `folder` (the bag's `data/` to be)."""
+    (folder / "masters").mkdir(parents=True)
+    names: set[str] = set()
+    for master in _masters(item):
+        name = _unique(master.original_name, names)
+        shutil.copyfile(archive.home / master.stored_path, folder / "masters" / name)
+    _texts(archive, item, folder / "ocr")
+    vocabularies = archive.vocabularies
+    base, settings = archive.settings["base_url"], archive.settings
+    publisher = {"vi": settings["publisher_vi"], "en": settings["publisher_en"]}
+    (folder / "dc.xml").write_bytes(dublin_core.document(item, vocabularies, base, publisher))
+    record = json.dumps(items.as_dict(item), ensure_ascii=False, indent=2) + "\n"
+    (folder / "record.json").write_text(record, encoding="utf-8")
+    if item.access == "public":  # a restricted item's images are served to no one
+        from iiif import item_manifests
+
+        manifest = json.dumps(item_manifests.manifest(archive, item), ensure_ascii=False)
+        (folder / "manifest.json").write_text(manifest + "\n", encoding="utf-8")
+
+
+def _masters(item: Item) -> list:
+    seen: dict[int, object] = {}
+    for page in item.pages:
+        seen.setdefault(page.master.id, page.master)
+    return list(seen.values())
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """Two masters of one document may have had one name (in two folders)."""
+    found, number = name, 1
+    while found in taken:
+        number += 1
+        found = f"{number}-{name}"
+    taken.add(found)
+    return found
+
+
+def _texts(archive: Archive, item: Item, folder: Path) -> None:
+    for page in item.pages:
+        text = page.text
+        if text is None:
+            continue
+        folder.mkdir(exist_ok=True)
+        (folder / f"page-{page.number}.txt").write_text(text.text, encoding="utf-8")
+        if text.hocr_path and (archive.home / text.hocr_path).exists():
+            shutil.copyfile(archive.home / text.hocr_path, folder / f"page-{page.number}.hocr")
+
+
+def _info(archive: Archive, identifier: str, title: dict, collection) -> dict:
+    settings = archive.settings
+    info: dict = {
+        "Source-Organization": [settings["publisher_vi"], settings["publisher_en"]],
+        "Contact-Email": settings["admin_email"],
+        "External-Identifier": identifier,
+        "Bag-Software-Agent": "Tư liệu (bagit.py)",
+    }
+    if title:
+        info["External-Description"] = title.get("vi") or next(iter(title.values()))
+    if collection is not None:
+        info["Bag-Group-Identifier"] = collection.slug
+    return info
+
+
+def _staging(out: Path, name: str) -> Path:
+    staging = out / f".{name}.writing"
+    if staging.exists():  # left by a run that was stopped
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _bag(staging: Path, final: Path, info: dict) -> Path:
+    """Make `staging` a bag (bagit moves its content into `data/` and writes the manifests),
+    declare it BagIt 1.0 (the library writes 0.97, whose layout 1.0 keeps), and put it in
+    place."""
+    bagit.make_bag(str(staging), info, processes=1, checksums=CHECKSUMS)
+    (staging / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+    bagit.Bag(str(staging)).save()  # the tag manifests again, over the new bagit.txt
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(staging, final)
+    return final

@@ -1,0 +1,149 @@
+"""`archive export bag` and bags given to `archive ingest`: BagIt 1.0 bags that pass the bagit
+library's full validation, with the masters as ingested, texts, Dublin Core, the record and the
+manifest; a damaged bag refused whole, naming the file that fails; a round trip through a bag
+gives the same record in another archive."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import bagit
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import Cli, make_image, outcomes
+
+SHEET = (
+    "file,title,title_en,description,creator,date,subject,latitude,longitude,language,access\n"
+    "a.jpg,Lễ hội cồng chiêng,Gong festival,Ở làng Kon Klor,Nguyễn Văn A,1995,lễ hội;cồng chiêng,"
+    "14.35,108.0,vie;bdq,public\n"
+    "b.jpg,Hồ sơ mật,,,,,,,,,restricted\n"
+)
+DESCRIPTIVE = ("type", "title", "description", "date", "creator", "place", "latitude")
+DESCRIPTIVE += ("longitude", "subjects", "rights", "access", "languages", "collection")
+
+
+@pytest.fixture
+def held(run, tmp_path):
+    folder = tmp_path / "in"
+    make_image(folder / "a.jpg", size=(120, 80), color=(200, 0, 0))
+    make_image(folder / "b.jpg", size=(120, 80), color=(0, 200, 0))
+    pages = folder / "bien-ban"
+    make_image(pages / "page-1.png", size=(300, 200), color=(250, 250, 250))
+    make_image(pages / "page-2.png", size=(300, 200), color=(240, 240, 240))
+    (pages / "item.yaml").write_text(
+        "title: {vi: Biên bản họp, en: Minutes}\ntype: document\ndate: 1975-04\n",
+        encoding="utf-8",
+    )
+    (folder / "metadata.csv").write_text(SHEET, encoding="utf-8")
+    result, report = run.ingest(folder, "--collection", "kon-tum/anh")
+    assert result.exit_code == 0, result.output
+    return {name: entry["item"] for name, entry in outcomes(report).items()}
+
+
+def show(cli, accession_id: str) -> dict:
+    return json.loads(cli("item", "show", accession_id, "--json").output)
+
+
+@pytest.fixture
+def elsewhere(tmp_path) -> Cli:
+    """Another archive, empty, to take bags into."""
+    cli = Cli(CliRunner(), tmp_path / "other", tmp_path / "other-run")
+    (tmp_path / "other-run").mkdir()
+    assert cli("init").exit_code == 0
+    return cli
+
+
+def test_an_item_s_bag_is_valid_bagit_1_0_with_all_the_item_takes(run, held, tmp_path):
+    a = held["a.jpg"]
+    result = run("export", "bag", a, "--out", tmp_path / "bags")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "bags" / a
+    bag = bagit.Bag(str(path))
+    bag.validate()  # every file against both manifests, nothing missing, nothing added
+    assert bag.version_info == (1, 0)
+    assert set(bag.algorithms) == {"sha256", "sha512"}
+    assert bag.info["Source-Organization"] == [
+        "Lưu trữ lịch sử tỉnh Kon Tum",
+        "Kon Tum Provincial Archives",
+    ]
+    assert bag.info["External-Identifier"] == a
+    assert bag.info["Bag-Group-Identifier"] == "kon-tum/anh"
+    record = show(run, a)
+    master = record["masters"][0]
+    assert (path / "data" / "masters" / "a.jpg").read_bytes() == (
+        run.home / master["stored_path"]
+    ).read_bytes()
+    assert bag.entries["data/masters/a.jpg"]["sha256"] == master["sha256"]
+    assert json.loads((path / "data" / "record.json").read_text(encoding="utf-8")) == record
+    dc = ET.parse(path / "data" / "dc.xml").getroot()
+    titles = {
+        t.get("{http://www.w3.org/XML/1998/namespace}lang"): t.text
+        for t in dc.iter("{http://purl.org/dc/elements/1.1/}title")
+    }
+    assert titles == {"vi": "Lễ hội cồng chiêng", "en": "Gong festival"}
+    manifest = json.loads((path / "data" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["id"] == f"http://localhost:8000/iiif/items/{a}/manifest.json"
+
+
+def test_a_document_s_bag_keeps_its_pages_texts_and_hocr(run, held, tmp_path):
+    document = held["bien-ban"]
+    assert run("export", "bag", document, "--out", tmp_path / "bags").exit_code == 0
+    data = tmp_path / "bags" / document / "data"
+    assert sorted(p.name for p in (data / "masters").iterdir()) == ["page-1.png", "page-2.png"]
+    record = show(run, document)
+    for page in record["pages"]:
+        assert (data / "ocr" / f"page-{page['number']}.txt").read_text(encoding="utf-8") == (
+            page["text"]["text"]
+        )
+        assert "ocr_page" in (data / "ocr" / f"page-{page['number']}.hocr").read_text("utf-8")
+
+
+def test_a_bag_with_one_flipped_byte_is_refused_naming_the_file(run, held, tmp_path, elsewhere):
+    a = held["a.jpg"]
+    assert run("export", "bag", a, "--out", tmp_path / "bags").exit_code == 0
+    master = tmp_path / "bags" / a / "data" / "masters" / "a.jpg"
+    damaged = bytearray(master.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    master.write_bytes(bytes(damaged))
+    result, report = elsewhere.ingest(tmp_path / "bags" / a)
+    assert result.exit_code == 1
+    [entry] = report["inputs"]
+    assert entry["outcome"] == "failed" and entry["step"] == "bag"
+    assert "data/masters/a.jpg (sha256 does not match)" in entry["reason"]
+    assert elsewhere("item", "list", "--json").output.count('"id"') == 0  # nothing taken
+
+
+def test_a_round_trip_through_bags_gives_the_same_records(run, held, tmp_path, elsewhere):
+    assert run("export", "bag", "--all", "--out", tmp_path / "bags").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "bags").iterdir()) == sorted(held.values())
+    result, report = elsewhere.ingest(tmp_path / "bags")
+    assert result.exit_code == 0, result.output
+    taken = {entry["input"].split("/")[-2]: entry["item"] for entry in report["inputs"]}
+    assert len(taken) == 3
+    for accession_id, again in taken.items():
+        before, after = show(run, accession_id), show(elsewhere, again)
+        assert {k: before[k] for k in DESCRIPTIVE} == {k: after[k] for k in DESCRIPTIVE}
+        assert [m["sha256"] for m in before["masters"]] == [m["sha256"] for m in after["masters"]]
+
+
+def test_a_collection_s_bag_holds_each_item_in_its_own_folder(run, held, tmp_path, elsewhere):
+    result = run("export", "bag", "--collection", "kon-tum", "--out", tmp_path / "bags")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "bags" / "kon-tum"
+    bag = bagit.Bag(str(path))
+    bag.validate()
+    assert bag.info["Bag-Group-Identifier"] == "kon-tum"
+    assert sorted(p.name for p in (path / "data").iterdir()) == sorted(held.values())
+    result, report = elsewhere.ingest(path)
+    assert result.exit_code == 0, result.output
+    assert sorted(entry["outcome"] for entry in report["inputs"]) == ["created"] * 3
+
+
+def test_export_bag_takes_items_or_a_collection_or_all(run, held, tmp_path):
+    out = ["--out", tmp_path / "bags"]
+    assert run("export", "bag", *out).exit_code == 2
+    assert run("export", "bag", held["a.jpg"], "--all", *out).exit_code == 2
+    missing = run("export", "bag", "KT-1900-000001", *out)
+    assert missing.exit_code != 0 and "no item KT-1900-000001" in missing.output
