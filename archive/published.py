@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from archive.models import Item, PublicChange, utcnow
 
 ITEM, EXHIBITION = "item", "exhibition"
+Members = Select | list[str] | None  # a set's targets: a query of them, or a list
 
 
 def log_items(session: Session, now: Iterable[Item], removed: Iterable[str]) -> int:
@@ -66,7 +67,7 @@ def _public_now(session: Session, kind: str, targets: set[str]) -> set[str]:
 @dataclass(frozen=True)
 class Window:
     """Which latest states a harvest asks for: after row `after`, changed at or after `since`
-    and before `before` (UTC), of the targets a set allows (`targets`, None: all)."""
+    and before `before` (UTC)."""
 
     after: int = 0
     since: datetime | None = None
@@ -83,7 +84,11 @@ def _latest(kind: str, window: Window) -> Select:
 
 
 def latest(
-    session: Session, kind: str, window: Window, limit: int, within: Select | None = None
+    session: Session,
+    kind: str,
+    window: Window,
+    limit: int,
+    within: Members = None,
 ) -> list[PublicChange]:
     """The latest state of up to `limit` targets in the window, in the order they last changed;
     `within` (a query of target names) narrows them to a set."""
@@ -93,7 +98,7 @@ def latest(
     return list(session.scalars(query.order_by(PublicChange.id).limit(limit)))
 
 
-def count(session: Session, kind: str, window: Window, within: Select | None = None) -> int:
+def count(session: Session, kind: str, window: Window, within: Members = None) -> int:
     """How many targets the whole window holds (`after` aside)."""
     query = _latest(kind, window)
     if within is not None:
@@ -109,20 +114,32 @@ def state(session: Session, kind: str, target: str) -> PublicChange | None:
     return session.scalar(query)
 
 
-def earliest(session: Session) -> datetime | None:
-    return session.scalar(select(func.min(PublicChange.at)))
+def earliest(session: Session, kind: str) -> datetime | None:
+    return session.scalar(select(func.min(PublicChange.at)).where(PublicChange.kind == kind))
 
 
-def activities(session: Session, after: int, limit: int) -> list[PublicChange]:
-    """Every logged activity after row `after`, oldest first: what Change Discovery pages."""
-    query = select(PublicChange).where(PublicChange.id > after).order_by(PublicChange.id)
-    return list(session.scalars(query.limit(limit)))
+def log_exhibitions(session: Session, shown: dict[str, datetime]) -> int:
+    """Log the exhibitions published now (`shown`: slug -> when its definition last changed)
+    against those logged: new ones (or back) `create`, changed since `update`, gone `delete`."""
+    query = select(PublicChange).where(PublicChange.kind == EXHIBITION, PublicChange.latest)
+    logged = {change.target: change for change in session.scalars(query)}
+    rows = []
+    for slug, changed in sorted(shown.items()):
+        was = logged.get(slug)
+        if was is None or was.activity == "delete":
+            rows.append((slug, "create"))
+        elif changed > was.at:
+            rows.append((slug, "update"))
+    gone = [slug for slug, was in logged.items() if was.activity != "delete" and slug not in shown]
+    return log(session, EXHIBITION, rows + [(slug, "delete") for slug in sorted(gone)])
 
 
-def last_id(session: Session) -> int:
-    return session.scalar(select(func.max(PublicChange.id))) or 0
+def page(session: Session, offset: int, limit: int) -> list[PublicChange]:
+    """Activities `offset` to `offset + limit` of the whole log, oldest first. Rows are never
+    removed, so a page once full stays the same."""
+    query = select(PublicChange).order_by(PublicChange.id).offset(offset).limit(limit)
+    return list(session.scalars(query))
 
 
-def a_second_after(moment: datetime) -> datetime:
-    """`until` at seconds granularity takes in the whole of its second."""
-    return moment + timedelta(seconds=1)
+def total(session: Session) -> int:
+    return session.scalar(select(func.count(PublicChange.id))) or 0

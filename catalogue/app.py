@@ -1,8 +1,8 @@
 """The application factory: one Flask app over one archive home.
 
 Blueprints: `pages` (the public pages), `api` (the JSON API), `seo` (sitemap, robots), `iiif`
-(manifests, images, Content Search), `oai` (OAI-PMH for harvesters), `staff` (the signed-in
-workspace). `i18n` chooses the
+(manifests, images, Content Search), `discovery` (IIIF Change Discovery), `oai` (OAI-PMH for
+harvesters), `staff` (the signed-in workspace). `i18n` chooses the
 language of every request. The search index follows the archive's units of work, so that an edit
 made in the workspace is found by the next search.
 """
@@ -53,7 +53,7 @@ CSP = (
 
 def create_app(home: Path, overrides: dict | None = None) -> Flask:
     """The catalogue of the archive in `home`."""
-    from catalogue import api, i18n, iiif, oai, pages, seo, staff
+    from catalogue import api, discovery, i18n, iiif, oai, pages, seo, staff
 
     app = Flask(__name__)
     archive = Archive.open(home, overrides)
@@ -66,7 +66,7 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     i18n.init_app(app)
-    for module in (iiif, api, seo, oai, pages):
+    for module in (iiif, discovery, api, seo, oai, pages):
         app.register_blueprint(module.blueprint)
     staff.init_app(app, home, archive.settings["base_url"])
     app.after_request(_headers)

@@ -143,7 +143,7 @@ def identify(oai: Oai, given: dict[str, str]) -> None:
     _sub(answer, "baseURL", f"{oai.base}/oai")
     _sub(answer, "protocolVersion", "2.0")
     _sub(answer, "adminEmail", settings["admin_email"])
-    earliest = published.earliest(oai.session) or datetime.now(UTC)
+    earliest = published.earliest(oai.session, published.ITEM) or datetime.now(UTC)
     _sub(answer, "earliestDatestamp", stamp(earliest))
     _sub(answer, "deletedRecord", "persistent")
     _sub(answer, "granularity", GRANULARITY)

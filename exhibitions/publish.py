@@ -7,7 +7,7 @@ of its items and the Collections, under a folder whose layout mirrors the web ad
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -79,6 +79,19 @@ def build(archive: Archive, exhibition: Exhibition, out: Path) -> list[Path]:
                 written.append(write_json(out, relative, item_manifests.manifest(archive, item)))
     written += write_collections(archive, out)
     return written
+
+
+def log_published(archive: Archive) -> None:
+    """Tell harvesters (IIIF Change Discovery) which exhibitions are published now, and which
+    changed or went since they were last told: what `exhibition build` publishes."""
+    from archive import published
+
+    shown = {}
+    for exhibition in definitions(archive):
+        changed = exhibition.path.stat().st_mtime if exhibition.path else 0
+        shown[exhibition.id] = datetime.fromtimestamp(changed, UTC).replace(tzinfo=None)
+    with archive.change("exhibition build") as work:
+        published.log_exhibitions(work.session, shown)
 
 
 def reference(archive: Archive, exhibition: Exhibition) -> dict:

@@ -64,6 +64,7 @@ def exhibition_build(ctx: Context, path: Path, out: Path | None) -> None:
         found = _checked(archive, path)
         for written in publish.build(archive, found, out or archive.home / "iiif"):
             click.echo(str(written))
+        publish.log_published(archive)
 
 
 def _site_address(ctx: click.Context, param: click.Parameter, value: str) -> str:
