@@ -290,3 +290,22 @@ def _coordinate(key: str, value: str) -> float:
     if not -limit <= number <= limit:
         raise InvalidInput(f"{key}: {number} is out of range")
     return number
+
+
+# A spreadsheet runs a cell that starts so as a formula (OWASP, "CSV injection").
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def neutralised(value: str) -> str:
+    """A cell no spreadsheet runs; one that already starts with the apostrophe gets another, so
+    that `restored` gives every value back exactly."""
+    return QUOTE + value if value.startswith((*FORMULA, QUOTE)) else value
+
+
+def restored(value: str) -> str:
+    """A cell as it was before `neutralised`; cells people wrote are left as they are unless they
+    start with an apostrophe before a formula's first character (or another apostrophe)."""
+    if value.startswith(QUOTE) and value[1:2] and value[1:2] in (*FORMULA, QUOTE):
+        return value[1:]
+    return value

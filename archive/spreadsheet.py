@@ -6,7 +6,8 @@ descriptive field is a column, every language of a title or description its own
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or a carriage
 return) as a formula: a title written as `=HYPERLINK(...)` would become a link, or worse, on
 the archivist's machine (OWASP, "CSV injection"). Such cells are written after an apostrophe,
-which spreadsheets take as "text" and do not show; ingest takes it away again (`restored`).
+which spreadsheets take as "text" and do not show; ingest takes it away again
+(`archive.fields.restored`).
 """
 
 from __future__ import annotations
@@ -20,26 +21,11 @@ from pathlib import Path, PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.fields import neutralised
 from archive.models import Item, Source
 
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
-QUOTE = "'"
 SINGLE = ("creator", "date", "place", "latitude", "longitude")
 LAST = ("subject", "language", "rights", "type", "access")
-
-
-def neutralised(value: str) -> str:
-    """A cell no spreadsheet runs; one that already starts with the apostrophe gets another, so
-    that `restored` gives every value back exactly."""
-    return QUOTE + value if value.startswith((*FORMULA, QUOTE)) else value
-
-
-def restored(value: str) -> str:
-    """A cell as it was before `neutralised`; cells people wrote are left as they are unless they
-    start with an apostrophe before a formula's first character (or another apostrophe)."""
-    if value.startswith(QUOTE) and value[1:2] and value[1:2] in (*FORMULA, QUOTE):
-        return value[1:]
-    return value
 
 
 @dataclass

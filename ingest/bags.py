@@ -9,8 +9,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import bagit
-
 from archive.errors import InvalidInput
 from archive.fields import Description, describe
 
@@ -48,11 +46,13 @@ class BagItem:
 
 def read(folder: Path, default_lang: str) -> list[BagItem]:
     """The items of the bag at `folder`, once it has been found whole; BagRefused otherwise."""
+    import bagit  # only for bags: it brings multiprocessing, which a run over done files lacks
+
     try:
         bag = bagit.Bag(str(folder))
         bag.validate(processes=1)
     except bagit.BagValidationError as error:
-        raise BagRefused(_failures(error))
+        raise BagRefused(_failures(bagit, error))
     except bagit.BagError as error:
         raise BagRefused(f"not a bag that can be read: {error}")
     by_sha256 = {
@@ -65,16 +65,16 @@ def read(folder: Path, default_lang: str) -> list[BagItem]:
     return [_item(path, by_sha256, default_lang) for path in records if path.is_dir()]
 
 
-def _failures(error: bagit.BagValidationError) -> str:
+def _failures(bagit, error) -> str:
     details = getattr(error, "details", None) or []
-    named = sorted({f"{d.path} ({_what(d)})" for d in details if getattr(d, "path", None)})
+    named = sorted({f"{d.path} ({_what(bagit, d)})" for d in details if getattr(d, "path", None)})
     if not named:
         return f"damaged bag: {error.message}"
     more = f" and {len(named) - SHOWN_FAILURES} more" if len(named) > SHOWN_FAILURES else ""
     return f"damaged bag, nothing taken from it: {', '.join(named[:SHOWN_FAILURES])}{more}"
 
 
-def _what(detail) -> str:
+def _what(bagit, detail) -> str:
     if isinstance(detail, bagit.ChecksumMismatch):
         return f"{detail.algorithm} does not match"
     if isinstance(detail, bagit.FileMissing):

@@ -17,8 +17,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive.errors import InvalidInput
-from archive.fields import LANGUAGE_MAPPED, MULTI, Description, describe, is_known_column
-from archive.spreadsheet import restored
+from archive.fields import (
+    LANGUAGE_MAPPED,
+    MULTI,
+    Description,
+    describe,
+    is_known_column,
+    restored,
+)
 from ingest.names import nfc
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # what spreadsheets write

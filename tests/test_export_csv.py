@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from archive.spreadsheet import neutralised, restored
+from archive.fields import neutralised, restored
 from tests.conftest import make_image, outcomes
 
 SHEET = (
