@@ -4,8 +4,10 @@ with its `xml:lang`."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 from collections.abc import Mapping
+
+from lxml import etree as ET
 
 from archive.concepts import Concept
 from archive.models import Item
@@ -16,9 +18,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-ET.register_namespace("oai_dc", OAI_DC)
-ET.register_namespace("dc", DC)
-ET.register_namespace("xsi", XSI)
+NAMESPACES = {"oai_dc": OAI_DC, "dc": DC, "xsi": XSI}
 
 # the DCMI Type Vocabulary's names for the archive's two kinds of item
 DCMI_TYPES = {"photo": "StillImage", "document": "Text"}
@@ -30,7 +30,8 @@ Vocabularies = Mapping[str, Mapping[str, Concept]]
 
 def element(item: Item, vocabularies: Vocabularies, base_url: str, publisher: dict) -> ET.Element:
     """The `oai_dc:dc` element of a public item (its tags loaded)."""
-    dc = ET.Element(f"{{{OAI_DC}}}dc", {f"{{{XSI}}}schemaLocation": f"{OAI_DC} {SCHEMA}"})
+    location = {f"{{{XSI}}}schemaLocation": f"{OAI_DC} {SCHEMA}"}
+    dc = ET.Element(f"{{{OAI_DC}}}dc", location, nsmap=NAMESPACES)
     _languages(dc, "title", item.title)
     if item.creator:
         _add(dc, "creator", item.creator)
@@ -60,9 +61,9 @@ def element(item: Item, vocabularies: Vocabularies, base_url: str, publisher: di
 
 def document(item: Item, vocabularies: Vocabularies, base_url: str, publisher: dict) -> bytes:
     """The same as a standalone XML file (a bag's `dc.xml`)."""
-    tree = ET.ElementTree(element(item, vocabularies, base_url, publisher))
-    ET.indent(tree)
-    return ET.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True)
+    root = element(item, vocabularies, base_url, publisher)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _concepts(item: Item, vocabularies: Vocabularies) -> list[Concept]:
@@ -85,7 +86,10 @@ def _add(parent: ET.Element, name: str, text: str, lang: str | None = None) -> N
     child.text = _xml_safe(text)
 
 
+# XML 1.0 has no place for most control characters: a metadata field pasted from a spreadsheet
+# may hold one, and one would make the whole response unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _xml_safe(text: str) -> str:
-    """XML 1.0 has no place for most control characters: a metadata field pasted from a
-    spreadsheet may hold one, and one would make the whole response unreadable."""
-    return "".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20)
+    return _NOT_XML.sub("", str(text))
