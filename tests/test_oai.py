@@ -282,3 +282,14 @@ def test_a_harvester_takes_the_whole_archive_of_a_thousand_items_through_tokens(
     assert deleted == sorted(PREFIX + i for i in public[:30])
     assert not {PREFIX + i for i in hidden} & {r.header.identifier for r in records}
     assert "collection:kon-tum:anh" in sets
+
+
+def test_a_withdrawn_item_is_reported_deleted(oai):
+    """Withdrawal, however a service makes it, is a unit of work's `removed`."""
+    archive, app, ids = oai
+    gone = ids["other"][0]
+    with archive.change("withdraw", by="tester") as work:
+        work.removed(gone)
+    root = ask(app, verb="GetRecord", metadataPrefix="oai_dc", identifier=PREFIX + gone)
+    assert root.find(f".//{OAI}header").get("status") == "deleted"
+    assert root.find(f".//{OAI}metadata") is None
