@@ -5,7 +5,8 @@ checked by the `bagit` library (the Library of Congress's), never written by han
 One item's bag holds, under `data/`: `masters/` (the files as ingested, under their original
 names), `ocr/` (each page's current text, `page-N.txt`, and the hOCR Tesseract wrote,
 `page-N.hocr`), `dc.xml` (simple Dublin Core), `record.json` (the item as `archive item show
---json` gives it) and, for a public item, `manifest.json` (its IIIF manifest). A collection's
+--json` gives it) and, for a public item whose images are made, `manifest.json` (its IIIF
+manifest). A collection's
 bag holds the same for each of its items, in a folder named by its accession id. `bag-info.txt`
 names the archive as the source organisation; the manifests are SHA-256 and SHA-512.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 import bagit
 
 from archive import dublin_core, items
+from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
 
@@ -64,10 +66,20 @@ def payload(archive: Archive, item: Item, folder: Path) -> None:
     record = json.dumps(items.as_dict(item), ensure_ascii=False, indent=2) + "\n"
     (folder / "record.json").write_text(record, encoding="utf-8")
     if item.access == "public":  # a restricted item's images are served to no one
-        from iiif import item_manifests
+        _manifest(archive, item, folder)
 
-        manifest = json.dumps(item_manifests.manifest(archive, item), ensure_ascii=False)
-        (folder / "manifest.json").write_text(manifest + "\n", encoding="utf-8")
+
+def _manifest(archive: Archive, item: Item, folder: Path) -> None:
+    """The item's IIIF manifest; none while its images are yet to be made (ingested with
+    `images_at_ingest = false`): it would name images no one can see."""
+    from iiif import item_manifests
+
+    try:
+        manifest = item_manifests.manifest(archive, item)
+    except NotFound:
+        return
+    text = json.dumps(manifest, ensure_ascii=False)
+    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
 
 
 def _masters(item: Item) -> list:

@@ -147,3 +147,18 @@ def test_export_bag_takes_items_or_a_collection_or_all(run, held, tmp_path):
     assert run("export", "bag", held["a.jpg"], "--all", *out).exit_code == 2
     missing = run("export", "bag", "KT-1900-000001", *out)
     assert missing.exit_code != 0 and "no item KT-1900-000001" in missing.output
+
+
+def test_an_item_whose_images_are_yet_to_be_made_is_bagged_without_a_manifest(tmp_path):
+    home = tmp_path / "home"
+    cli = Cli(CliRunner(), home, tmp_path)
+    assert cli("init").exit_code == 0
+    (home / "archive.toml").write_text("images_at_ingest = false\n", encoding="utf-8")
+    make_image(tmp_path / "in" / "a.jpg")
+    result, report = cli.ingest(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    item = report["inputs"][0]["item"]
+    result = cli("export", "bag", item, "--out", tmp_path / "bags")
+    assert result.exit_code == 0, result.output
+    bagit.Bag(str(tmp_path / "bags" / item)).validate()
+    assert not (tmp_path / "bags" / item / "data" / "manifest.json").exists()
