@@ -50,7 +50,7 @@ def build(home: Path, count: int) -> None:
         database.execute("DELETE FROM public_changes")
         database.execute(
             "INSERT INTO public_changes (kind, target, activity, at, latest) "
-            "SELECT 'item', accession_id, 'create', updated_at, 1 FROM items "
+            "SELECT 'item', accession_id, 'create', updated_at, TRUE FROM items "
             "WHERE access = 'public' ORDER BY id"
         )
     (home.parent / "built-harvest.txt").write_text(str(count), encoding="utf-8")

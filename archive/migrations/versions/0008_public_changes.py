@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch.create_index("ix_public_changes_latest_id", ["latest", "id"], unique=False)
     op.execute(
         "INSERT INTO public_changes (kind, target, activity, at, latest) "
-        "SELECT 'item', accession_id, 'create', updated_at, 1 FROM items "
+        "SELECT 'item', accession_id, 'create', updated_at, TRUE FROM items "
         "WHERE access = 'public' ORDER BY updated_at, id"
     )
 
