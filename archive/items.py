@@ -334,6 +334,7 @@ def as_dict(item: Item) -> dict[str, Any]:
                 "vocabulary": t.vocabulary,
                 "term": t.term,
                 "source": t.source,
+                "review": t.review,  # None (not reviewed), accepted
                 "score": t.score,
                 "evidence": t.evidence,
             }

@@ -165,6 +165,8 @@ class Tag(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     score: Mapped[float | None] = mapped_column(Float)
     removed: Mapped[bool] = mapped_column(default=False)  # a person removed it: never re-added
+    # None: not reviewed | accepted | rejected (then also removed); the rules leave it alone
+    review: Mapped[str | None] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     item: Mapped[Item] = relationship(back_populates="tags")
 

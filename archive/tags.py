@@ -1,5 +1,7 @@
 """Tags on items: automatic ones from the vocabularies' rules, and people's, which always win. A
-tag a person removed is kept as removed, so no later automatic pass puts it back."""
+tag a person removed is kept as removed, so no later automatic pass puts it back; an automatic tag
+a person reviewed (accepted or rejected) keeps its source and evidence, and the rules leave it
+alone."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def auto_tag(item: Item, vocabularies: Vocabularies, threshold: float) -> list[s
     current = {(t.vocabulary, t.term): t for t in item.tags}
     changed = []
     for key, tag in current.items():
-        if tag.source == "auto" and key not in found:
+        if tag.source == "auto" and tag.review is None and key not in found:
             item.tags.remove(tag)  # the rules no longer say so (a vocabulary changed)
             changed.append(f"-{key[0]}:{key[1]}")
     for key, suggestion in found.items():
@@ -44,7 +46,7 @@ def auto_tag(item: Item, vocabularies: Vocabularies, threshold: float) -> list[s
             tag = Tag(vocabulary=key[0], term=key[1], source="auto")
             item.tags.append(tag)
             changed.append(f"+{key[0]}:{key[1]}")
-        if tag.source == "auto":
+        if tag.source == "auto" and tag.review is None:
             tag.score, tag.evidence = round(suggestion.score, 3), suggestion.evidence
     return changed
 
@@ -107,12 +109,43 @@ def person_tag(work: UnitOfWork, accession_id: str, add: list[str], remove: list
         if tag is None:
             tag = current[key] = Tag(vocabulary=key[0], term=key[1])
             item.tags.append(tag)
-        tag.source, tag.removed, tag.score = "person", removed, None
+        tag.source, tag.removed, tag.score, tag.review = "person", removed, None, None
         action = "removed" if removed else "added"
         tag.evidence = {"rule": "person", "by": work.by, "action": action}
     work.changed(item)
     work.record(item.accession_id, "tags", before, labels(item))
     return item
+
+
+REVIEWS = ("accepted", "rejected")
+
+
+def review(work: UnitOfWork, accession_id: str, label: str, verdict: str) -> Tag:
+    """A person's verdict on an automatic tag: `accepted` keeps it for good, `rejected` removes
+    it for good (no later pass of the rules, `tag --retag` included, puts it back)."""
+    if verdict not in REVIEWS:
+        raise InvalidInput(f"a review is one of {', '.join(REVIEWS)}, not {verdict!r}")
+    item = items.find(work.session, accession_id)
+    key = parse(label, work.archive.vocabularies)
+    tag = next((t for t in item.tags if (t.vocabulary, t.term) == key), None)
+    if tag is None or tag.source != "auto":
+        raise InvalidInput(f"{accession_id} has no automatic tag {key[0]}:{key[1]}")
+    before = tag.review or "automatic"
+    tag.review, tag.removed = verdict, verdict == "rejected"
+    work.changed(item)
+    work.record(item.accession_id, f"tag {key[0]}:{key[1]}"[:60], before, verdict)
+    return tag
+
+
+def review_state(tag: Tag) -> str:
+    """`automatic` (not reviewed), `accepted`, `rejected`, or `person` (a person's own tag)."""
+    return "person" if tag.source == "person" else tag.review or "automatic"
+
+
+def unreviewed(session: Session) -> int:
+    """How many automatic tags no person has reviewed yet."""
+    query = select(func.count()).select_from(Tag)
+    return session.scalar(query.where(Tag.source == "auto", Tag.review.is_(None)))
 
 
 def labels(item: Item) -> list[str]:

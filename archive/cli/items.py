@@ -74,7 +74,8 @@ def _tag_line(tag: dict) -> str:
     else:
         why = ", ".join(f"{k} {v}" for k, v in evidence.items())
     score = f", score {tag['score']:g}" if tag["score"] is not None else ""
-    return f"  {tag['vocabulary']}:{tag['term']} ({tag['source']}{score}): {why}"
+    review = f", {tag['review']}" if tag.get("review") else ""
+    return f"  {tag['vocabulary']}:{tag['term']} ({tag['source']}{score}{review}): {why}"
 
 
 _ROWS = {
@@ -268,13 +269,15 @@ def item_tag(ctx: Context, accession_id: str, changes: tuple[str, ...], by: str 
     click.echo(f"{accession_id}: {', '.join(shown) or 'no tags'}")
 
 
-@cli.command("tag")
+@cli.group("tag", invoke_without_command=True)
 @click.option("--retag", is_flag=True, help="Run the tagging rules over every item again.")
 @pass_context
 def tag_command(ctx: Context, retag: bool) -> None:
     """The vocabularies and how many items carry each term; --retag re-runs the rules."""
     from archive import tags
 
+    if click.get_current_context().invoked_subcommand:
+        return
     if retag:
         with ctx.archive() as archive, archive.change("tag --retag") as work:
             count = tags.retag_all(work)
@@ -291,3 +294,24 @@ def tag_command(ctx: Context, retag: bool) -> None:
             for term, concept in concepts.items():
                 label = concept.pref.get("vi") or term
                 click.echo(f"  {term:28} {used.get((name, term), 0):6}  {label}")
+
+
+@tag_command.command("review")
+@click.argument("accession_id")
+@click.argument("label", metavar="TAG")
+@click.option("--accept", "verdict", flag_value="accepted", help="Keep the automatic tag.")
+@click.option("--reject", "verdict", flag_value="rejected", help="Remove it for good.")
+@click.option("--by", help="Who decides (default: archive --by, or the login name).")
+@pass_context
+def tag_review(
+    ctx: Context, accession_id: str, label: str, verdict: str | None, by: str | None
+) -> None:
+    """Accept or reject an item's automatic tag (CRC, or vocabulary:term)."""
+    from archive import tags
+
+    if verdict is None:
+        raise click.UsageError("say --accept or --reject")
+    with ctx.archive() as archive, archive.change("tag review", by) as work:
+        tag = tags.review(work, accession_id, label, verdict)
+        shown = f"{tag.vocabulary}:{tag.term}"
+    click.echo(f"{accession_id}: {shown} {verdict}")
