@@ -341,7 +341,7 @@ def _staff_routes(app: Flask) -> list[tuple[str, str, str]]:
 
 
 def _filled(rule: str, ids: dict) -> str:
-    values = {"accession_id": ids["anh-0.jpg"], "name": TARGET}
+    values = {"accession_id": ids["anh-0.jpg"], "name": TARGET, "number": "1"}
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
 
 

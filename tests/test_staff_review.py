@@ -1,0 +1,273 @@
+"""The archivist's pages of the staff workspace through Flask's test client: tag review (each
+automatic tag with its evidence, accepted or rejected, a rejection kept through `tag --retag`),
+the correction of a page's text beside its image (a new version, the versions and their
+differences, search finding the new word at once), the dashboard of what needs doing, and the
+item editor."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from archive import users
+from archive.models import Tag
+from catalogue.app import create_app
+from demo.samples import make_page
+from tests.conftest import Cli, make_image, text_pdf
+
+PASSWORD = "correct horse battery"
+PEOPLE = {"an": "admin", "binh": "archivist", "chi": "curator", "dung": "viewer"}
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+SCANNED = "Công ước về Quyền trẻ em\nBảo vệ trẻ em ở Kon Tum"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory) -> dict:
+    """An archive of a document with a text layer (tagged by its phrases), a scanned page read
+    by Tesseract, and a photo known only by its file name, with no date; its accounts and app."""
+    root = tmp_path_factory.mktemp("desk")
+    home = root / "home"
+    run = Cli(CliRunner(), home, root)
+    assert run("init").exit_code == 0
+    documents, photos = root / "documents", root / "photos"
+    text_pdf(
+        documents / "ke-hoach.pdf",
+        ["A plan of communication on human rights", "Convention on the Rights of the Child"],
+    )
+    make_page(SCANNED, size_pt=14, seed=3).crop((0, 0, 2480, 700)).save(
+        documents / "trang.png", dpi=(300, 300)
+    )
+    make_image(photos / "IMG_0042.jpg", size=(80, 60))
+    ids = {}
+    for folder, options in ((documents, ["--type", "document"]), (photos, [])):
+        result, report = run.ingest(folder, "--collection", "kon-tum/van-ban", *options)
+        assert report is not None, result.output
+        for entry in report["inputs"]:
+            ids[Path(entry["input"]).name] = entry["item"]
+    app = create_app(home)
+    archive = app.extensions["archive"]
+    for name, role in PEOPLE.items():
+        with archive.change("user add", by="setup") as work:
+            users.add(work, name, role, PASSWORD)
+    yield {"home": home, "app": app, "ids": ids, "archive": archive, "run": run}
+    app.extensions["catalogue.kept"].close()
+    app.extensions["search"].close()
+    archive.close()
+
+
+def client_as(desk: dict, name: str | None):
+    client = desk["app"].test_client()
+    if name:
+        with desk["archive"].session() as session:
+            key = users.open_session(session, users.find(session, name))
+        with client.session_transaction("/staff/") as kept:
+            kept["staff"] = key
+    return client
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def post(client, path: str, data: dict):
+    html = page(client, path.rsplit("/", 1)[0] if path.endswith("/revert") else path)
+    token = TOKEN.search(html).group(1)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def _tags(desk: dict, accession_id: str) -> dict[str, Tag]:
+    with desk["archive"].session() as session:
+        found = session.scalars(
+            select(Tag).join(Tag.item).where(Tag.item.has(accession_id=accession_id))
+        )
+        return {f"{t.vocabulary}:{t.term}": t for t in found}
+
+
+# --- tag review ---------------------------------------------------------------------------------
+
+
+def test_the_review_page_shows_each_automatic_tag_with_its_phrases(desk):
+    document = desk["ids"]["ke-hoach.pdf"]
+    html = page(client_as(desk, "dung"), f"/staff/items/{document}/tags?lang=en")
+    assert "convention:CRC" in html
+    assert "Automatic, not reviewed" in html
+    assert "«Convention on the Rights of the Child»" in html
+    assert "page 1" in html
+    assert 'value="reject"' not in html  # a viewer reads, and is offered no verdict
+
+
+def test_an_archivist_rejects_a_tag_and_tag_retag_never_puts_it_back(desk):
+    document = desk["ids"]["ke-hoach.pdf"]
+    client = client_as(desk, "binh")
+    done = post(
+        client, f"/staff/items/{document}/tags", {"tag": "convention:CRC", "verdict": "reject"}
+    )
+    assert done.status_code == 303
+    tag = _tags(desk, document)["convention:CRC"]
+    assert (tag.source, tag.review, tag.removed) == ("auto", "rejected", True)
+    assert tag.evidence["rule"] == "phrase"  # the evidence is kept with the verdict
+    retag = desk["run"]("tag", "--retag")
+    assert retag.exit_code == 0, retag.output
+    tag = _tags(desk, document)["convention:CRC"]
+    assert (tag.review, tag.removed) == ("rejected", True)
+    public = client_as(desk, None).get(f"/items/{document}?lang=en").get_data(as_text=True)
+    assert "convention=CRC" not in public
+    assert document not in _search(desk, "&convention=CRC")  # nor in the facet
+    shown = desk["run"]("item", "show", document)
+    assert "convention:CRC" not in shown.output
+    history = page(client, f"/staff/items/{document}/history")
+    assert "tag convention:CRC" in history and "rejected" in history
+
+
+def test_accepting_a_tag_marks_it_reviewed_and_the_cli_does_the_same(desk):
+    scanned = desk["ids"]["trang.png"]
+    before = _tags(desk, scanned)
+    assert "convention:CRC" in before and before["convention:CRC"].review is None
+    client = client_as(desk, "binh")
+    done = post(client, f"/staff/items/{scanned}/tags", {"tag": "CRC", "verdict": "accept"})
+    assert done.status_code == 303
+    assert _tags(desk, scanned)["convention:CRC"].review == "accepted"
+    html = page(client, f"/staff/items/{scanned}/tags?lang=en")
+    assert "Automatic, accepted" in html
+    rejected = desk["run"]("tag", "review", scanned, "convention:CRC", "--reject", "--by", "lan")
+    assert rejected.exit_code == 0, rejected.output
+    assert "convention:CRC rejected" in rejected.output
+    assert _tags(desk, scanned)["convention:CRC"].review == "rejected"
+    accepted = desk["run"]("tag", "review", scanned, "CRC", "--accept")
+    assert accepted.exit_code == 0, accepted.output
+    tag = _tags(desk, scanned)["convention:CRC"]
+    assert (tag.review, tag.removed) == ("accepted", False)
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"tag": "convention:CRX", "verdict": "accept"}, "did you mean"),
+        ({"tag": "theme:education", "verdict": "accept"}, "has no automatic tag"),
+        ({"tag": "CRC", "verdict": "maybe"}, "Choose a tag, and accept or reject it."),
+        ({"verdict": "accept"}, "Choose a tag, and accept or reject it."),
+    ],
+)
+def test_a_bad_review_is_refused_with_its_reason(desk, form, message):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    refused = post(client_as(desk, "binh"), f"/staff/items/{photo}/tags?lang=en", form)
+    assert refused.status_code == 400
+    assert message in refused.get_data(as_text=True)
+
+
+def test_the_cli_refuses_a_review_without_a_verdict(desk):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    refused = desk["run"]("tag", "review", photo, "CRC")
+    assert refused.exit_code == 2
+    assert "--accept or --reject" in refused.output
+
+
+@pytest.mark.parametrize("who", ["chi", "dung"])
+def test_a_viewer_or_a_curator_cannot_review_a_tag(desk, who):
+    document = desk["ids"]["ke-hoach.pdf"]
+    refused = post(
+        client_as(desk, who), f"/staff/items/{document}/tags", {"tag": "CRC", "verdict": "accept"}
+    )
+    assert refused.status_code == 403
+
+
+# --- correcting a page's text -------------------------------------------------------------------
+
+
+def _search(desk: dict, words: str) -> str:
+    return client_as(desk, None).get(f"/search?q={words}").get_data(as_text=True)
+
+
+def test_the_correction_page_shows_the_image_in_the_viewer_beside_the_text(desk):
+    scanned = desk["ids"]["trang.png"]
+    html = page(client_as(desk, "binh"), f"/staff/items/{scanned}/pages/1/text?lang=en")
+    assert f'data-info="/iiif/images/{scanned}/1/info.json"' in html
+    assert "openseadragon.min.js" in html and "catalogue.js" in html
+    assert re.search(r'<textarea id="text" name="text"[^>]*>[^<]*Kon Tum', html)
+    assert "OCR confidence" in html
+
+
+def test_a_corrected_text_is_a_new_version_found_by_search_at_once(desk):
+    scanned = desk["ids"]["trang.png"]
+    assert scanned not in _search(desk, "Zyxwabc")
+    client = client_as(desk, "binh")
+    html = page(client, f"/staff/items/{scanned}/pages/1/text")
+    base = re.search(r'name="base" value="(\d+)"', html).group(1)
+    corrected = "Công ước về Quyền trẻ em\nBảo vệ trẻ em ở Kon Tum <b>Zyxwabc</b>"
+    token = TOKEN.search(html).group(1)
+    saved = client.post(
+        f"/staff/items/{scanned}/pages/1/text",
+        data={"csrf_token": token, "text": corrected, "base": base},
+    )
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    assert scanned in _search(desk, "Zyxwabc")
+    shown = page(client, f"/staff/items/{scanned}/pages/1/text?lang=en")
+    assert f"Version {int(base) + 1}" in shown and "(current)" in shown
+    assert "<ins>+ Bảo vệ trẻ em ở Kon Tum &lt;b&gt;Zyxwabc&lt;/b&gt;</ins>" in shown
+    assert "<b>Zyxwabc" not in shown  # escaped everywhere
+    first = page(client, f"/staff/items/{scanned}/pages/1/text?diff={base}&lang=en")
+    assert "What version" not in first  # the first version changed nothing before it
+    shown_cli = desk["run"]("item", "text", scanned, "--page", "1")
+    assert "Zyxwabc" in shown_cli.output
+    history = page(client, f"/staff/items/{scanned}/history")
+    assert "text p.1" in history
+
+
+def test_a_stale_form_does_not_replace_a_newer_text(desk):
+    scanned = desk["ids"]["trang.png"]
+    client = client_as(desk, "binh")
+    html = page(client, f"/staff/items/{scanned}/pages/1/text")
+    token = TOKEN.search(html).group(1)
+    stale = client.post(
+        f"/staff/items/{scanned}/pages/1/text?lang=en",
+        data={"csrf_token": token, "text": "an old draft", "base": "1"},
+    )
+    assert stale.status_code == 400
+    answer = stale.get_data(as_text=True)
+    assert "Someone saved another version of this text since you opened it" in answer
+    assert "an old draft</textarea>" in answer  # what was typed is not lost
+    current = desk["run"]("item", "text", scanned, "--page", "1")
+    assert "an old draft" not in current.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("   ", "the transcription is empty"), ("x" * 200_001, "The text is too long")],
+)
+def test_a_bad_text_is_refused_with_its_reason(desk, text, message):
+    scanned = desk["ids"]["trang.png"]
+    client = client_as(desk, "binh")
+    html = page(client, f"/staff/items/{scanned}/pages/1/text")
+    base = re.search(r'name="base" value="(\d+)"', html).group(1)
+    refused = client.post(
+        f"/staff/items/{scanned}/pages/1/text?lang=en",
+        data={"csrf_token": TOKEN.search(html).group(1), "text": text, "base": base},
+    )
+    assert refused.status_code == 400
+    assert message in refused.get_data(as_text=True)
+
+
+def test_a_page_that_does_not_exist_has_no_text_page(desk):
+    scanned = desk["ids"]["trang.png"]
+    assert client_as(desk, "dung").get(f"/staff/items/{scanned}/pages/9/text").status_code == 404
+    assert (
+        client_as(desk, "dung").get("/staff/items/KT-1999-000001/pages/1/text").status_code == 404
+    )
+
+
+def test_a_viewer_reads_the_text_and_cannot_save_it(desk):
+    scanned = desk["ids"]["trang.png"]
+    client = client_as(desk, "dung")
+    html = page(client, f"/staff/items/{scanned}/pages/1/text")
+    assert "<textarea" not in html and 'class="page-text"' in html
+    refused = client.post(
+        f"/staff/items/{scanned}/pages/1/text",
+        data={"csrf_token": TOKEN.search(html).group(1), "text": "x", "base": "1"},
+    )
+    assert refused.status_code == 403
