@@ -6,6 +6,7 @@ item editor."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,11 +14,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from archive import users
-from archive.models import Tag
+from archive import items, users
+from archive.cli import cli
+from archive.models import Item, Page, Tag
 from catalogue.app import create_app
 from demo.samples import make_page
-from tests.conftest import Cli, make_image, text_pdf
+from tests.conftest import Cli, make_image, text_pdf, wait_for
 
 PASSWORD = "correct horse battery"
 PEOPLE = {"an": "admin", "binh": "archivist", "chi": "curator", "dung": "viewer"}
@@ -41,8 +43,21 @@ def desk(tmp_path_factory) -> dict:
     make_page(SCANNED, size_pt=14, seed=3).crop((0, 0, 2480, 700)).save(
         documents / "trang.png", dpi=(300, 300)
     )
+    make_page("Biên bản họp thôn", seed=5).crop((0, 0, 1600, 400)).save(
+        documents / "bien-ban.png", dpi=(300, 300)
+    )
     make_image(photos / "IMG_0042.jpg", size=(80, 60))
-    ids = {}
+    failing = root / "failing"
+    failing.mkdir()
+    make_page("Trang đọc hỏng", seed=4).crop((0, 0, 1200, 400)).save(failing / "hong.png")
+    report = root / "failing.json"
+    read = run.runner.invoke(
+        cli,
+        ["--home", str(home), "ingest", str(failing), "--type", "document", "--report", report],
+        env={"ARCHIVE_OCR_TIMEOUT": "0.001"},  # Tesseract is stopped before it has read it
+    )
+    assert "OCR failed: timed out" in read.output
+    ids = {"hong.png": json.loads(report.read_text(encoding="utf-8"))["inputs"][0]["item"]}
     for folder, options in ((documents, ["--type", "document"]), (photos, [])):
         result, report = run.ingest(folder, "--collection", "kon-tum/van-ban", *options)
         assert report is not None, result.output
@@ -271,3 +286,80 @@ def test_a_viewer_reads_the_text_and_cannot_save_it(desk):
         data={"csrf_token": TOKEN.search(html).group(1), "text": "x", "base": "1"},
     )
     assert refused.status_code == 403
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def _ocr_status(desk: dict, accession_id: str) -> str | None:
+    with desk["archive"].session() as session:
+        return session.scalar(
+            select(Page.ocr_status).join(Item).where(Item.accession_id == accession_id)
+        )
+
+
+def test_the_dashboard_lists_pages_under_the_confidence_chosen(desk):
+    scanned = desk["ids"]["bien-ban.png"]
+    client = client_as(desk, "dung")
+    everything = page(client, "/staff/?confidence=100&lang=en")
+    listed = re.search(r'<ul class="worklist" id="unsure-pages">.*?</ul>', everything, re.S)
+    assert listed and f"/staff/items/{scanned}/pages/1/text" in listed.group(0)
+    nothing = page(client, "/staff/?confidence=0&lang=en")
+    assert 'id="unsure-pages"' not in nothing
+    assert "Pages read with a confidence under 0: 0" in nothing
+    refused = client.get("/staff/?confidence=lots&lang=en")
+    assert refused.status_code == 400
+    assert "A confidence is a number from 0 to 100." in refused.get_data(as_text=True)
+
+
+def test_the_dashboard_lists_unreviewed_tags_file_names_and_undated_items(desk):
+    photo, document = desk["ids"]["IMG_0042.jpg"], desk["ids"]["ke-hoach.pdf"]
+    html = page(client_as(desk, "dung"), "/staff/?lang=en")
+    assert "Automatic tags not yet reviewed:" in html
+    file_named = re.search(r'id="file-named">.*?</ul>', html, re.S).group(0)
+    assert photo in file_named and "IMG_0042" in file_named
+    undated = re.search(r'id="undated">.*?</ul>', html, re.S).group(0)
+    assert photo in undated
+    with desk["archive"].change("item set", by="binh") as work:
+        items.edit(work, photo, {"title": "Ảnh nhà rông", "date": "1975"}, "vi")
+    html = page(client_as(desk, "dung"), "/staff/?lang=en")
+    assert photo not in re.search(r'id="file-named">.*?</ul>', html, re.S).group(0)
+    assert document in re.search(r'id="file-named">.*?</ul>', html, re.S).group(0)
+    undated = re.search(r'id="undated">.*?</ul>', html, re.S)
+    assert undated is None or photo not in undated.group(0)
+
+
+def test_the_dashboard_shows_the_last_runs_and_pages_whose_reading_failed(desk):
+    failed = desk["ids"]["hong.png"]
+    html = page(client_as(desk, "dung"), "/staff/?lang=en")
+    assert "Run 1" in html and "Run 3" in html
+    listed = re.search(r'id="failed-pages">.*?</ul>', html, re.S).group(0)
+    assert failed in listed and "Read again" not in listed  # a viewer is offered nothing
+
+
+def test_read_again_reads_a_failed_page_with_the_cli_and_credits_who_asked(desk):
+    failed = desk["ids"]["hong.png"]
+    assert _ocr_status(desk, failed) == "failed"
+    client = client_as(desk, "binh")
+    html = page(client, "/staff/?lang=en")
+    listed = re.search(r'id="failed-pages">.*?</ul>', html, re.S).group(0)
+    assert f'name="item" value="{failed}"' in listed
+    done = client.post(
+        "/staff/read-again", data={"csrf_token": TOKEN.search(html).group(1), "item": failed}
+    )
+    assert done.status_code == 303
+    wait_for(lambda: _ocr_status(desk, failed) == "done", "the page read again")
+    html = page(client, "/staff/?lang=en")
+    assert f"/staff/items/{failed}/pages/1/text" not in html.split('id="ingest-heading"')[1]
+    history = page(client, f"/staff/items/{failed}/history")
+    assert re.search(r"<td>binh</td>\s*<td>ocr</td>", history)
+
+
+def test_read_again_for_an_unknown_item_is_not_found_and_a_viewer_may_not(desk):
+    client = client_as(desk, "binh")
+    token = TOKEN.search(page(client, "/staff/")).group(1)
+    unknown = client.post("/staff/read-again", data={"csrf_token": token, "item": "KT-1-1"})
+    assert unknown.status_code == 404
+    viewer = client_as(desk, "dung")
+    token = TOKEN.search(page(viewer, "/staff/")).group(1)
+    assert viewer.post("/staff/read-again", data={"csrf_token": token}).status_code == 403

@@ -1,11 +1,21 @@
-"""The dashboard, `/staff/`: who is signed in, as what, and where to go from here."""
+"""The dashboard, `/staff/`: who is signed in and what their role allows; the last ingest runs
+and their failures still open; pages whose reading failed, with "read again" (the same command
+as `archive ocr --retry-failed`, run beside the server); and what waits for review: pages read
+with a confidence under the one chosen, automatic tags no one has reviewed, titles that are
+only a file name, items with no date."""
 
 from __future__ import annotations
 
-from flask import render_template
+import subprocess
+import sys
+import threading
 
-from archive import roles
-from catalogue.staff.blueprint import N_, blueprint, current_user, requires
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+
+from archive import items, journal, roles, worklist
+from archive.errors import NotFound
+from catalogue import services
+from catalogue.staff.blueprint import N_, _, blueprint, current_user, requires
 
 # What each permission lets a person do, as the dashboard says it.
 PERMISSION_NAMES = {
@@ -20,11 +30,72 @@ PERMISSION_NAMES = {
     roles.USERS: N_("Manage the accounts of the staff"),
     roles.PURGE: N_("Delete items for good"),
 }
+CONFIDENCE = 70  # the mean OCR confidence (0-100) under which a page is listed, unless chosen
+RUNS = 5
+READ_AGAIN_LOG = "read-again.log"  # in the home's logs/: what the command printed
 
 
 @blueprint.get("/")
 @requires(roles.READ)
-def dashboard() -> str:
+def dashboard() -> tuple[str, int]:
     user = current_user()
     allowed = [PERMISSION_NAMES[p] for p in roles.PERMISSIONS if user.can(p)]
-    return render_template("staff/dashboard.html", allowed=allowed)
+    below, error = _confidence(request.args.get("confidence", ""))
+    with services.reading() as session:
+        lists = {
+            "failed": worklist.failed_pages(session),
+            "unsure": worklist.unsure_pages(session, below),
+            "tags": worklist.unreviewed_tags(session),
+            "file_named": worklist.file_named(session),
+            "undated": worklist.undated(session),
+        }
+        runs = journal.status(session, RUNS)["runs"]
+    html = render_template(
+        "staff/dashboard.html",
+        allowed=allowed,
+        runs=runs,
+        lists=lists,
+        confidence=below,
+        confidence_error=error,
+    )
+    return html, 400 if error else 200
+
+
+def _confidence(raw: str) -> tuple[float, str | None]:
+    """The confidence asked for, a number from 0 to 100; else the default, and why."""
+    if not raw:
+        return CONFIDENCE, None
+    try:
+        value = float(raw[:20])
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        return CONFIDENCE, _("A confidence is a number from 0 to 100.")
+    return value, None
+
+
+@blueprint.post("/read-again")
+@requires(roles.TEXTS)
+def read_again() -> Response:
+    """OCR again the pages whose reading failed (of one item, when the form names it), with
+    `archive ocr --retry-failed` run beside the server: reading takes seconds a page, longer
+    than a request should."""
+    archive = services.archive()
+    named = request.form.get("item", "").strip()[:40]
+    if named:
+        with services.reading() as session:
+            try:
+                named = items.find(session, named).accession_id
+            except NotFound:
+                abort(404)
+    command = [sys.executable, "-m", "archive", "--home", str(archive.home)]
+    command += ["--by", current_user().name, "ocr", "--retry-failed", *([named] if named else [])]
+    log = archive.home / "logs" / READ_AGAIN_LOG
+    with open(log, "ab") as out:
+        process = subprocess.Popen(  # a fixed command; the item is one the archive holds
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True
+        )
+    # a thread waits for it to end, so it leaves no zombie behind in the server's process
+    threading.Thread(target=process.wait, daemon=True).start()
+    flash(_("Reading again has started. The pages read are listed here no more once done."))
+    return redirect(url_for("staff.dashboard"), code=303)
