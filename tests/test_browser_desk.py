@@ -1,0 +1,110 @@
+"""The archivist's pages of the staff workspace in Debian's Chromium (Playwright), over an
+archive of their own served by `archive serve`, by keyboard: a page's text corrected beside its
+image and the new word found by search at once; an automatic tag rejected, and still rejected
+after `archive tag --retag`."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import Cli, first_line, text_pdf
+from tests.test_browser import DESKTOP, Watched, draws_tiles, save, signs_in, tab_to
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "mat khau cua nhan vien"  # as tests/test_browser.py signs in with
+ARCHIVIST = "luu-tru"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory) -> Iterator[dict]:
+    """`archive serve` over an archive of one document with a text layer that names the
+    Convention on the Rights of the Child (so tagged with it), and an archivist's account."""
+    from archive import users
+    from archive.home import Archive
+
+    root = tmp_path_factory.mktemp("desk-browser")
+    home = root / "home"
+    run = Cli(CliRunner(), home, root)
+    assert run("init").exit_code == 0
+    text_pdf(
+        root / "documents" / "ke-hoach.pdf",
+        ["A plan of communication on human rights", "Convention on the Rights of the Child"],
+    )
+    result, report = run.ingest(root / "documents", "--type", "document")
+    assert report is not None, result.output
+    archive = Archive.open(home)
+    try:
+        with archive.change("user add", by="test") as work:
+            users.add(work, ARCHIVIST, "archivist", PASSWORD)
+    finally:
+        archive.close()
+    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = first_line(process, timeout=60)
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert found, line + process.stderr.read()
+        yield {"server": found.group(0), "run": run, "id": report["inputs"][0]["item"]}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+@pytest.fixture
+def seen(browser, desk: dict) -> Iterator[Watched]:
+    context = browser.new_context(base_url=desk["server"], viewport=DESKTOP)
+    yield Watched(context.new_page())
+    context.close()
+
+
+def test_an_archivist_corrects_a_pages_text_and_search_finds_the_new_word(seen, desk):
+    from playwright.sync_api import expect
+
+    page, document = seen.page, desk["id"]
+    page.goto(f"/staff/items/{document}/pages/1/text")
+    signs_in(page, ARCHIVIST)
+    page.wait_for_url(re.compile(rf"/staff/items/{document}/pages/1/text$"))
+    draws_tiles(seen)  # the page's image, beside its text
+    tab_to(page, "#text", presses=60)
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nHội nghị Quyphongtrang")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".staff-messages")).to_have_text("Đã lưu thành phiên bản 2.")
+    expect(page.locator(".diff ins")).to_have_text("+ Hội nghị Quyphongtrang")
+    save(seen, "staff-text-corrected")
+    page.goto("/search?q=quyphongtrang")
+    expect(page.locator(f"a[href='/items/{document}']").first).to_be_visible()
+    assert seen.unexpected_errors() == []
+
+
+def test_an_archivist_rejects_a_tag_and_it_stays_rejected_after_retag(seen, desk):
+    from playwright.sync_api import expect
+
+    page, document = seen.page, desk["id"]
+    page.goto(f"/staff/items/{document}/tags")
+    signs_in(page, ARCHIVIST)
+    page.wait_for_url(re.compile(rf"/staff/items/{document}/tags$"))
+    entry = page.locator("li.tag-review", has_text="convention:CRC")
+    expect(entry.locator(".tag-state")).to_contain_text("Tự động, chưa duyệt")
+    expect(entry.locator(".evidence")).to_contain_text("«Convention on the Rights of the Child»")
+    tab_to(page, "form:has(input[value='convention:CRC']) button[value='reject']", presses=80)
+    page.keyboard.press("Enter")
+    expect(page.locator(".staff-messages")).to_contain_text("Đã bác bỏ: convention:CRC.")
+    retag = desk["run"]("tag", "--retag")
+    assert retag.exit_code == 0, retag.output
+    page.reload()
+    entry = page.locator("li.tag-review", has_text="convention:CRC")
+    expect(entry.locator(".tag-state")).to_contain_text("Tự động, đã bác bỏ")
+    page.goto(f"/items/{document}?lang=en")
+    expect(page.locator("h1")).to_be_visible()
+    assert page.locator("a[href*='convention=CRC']").count() == 0
+    assert seen.unexpected_errors() == []
