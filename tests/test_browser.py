@@ -437,7 +437,17 @@ def test_an_archivist_signs_in_puts_a_title_back_and_the_public_page_shows_it(
     assert watched.unexpected_errors() == []
 
 
-STAFF_PAGES = ("login", "dashboard", "audit", "history", "tags", "text", "users", "user")
+STAFF_PAGES = (
+    "login",
+    "dashboard",
+    "audit",
+    "history",
+    "editor",
+    "tags",
+    "text",
+    "users",
+    "user",
+)
 
 
 def staff_addresses(catalogue_home: dict, staff_accounts: dict) -> dict[str, str]:
@@ -446,6 +456,7 @@ def staff_addresses(catalogue_home: dict, staff_accounts: dict) -> dict[str, str
         "dashboard": "/staff/",
         "audit": "/staff/audit",
         "history": f"/staff/items/{catalogue_home['ids']['anh-1.jpg']}/history",
+        "editor": f"/staff/items/{catalogue_home['ids']['anh-1.jpg']}",
         "tags": f"/staff/items/{catalogue_home['ids']['anh-0.jpg']}/tags",
         "text": f"/staff/items/{catalogue_home['ids']['ke-hoach.pdf']}/pages/1/text",
         "users": "/staff/users",

@@ -363,3 +363,131 @@ def test_read_again_for_an_unknown_item_is_not_found_and_a_viewer_may_not(desk):
     viewer = client_as(desk, "dung")
     token = TOKEN.search(page(viewer, "/staff/")).group(1)
     assert viewer.post("/staff/read-again", data={"csrf_token": token}).status_code == 403
+
+
+# --- the item editor ----------------------------------------------------------------------------
+
+
+def _editor(client, accession_id: str) -> tuple[str, dict[str, str]]:
+    """The editor's page, and its form as the browser would send it unchanged."""
+    html = page(client, f"/staff/items/{accession_id}?lang=en")
+    form = dict(
+        re.findall(r'<input id="field-[^"]*" name="([^"]+)" type="text" value="([^"]*)"', html)
+    )
+    for name, body in re.findall(r'<textarea id="field-[^"]*" name="([^"]+)"[^>]*>([^<]*)<', html):
+        form[name] = body
+    for name, options in re.findall(
+        r'<select id="field-[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected', options)
+        form[name] = chosen.group(1) if chosen else re.search(r'value="([^"]*)"', options).group(1)
+    form["csrf_token"] = TOKEN.search(html).group(1)
+    form["stamp"] = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
+    return html, form
+
+
+def test_the_editor_shows_every_field_and_offers_the_provinces_languages(desk):
+    document = desk["ids"]["ke-hoach.pdf"]
+    html, form = _editor(client_as(desk, "binh"), document)
+    for name in (
+        "title_vi",
+        "description_add",
+        "type",
+        "date",
+        "creator",
+        "place",
+        "latitude",
+        "longitude",
+        "subject",
+        "language",
+        "rights",
+        "access",
+        "collection",
+    ):
+        assert name in form, name
+    assert form["title_vi"] == "ke-hoach" and form["collection"] == "kon-tum/van-ban"
+    languages = re.search(r'name="title_add_lang">(.*?)</select>', html, re.S).group(1)
+    for name in ("Bahnar", "Sedang", "Jarai", "Jeh", "Brao", "Romam", "English"):
+        assert name in languages, name
+    assert 'value="vi"' not in languages  # the title is written in Vietnamese already
+    vietnamese = page(client_as(desk, "binh"), f"/staff/items/{document}")
+    assert "Tiếng Ba Na" in vietnamese and "Thêm một ngôn ngữ" in vietnamese
+
+
+def test_an_archivist_edits_an_item_and_the_public_page_search_and_history_follow(desk):
+    document = desk["ids"]["ke-hoach.pdf"]
+    client = client_as(desk, "binh")
+    _html, form = _editor(client, document)
+    form |= {
+        "title_vi": "Kế hoạch truyền thông Xuanthuylam",
+        "title_add_lang": "bdq",
+        "title_add": "Hla tơblơ̆ Xuanthuylam",
+        "date": "2023-05-05",
+        "subject": "quyền con người; trẻ em",
+    }
+    saved = client.post(f"/staff/items/{document}", data=form)
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    public = client_as(desk, None).get(f"/items/{document}").get_data(as_text=True)
+    assert "Kế hoạch truyền thông Xuanthuylam" in public and 'lang="bdq"' in public
+    assert document in _search(desk, "xuanthuylam")
+    history = page(client, f"/staff/items/{document}/history?lang=en")
+    assert "Saved: title_vi, title_bdq, date, subject." in history
+    for field in ("title_vi", "title_bdq", "date", "subject"):
+        assert f"<td>{field}</td>" in history, field
+    assert "<td>item edit</td>" in history and "<td>binh</td>" in history
+    html, again = _editor(client, document)
+    assert again["title_bdq"] == "Hla tơblơ̆ Xuanthuylam" and again["date"] == "2023-05-05"
+    assert "Saved: " not in html  # said once, on the page after saving
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date": "19755"}, "date", "&#39;19755&#39; is not an EDTF date"),
+        ({"date": "1975-13"}, "date", "month 13 does not exist"),
+        ({"latitude": "north"}, "latitude", "latitude: &#39;north&#39; is not a number"),
+        ({"rights": "https://example.org/"}, "rights", "is not a RightsStatements.org"),
+        ({"creator": "x" * 1001}, "creator", "creator: at most 1000 characters"),
+        ({"language": "Vietnamese"}, "language", "is not an ISO 639-3 code"),
+        ({"collection": "kon-tum/khong-co"}, "collection", "no such collection"),
+        ({"title_add_lang": "en_US", "title_add": "A plan"}, "title_en_US", "did you mean"),
+    ],
+)
+def test_a_bad_field_is_refused_beside_it_in_the_clis_words_and_nothing_is_saved(
+    desk, changes, field, message
+):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    client = client_as(desk, "binh")
+    _html, form = _editor(client, photo)
+    form |= {"creator": "Người chụp mới"} | changes
+    refused = client.post(f"/staff/items/{photo}?lang=en", data=form)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    error = re.search(rf'<p class="form-error" id="{re.escape(field)}-error"[^>]*>([^<]*)', html)
+    assert error and message in error.group(1), html
+    assert "Nothing was saved" in html
+    assert _editor(client, photo)[1]["creator"] != "Người chụp mới"
+
+
+def test_an_item_keeps_a_title_and_a_stale_form_changes_nothing(desk):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    client = client_as(desk, "binh")
+    _html, form = _editor(client, photo)
+    cleared = client.post(f"/staff/items/{photo}?lang=en", data=form | {"title_vi": ""})
+    assert cleared.status_code == 400
+    assert "an item keeps a title" in cleared.get_data(as_text=True)
+    with desk["archive"].change("item set", by="lan") as work:
+        items.edit(work, photo, {"place": "Kon Rẫy"}, "vi")
+    stale = client.post(f"/staff/items/{photo}?lang=en", data=form | {"creator": "Stale"})
+    assert stale.status_code == 409
+    assert "Someone changed this item since you opened it" in stale.get_data(as_text=True)
+    assert _editor(client, photo)[1]["creator"] != "Stale"
+
+
+@pytest.mark.parametrize("who", ["chi", "dung"])
+def test_a_viewer_or_a_curator_reads_the_editor_and_cannot_save(desk, who):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    client = client_as(desk, who)
+    html, form = _editor(client, photo)
+    assert '<button type="submit">Save</button>' not in html
+    assert client.post(f"/staff/items/{photo}", data=form | {"creator": "X"}).status_code == 403

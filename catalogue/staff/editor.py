@@ -1,0 +1,210 @@
+"""The item editor, `/staff/items/ID`: every descriptive field of an item, its language maps
+(title, description) in each language they are written in with "add a language", access and
+collection; checked field by field with the checks and words of `archive item set`, each error
+shown beside its field, and applied through the unit of work (`archive.items.edit`), so the
+history, the audit, the tags, the public page and search follow at once.
+
+The fields are those `archive item set` takes (`archive.fields`: LANGUAGE_MAPPED, SINGLE,
+MULTI) and `collection`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from archive import fields, items, roles
+from archive.errors import InvalidInput, NotFound
+from archive.models import Collection, Item
+from catalogue import services
+from catalogue.i18n import gettext
+from catalogue.pages.labels import OWN_LANGUAGES, language_label
+from catalogue.staff.blueprint import N_, blueprint, current_user, requires
+from search_index.folder import IndexLocked
+
+_ = gettext
+
+# The languages offered first when a title or description is given in another: the archive's
+# two, then the province's own (catalogue.pages.labels names them).
+OFFERED_LANGUAGES = ("vi", "en", *OWN_LANGUAGES, "fr")
+LONG = ("description",)  # written in a textarea
+MAX_LENGTH = {"description": 20_000}  # characters of a value; any other field: MAX_OTHER
+MAX_OTHER = 1_000
+LABELS = {
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "type": N_("Type"),
+    "date": N_("Date"),
+    "creator": N_("Creator"),
+    "place": N_("Place"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+    "subject": N_("Subjects"),
+    "language": N_("Languages"),
+    "rights": N_("Usage rights"),
+    "access": N_("Access"),
+    "collection": N_("Collection"),
+}
+HELP = {
+    "date": N_("EDTF, such as 1975, 199X, 1975-04, 2023-05-05, 1975? or 1975/1980."),
+    "subject": N_("Several, separated by ;"),
+    "language": N_("ISO 639-3 codes separated by ;, such as vie; eng; bdq"),
+    "rights": N_("A RightsStatements.org or Creative Commons address, in its http:// form."),
+}
+CHOICES = {"type": ("photo", "document"), "access": ("public", "restricted")}
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A language-mapped field: its value in each language it is written in."""
+
+    name: str
+    values: list[tuple[str, str]]  # (language, text)
+
+
+def form_values(item: Item) -> dict[str, str]:
+    """The item's fields as the form writes them (and as `item set` takes them)."""
+    values = {
+        f"{key}_{lang}": text
+        for key in fields.LANGUAGE_MAPPED
+        for lang, text in getattr(item, key).items()
+    }
+    for name in (*fields.SINGLE, *fields.MULTI):
+        value = getattr(item, items.ATTRIBUTES[name])
+        values[name] = "; ".join(value) if isinstance(value, list) else _written(value)
+    values["collection"] = item.collection.slug if item.collection else ""
+    return values
+
+
+def _written(value: Any) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sent(current: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The fields the form changed, as `item set` assignments, and what is wrong with each
+    (message, its language): the CLI's own words, in English."""
+    given = {}
+    for name in current:
+        if name in request.form:
+            given[name] = request.form.get(name, "").replace("\r\n", "\n")
+    for key in fields.LANGUAGE_MAPPED:
+        lang, text = request.form.get(f"{key}_add_lang", ""), request.form.get(f"{key}_add", "")
+        if text.strip():
+            given[f"{key}_{lang}"] = text
+    changed = {k: v for k, v in given.items() if v.strip() != current.get(k, "").strip()}
+    errors: dict[str, tuple[str, str]] = {}
+    for name, value in changed.items():
+        limit = MAX_LENGTH.get(name.split("_")[0], MAX_OTHER)
+        if len(value) > limit:
+            errors[name] = (f"{name}: at most {limit} characters, not {len(value)}", "en")
+        elif value.strip() and name != "collection":
+            try:
+                fields.describe({name: value}, "vi")
+            except InvalidInput as error:
+                errors[name] = (str(error), "en")
+    return changed, errors
+
+
+def _collections() -> list[str]:
+    with services.reading() as session:
+        return list(session.scalars(select(Collection.slug).order_by(Collection.slug)))
+
+
+@blueprint.get("/items/<accession_id>")
+@requires(roles.READ)
+def editor(accession_id: str) -> str:
+    return _page(accession_id)[0]
+
+
+def _page(
+    accession_id: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, tuple[str, str]] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    with services.reading() as session:
+        try:
+            item = items.find(session, accession_id)
+        except NotFound:
+            abort(404)
+        current = form_values(item)
+        shown = current | (values or {})
+        html = render_template(
+            "staff/editor.html",
+            accession_id=item.accession_id,
+            title=dict(item.title),
+            access=item.access,
+            stamp=item.updated_at.isoformat(),
+            values=shown,
+            mapped=[_mapped(key, shown) for key in fields.LANGUAGE_MAPPED],
+            single=[n for n in (*fields.SINGLE, *fields.MULTI) if n not in ("type", "access")],
+            choices=CHOICES,
+            collections=_collections(),
+            languages=[(code, language_label(code)) for code in OFFERED_LANGUAGES],
+            language_label=language_label,
+            labels=LABELS,
+            help=HELP,
+            long=LONG,
+            errors=errors or {},
+        )
+    return html, status
+
+
+def _mapped(key: str, values: dict[str, str]) -> Mapped:
+    """The languages `key` is written in, the archive's and the province's first."""
+    order = {code: n for n, code in enumerate(OFFERED_LANGUAGES)}
+    written = {
+        name[len(key) + 1 :]: text
+        for name, text in values.items()
+        if name.startswith(f"{key}_") and not name.startswith(f"{key}_add")
+    }
+    return Mapped(key, sorted(written.items(), key=lambda p: (order.get(p[0], 99), p[0])))
+
+
+@blueprint.post("/items/<accession_id>")
+@requires(roles.ITEMS)
+def editor_post(accession_id: str) -> Response | tuple[str, int]:
+    user = current_user()
+    with services.reading() as session:
+        try:
+            item = items.find(session, accession_id)
+        except NotFound:
+            abort(404)
+        current, stamp = form_values(item), item.updated_at.isoformat()
+        known = set(session.scalars(select(Collection.slug)))
+    changed, errors = sent(current)
+    if changed.get("collection") and changed["collection"] not in known:
+        slug = changed["collection"]
+        errors["collection"] = (f"collection {slug!r}: no such collection", "en")
+    if any(not user.can(roles.for_field(name)) for name in changed):
+        abort(403)
+    if request.form.get("stamp") != stamp:
+        message = _(
+            "Someone changed this item since you opened it. Its fields are shown as they are "
+            "now: make your changes again."
+        )
+        return _page(accession_id, None, {"form": (message, "")}, 409)
+    if errors:
+        return _page(accession_id, changed, errors, 400)
+    return _apply(accession_id, changed, user.name)
+
+
+def _apply(accession_id: str, changed: dict[str, str], by: str) -> Response | tuple[str, int]:
+    archive = services.archive()
+    lang = fields.default_lang(archive.settings["languages"])
+    try:
+        with archive.change("item edit", by=by) as work:
+            done = items.edit(work, accession_id, changed, lang)
+    except InvalidInput as error:  # what only the whole item can say (a title it must keep)
+        name = str(error).split(":")[0]
+        key = name if name in changed else "form"
+        return _page(accession_id, changed, {key: (str(error), "en")}, 400)
+    except IndexLocked:
+        flash(_("Saved. The search index was busy: search finds it after the next reindex."))
+        done = None
+    if done is not None:
+        names = ", ".join(name for name, _old, _new in done)
+        flash(_("Saved: %(fields)s.", fields=names) if done else _("Nothing to change."))
+    return redirect(url_for("staff.editor", accession_id=accession_id), code=303)
