@@ -491,3 +491,21 @@ def test_a_viewer_or_a_curator_reads_the_editor_and_cannot_save(desk, who):
     html, form = _editor(client, photo)
     assert '<button type="submit">Save</button>' not in html
     assert client.post(f"/staff/items/{photo}", data=form | {"creator": "X"}).status_code == 403
+
+
+def test_a_position_is_changed_by_one_of_its_two_numbers_and_keeps_the_other_whole(desk):
+    photo = desk["ids"]["IMG_0042.jpg"]
+    client = client_as(desk, "binh")
+    _html, form = _editor(client, photo)
+    both = {"latitude": "14.353456", "longitude": "108.004321"}
+    assert client.post(f"/staff/items/{photo}", data=form | both).status_code == 303
+    _html, form = _editor(client, photo)
+    assert (form["latitude"], form["longitude"]) == ("14.353456", "108.004321")
+    assert (
+        client.post(f"/staff/items/{photo}", data=form | {"longitude": "108.5"}).status_code == 303
+    )
+    _html, form = _editor(client, photo)
+    assert (form["latitude"], form["longitude"]) == ("14.353456", "108.5")
+    alone = client.post(f"/staff/items/{photo}?lang=en", data=form | {"longitude": ""})
+    assert alone.status_code == 400
+    assert "latitude and longitude go together" in alone.get_data(as_text=True)

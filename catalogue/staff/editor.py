@@ -54,6 +54,7 @@ HELP = {
     "rights": N_("A RightsStatements.org or Creative Commons address, in its http:// form."),
 }
 CHOICES = {"type": ("photo", "document"), "access": ("public", "restricted")}
+POSITION = {"latitude", "longitude"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def form_values(item: Item) -> dict[str, str]:
 
 
 def _written(value: Any) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    return "" if value is None else str(value)  # a float in full: 14.353456, not 14.3535
 
 
 def sent(current: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
@@ -94,16 +95,22 @@ def sent(current: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[str, 
         if text.strip():
             given[f"{key}_{lang}"] = text
     changed = {k: v for k, v in given.items() if v.strip() != current.get(k, "").strip()}
+    if POSITION & changed.keys():  # they go together, as `item set` takes them
+        changed |= {name: given.get(name, current[name]) for name in POSITION}
     errors: dict[str, tuple[str, str]] = {}
     for name, value in changed.items():
         limit = MAX_LENGTH.get(name.split("_")[0], MAX_OTHER)
         if len(value) > limit:
             errors[name] = (f"{name}: at most {limit} characters, not {len(value)}", "en")
         elif value.strip() and name != "collection":
+            checked = {name: value}
+            if name in POSITION:
+                checked = {other: changed[other] for other in POSITION}
             try:
-                fields.describe({name: value}, "vi")
+                fields.describe(checked, "vi")
             except InvalidInput as error:
-                errors[name] = (str(error), "en")
+                if name not in POSITION or str(error).startswith(name) or "together" in str(error):
+                    errors[name] = (str(error), "en")
     return changed, errors
 
 
