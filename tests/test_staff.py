@@ -314,6 +314,9 @@ def test_every_form_that_posts_carries_the_csrf_token(staff):
         "/staff/",
         "/staff/audit",
         f"/staff/items/{photo}/history",
+        f"/staff/items/{photo}",
+        f"/staff/items/{photo}/tags",
+        f"/staff/items/{photo}/pages/1/text",
         "/staff/users",
         f"/staff/users/{TARGET}",
     ):
@@ -359,6 +362,12 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.revert"] == roles.ITEMS
     assert needs["staff.users"] == needs["staff.user_disable"] == roles.USERS
     assert needs["staff.history"] == needs["staff.audit_trail"] == roles.READ
+    assert (
+        needs["staff.editor"] == needs["staff.tag_review"] == needs["staff.page_text"] == roles.READ
+    )
+    assert needs["staff.editor_post"] == roles.ITEMS
+    assert needs["staff.tag_review_post"] == roles.TAGS
+    assert needs["staff.page_text_post"] == needs["staff.read_again"] == roles.TEXTS
 
 
 @pytest.mark.parametrize("who", [None, *PEOPLE])
