@@ -4,8 +4,8 @@ collection; checked field by field with the checks and words of `archive item se
 shown beside its field, and applied through the unit of work (`archive.items.edit`), so the
 history, the audit, the tags, the public page and search follow at once.
 
-The fields are those `archive item set` takes (`archive.fields`: LANGUAGE_MAPPED, SINGLE,
-MULTI) and `collection`."""
+The fields are those of the field table people write (`archive.fields.WRITTEN`, as
+`archive item set` takes them), in its order, labelled as it labels them, and `collection`."""
 
 from __future__ import annotations
 
@@ -33,21 +33,23 @@ OFFERED_LANGUAGES = ("vi", "en", *OWN_LANGUAGES, "fr")
 LONG = ("description",)  # written in a textarea
 MAX_LENGTH = {"description": 20_000}  # characters of a value; any other field: MAX_OTHER
 MAX_OTHER = 1_000
-LABELS = {
-    "title": N_("Title"),
-    "description": N_("Description"),
-    "type": N_("Type"),
-    "date": N_("Date"),
-    "creator": N_("Creator"),
-    "place": N_("Place"),
-    "latitude": N_("Latitude"),
-    "longitude": N_("Longitude"),
-    "subject": N_("Subjects"),
-    "language": N_("Languages"),
-    "rights": N_("Usage rights"),
-    "access": N_("Access"),
-    "collection": N_("Collection"),
-}
+# The labels of the fields edited here (archive.fields.FIELDS, in English there), marked for
+# the catalogues, which translate them as the table does.
+FIELD_LABELS = (
+    N_("Type"), N_("Title"), N_("Description"), N_("Date"), N_("Creator"), N_("Place"),
+    N_("Latitude"), N_("Longitude"), N_("Subjects"), N_("Usage rights"), N_("Access"),
+    N_("Languages"), N_("Collection"),
+)  # fmt: skip
+MAPPED = tuple(f.name for f in fields.WRITTEN if f.kind == fields.LANGUAGE_MAP)
+CHOSEN = tuple(f.name for f in fields.WRITTEN if f.kind == fields.CHOICE)  # type, access
+TYPED = tuple(f.name for f in fields.WRITTEN if f.kind not in (fields.LANGUAGE_MAP, fields.CHOICE))
+
+
+def field_label(name: str) -> str:
+    """The field's label in the page's language, as the table gives it."""
+    return _("Collection") if name == "collection" else _(fields.BY_NAME[name].label["en"])
+
+
 HELP = {
     "date": N_("EDTF, such as 1975, 199X, 1975-04, 2023-05-05, 1975? or 1975/1980."),
     "subject": N_("Several, separated by ;"),
@@ -55,7 +57,6 @@ HELP = {
     "rights": N_("A RightsStatements.org or Creative Commons address, in its http:// form."),
     "collection": N_("Its address, such as kon-tum/anh; empty: in no collection."),
 }
-CHOICES = {"type": ("photo", "document"), "access": ("public", "restricted")}
 POSITION = {"latitude", "longitude"}
 
 
@@ -69,14 +70,13 @@ class Mapped:
 
 def form_values(item: Item) -> dict[str, str]:
     """The item's fields as the form writes them (and as `item set` takes them)."""
-    values = {
-        f"{key}_{lang}": text
-        for key in fields.LANGUAGE_MAPPED
-        for lang, text in getattr(item, key).items()
-    }
-    for name in (*fields.SINGLE, *fields.MULTI):
-        value = getattr(item, items.ATTRIBUTES[name])
-        values[name] = "; ".join(value) if isinstance(value, list) else _written(value)
+    values = {}
+    for field in fields.WRITTEN:
+        value = getattr(item, field.attribute)
+        if field.kind == fields.LANGUAGE_MAP:
+            values |= {f"{field.name}_{lang}": text for lang, text in value.items()}
+        else:
+            values[field.name] = "; ".join(value) if field.kind == fields.LIST else _written(value)
     values["collection"] = item.collection.slug if item.collection else ""
     return values
 
@@ -92,7 +92,7 @@ def sent(current: dict[str, str]) -> tuple[dict[str, str], dict[str, tuple[str, 
     for name in current:
         if name in request.form:
             given[name] = request.form.get(name, "").replace("\r\n", "\n")
-    for key in fields.LANGUAGE_MAPPED:
+    for key in MAPPED:
         lang, text = request.form.get(f"{key}_add_lang", ""), request.form.get(f"{key}_add", "")
         if text.strip():
             given[f"{key}_{lang}"] = text
@@ -156,13 +156,14 @@ def _page(
             access=item.access,
             stamp=item.updated_at.isoformat(),
             values=shown,
-            mapped=[_mapped(key, shown) for key in fields.LANGUAGE_MAPPED],
-            single=[n for n in (*fields.SINGLE, *fields.MULTI) if n not in ("type", "access")],
-            choices=CHOICES,
+            mapped=[_mapped(key, shown) for key in MAPPED],
+            single=TYPED,
+            chosen=CHOSEN,
+            choices={name: fields.BY_NAME[name].choices for name in CHOSEN},
             collection_options=_collection_options(),
             languages=[(code, language_label(code)) for code in OFFERED_LANGUAGES],
             language_label=language_label,
-            labels=LABELS,
+            field_label=field_label,
             help=HELP,
             long=LONG,
             errors=errors or {},
