@@ -53,7 +53,7 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 		|| $(BIN)/archive --home $(DEMO)/archive reindex
 	$(BIN)/python -m demo.exhibitions $(DEMO)/archive
 	for definition in $(DEMO)/archive/exhibitions/*.yaml; do \
-		$(BIN)/archive --home $(DEMO)/archive exhibition build $$definition || exit 1; \
+		$(BIN)/archive --home $(DEMO)/archive exhibition publish $$definition || exit 1; \
 		$(BIN)/archive --home $(DEMO)/archive exhibition export $$definition \
 			--out $(DEMO)/sites/$$(basename $$definition .yaml) \
 			--base-url http://localhost:8001/$$(basename $$definition .yaml) || exit 1; \

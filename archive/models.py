@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -315,3 +316,39 @@ class PublicChange(Base):
     activity: Mapped[str] = mapped_column(String(10))  # create | update | delete
     at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC, whole seconds
     latest: Mapped[bool] = mapped_column(default=True)
+
+
+class PublishedExhibition(Base):
+    """The version of an exhibition the public sees: the text of its definition as it was when
+    last published (`exhibitions.lifecycle`). The file in the home's `exhibitions/` is the
+    curators' draft; editing it changes nothing public until it is published again."""
+
+    __tablename__ = "exhibitions"
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))  # published | archived (off the public site)
+    definition: Mapped[str] = mapped_column(Text)  # the YAML, as published
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of `definition`
+    file: Mapped[str] = mapped_column(String(255))  # the file's name in `exhibitions/`
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(64))
+    visitors: Mapped[int | None] = mapped_column(Integer)  # at the venue, entered afterwards
+
+
+class Partner(Base):
+    """An organisation exhibitions are made with, offered to curators to choose from."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(255), unique=True)
+    name_en: Mapped[str] = mapped_column(String(255))
+
+
+class DailyViews(Base):
+    """How many times a public address was seen on a day: a count, nothing about who saw it.
+    `route` names the kind of page (`exhibition`), `key` the one seen (its slug)."""
+
+    __tablename__ = "daily_views"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    route: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

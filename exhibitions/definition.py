@@ -137,7 +137,7 @@ _REQUIRED_HINTS = {
     "items": " (the list of the items it shows)",
     "item": " (the accession id of an item, such as KT-2024-000001)",
 }
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # The tags the safe loader resolves plain values to; any other (`!!python/...`, `!mine`) was
 # written on purpose and is refused, never acted on.
@@ -165,6 +165,29 @@ def load(path: Path) -> tuple[Exhibition | None, list[Problem]]:
     except OSError as error:
         return None, [Problem(str(path), 1, f"the file cannot be read: {error.strerror}")]
     return _Reader(str(path)).read(text, Path(path))
+
+
+def parse(text: str, path: Path) -> tuple[Exhibition | None, list[Problem]]:
+    """`load`, of a text read already (`path` names it in the problems)."""
+    return _Reader(str(path)).read(text, Path(path))
+
+
+def inspect(
+    text: str, path: Path, facts_of: Callable[[list[str]], Mapping[str, ItemFacts]]
+) -> tuple[Exhibition | None, list[Problem]]:
+    """`load` and `check` in one: every problem of the text, in the order of the file. The
+    items are checked even when the definition as a whole cannot be read (a missing id, a
+    section gone wrong), so that a curator mends everything in one go; `facts_of` reads the
+    facts of the accession ids it is given (`item_facts` in a session)."""
+    reader = _Reader(str(path))
+    exhibition, problems = reader.read(text, Path(path))
+    facts = facts_of([entry.item for entry in reader.seen])
+    problems += [
+        Problem(str(path), line, message)
+        for entry in reader.seen
+        for line, message in _entry_problems(entry, facts.get(entry.item), reader.access)
+    ]
+    return exhibition, sorted(problems, key=lambda p: p.line)
 
 
 def check(exhibition: Exhibition, facts: Mapping[str, ItemFacts]) -> list[Problem]:
@@ -230,6 +253,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.refused: set[int] = set()  # ids of nodes whose tag is not allowed
         self.shown: dict[str, int] = {}  # accession id -> the line it is first shown on
+        self.seen: list[Entry] = []  # every entry read well, for `inspect`
+        self.access = "public"  # as the definition says, once read
 
     def report(self, at: Node | int, message: str) -> _Invalid:
         line = at if isinstance(at, int) else at.start_mark.line + 1
@@ -300,6 +325,7 @@ class _Reader:
         kind = self.optional(keys, "kind", None, self.choice, "kind", KINDS)
         title = self.optional(keys, "title", None, self.language_map, "title", True)
         start, end = self.optional(keys, "dates", (None, None), self.dates)
+        self.access = self.optional(keys, "access", "public", self.choice, "access", ACCESS)
         exhibition = Exhibition(
             id=ident or "",
             kind=kind or "",
@@ -312,7 +338,7 @@ class _Reader:
             curators=self.optional(keys, "curators", (), self.curators),
             rights=self.optional(keys, "rights", "", self.rights),
             attribution=self.optional(keys, "attribution", {}, self.language_map, "attribution"),
-            access=self.optional(keys, "access", "public", self.choice, "access", ACCESS),
+            access=self.access,
             sections=self.optional(keys, "sections", None, self.sections) or (),
             path=path,
         )
@@ -373,13 +399,15 @@ class _Reader:
             )
         self.shown[item] = line
         pages_line = keys["pages"].start_mark.line + 1 if "pages" in keys else 0
-        return Entry(item=item, caption=caption, pages=pages, line=line, pages_line=pages_line)
+        entry = Entry(item=item, caption=caption, pages=pages, line=line, pages_line=pages_line)
+        self.seen.append(entry)
+        return entry
 
     # -- values -------------------------------------------------------------------------------
 
     def slug(self, node: Node) -> str:
         value = self.text(node, "id")
-        if not _SLUG.match(value):
+        if not SLUG.match(value):
             guess = slug_guess(value)
             hint = f"; did you mean `{guess}`?" if guess else ""
             raise self.report(

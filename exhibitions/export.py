@@ -14,7 +14,10 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from archive import derivatives
@@ -64,9 +67,26 @@ def export(archive: Archive, exhibition: Exhibition, out: Path, base_url: str) -
     relative = f"iiif/exhibitions/{exhibition.id}/manifest.json"
     written = [write_json(out, relative, manifest)]
     _copy_assets(out)
-    page = out / "index.html"
-    write_atomically(page, render(exhibition, shown).encode("utf-8"))
-    return [page, *written, *_server_settings(out, exhibition, manifest["id"], base_url)]
+    found = languages(exhibition)
+    pages = [out / page_name(lang, found[0]) for lang in found]
+    for lang, page in zip(found, pages, strict=True):
+        write_atomically(page, render(exhibition, shown, lang).encode("utf-8"))
+    return [*pages, *written, *_server_settings(out, exhibition, manifest["id"], base_url)]
+
+
+def export_zip(archive: Archive, exhibition: Exhibition, target: Path, base_url: str) -> Path:
+    """The site of `export` as one .zip file at `target`, its files under a folder named by the
+    exhibition's slug (as a curator unpacks it onto a kiosk or a web server)."""
+    with tempfile.TemporaryDirectory(prefix="export-") as scratch:
+        folder = Path(scratch) / exhibition.id
+        export(archive, exhibition, folder, base_url)
+        partial = target.with_name(f".{target.name}.part")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archived:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    archived.write(path, path.relative_to(folder.parent).as_posix())
+        partial.replace(target)
+    return target
 
 
 def _server_settings(out: Path, exhibition: Exhibition, manifest: str, base_url: str) -> list[Path]:
@@ -125,12 +145,77 @@ def _copy_assets(out: Path) -> None:
     shutil.copy(ASSETS / "favicon.svg", out / "favicon.svg")
 
 
-def render(exhibition: Exhibition, shown: list[Shown]) -> str:
-    """The exhibition's page. Every value from the definition or the archive is escaped."""
-    title = _text(exhibition.title)
+# What the page itself says, in each language it can say it in; any other language of a
+# definition gets the English words around its own texts.
+WORDS = {
+    "vi": {
+        "skip": "Bỏ qua, đến nội dung chính",
+        "sections": "Các phần của triển lãm",
+        "partner": "Phối hợp",
+        "venue": "Địa điểm",
+        "dates": "Thời gian",
+        "curators": "Người tuyển chọn",
+        "rights": "Quyền sử dụng",
+        "languages": "Ngôn ngữ",
+    },
+    "en": {
+        "skip": "Skip to the main content",
+        "sections": "The exhibition's sections",
+        "partner": "Partner",
+        "venue": "Venue",
+        "dates": "Dates",
+        "curators": "Curators",
+        "rights": "Rights",
+        "languages": "Languages",
+    },
+}
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def languages(exhibition: Exhibition) -> list[str]:
+    """Every language the definition writes its title, texts or captions in, Vietnamese first."""
+    maps = [exhibition.title, exhibition.summary, exhibition.partner, exhibition.venue]
+    maps += [exhibition.attribution]
+    maps += [m for s in exhibition.sections for m in (s.title, s.text)]
+    maps += [entry.caption for entry in exhibition.entries()]
+    found = {lang for value in maps for lang in value}
+    return [lang for lang in LANGUAGES if lang in found] + sorted(found - set(LANGUAGES))
+
+
+def page_name(lang: str, first: str) -> str:
+    """`index.html` in the first language, `index.LANG.html` in each other."""
+    return "index.html" if lang == first else f"index.{lang}.html"
+
+
+def written_date(day: date, lang: str) -> str:
+    """A day as a reader writes it: `ngày 10 tháng 12 năm 2024`, `10 December 2024`."""
+    if lang == "vi":
+        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def render(exhibition: Exhibition, shown: list[Shown], lang: str = "vi") -> str:
+    """The exhibition's page in `lang`, with links to its pages in the definition's other
+    languages. Every value from the definition or the archive is escaped."""
+    words = WORDS.get(lang, WORDS["en"])
+    title = _text(exhibition.title, lang)
     parts = [
         "<!doctype html>",
-        '<html lang="vi">',
+        f'<html lang="{_attr(lang)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -141,21 +226,22 @@ def render(exhibition: Exhibition, shown: list[Shown]) -> str:
         '<script src="assets/site.js" defer></script>',
         "</head>",
         "<body>",
-        '<a class="skip" href="#main">Bỏ qua, đến nội dung chính</a>',
+        f'<a class="skip" href="#main">{words["skip"]}</a>',
         "<header>",
-        _each(exhibition.title, "h1", "p", "title"),
-        _facts(exhibition),
+        _switch(exhibition, lang, words),
+        f'<h1 class="title">{title}</h1>',
+        _facts(exhibition, lang, words),
         "</header>",
         '<main id="main">',
-        f'<section class="summary">{_each(exhibition.summary, "p", "p")}</section>',
+        f'<section class="summary"><p>{_text(exhibition.summary, lang)}</p></section>',
         '<figure class="viewer-frame">',
         '<div id="viewer" class="viewer" tabindex="0" aria-describedby="now-showing"></div>',
         '<figcaption id="now-showing" aria-live="polite"></figcaption>',
         "</figure>",
-        _sections(exhibition, shown),
+        _sections(exhibition, shown, lang, words),
         "</main>",
         "<footer>",
-        f"<p>{_text(exhibition.attribution)}</p>",
+        f"<p>{_text(exhibition.attribution, lang)}</p>",
         f'<p><a href="iiif/exhibitions/{_attr(exhibition.id)}/manifest.json">IIIF manifest</a></p>',
         "</footer>",
         "</body>",
@@ -164,24 +250,44 @@ def render(exhibition: Exhibition, shown: list[Shown]) -> str:
     return "\n".join(part for part in parts if part) + "\n"
 
 
-def _sections(exhibition: Exhibition, shown: list[Shown]) -> str:
+def _switch(exhibition: Exhibition, lang: str, words: dict[str, str]) -> str:
+    """Links to the page in each other language of the definition, each named in itself."""
+    found = languages(exhibition)
+    if len(found) < 2:
+        return ""
+    links = [
+        f'<li><a href="{page_name(other, found[0])}" hreflang="{_attr(other)}" '
+        f'lang="{_attr(other)}">{html.escape(LANGUAGE_NAMES.get(other, other))}</a></li>'
+        for other in found
+        if other != lang
+    ]
+    return (
+        f'<nav class="languages" aria-label="{words["languages"]}"><ul>{"".join(links)}</ul></nav>'
+    )
+
+
+def _sections(exhibition: Exhibition, shown: list[Shown], lang: str, words: dict) -> str:
     by_entry: dict[int, list[Shown]] = {}
     for one in shown:
         by_entry.setdefault(id(one.entry), []).append(one)
-    parts = ['<nav class="sections" aria-label="Các phần của triển lãm">', "<ol>"]
+    parts = [f'<nav class="sections" aria-label="{words["sections"]}">', "<ol>"]
     for section in exhibition.sections:
-        parts += ['<li class="section">', _each(section.title, "h2", "p", "section-title")]
-        parts.append(_each(section.text, "p", "p"))
+        parts += [
+            '<li class="section">',
+            f'<h2 class="section-title">{_text(section.title, lang)}</h2>',
+        ]
+        if section.text:
+            parts.append(f"<p>{_text(section.text, lang)}</p>")
         parts.append('<ol class="entries">')
         for entry in section.entries:
-            parts += [_entry(one) for one in by_entry.get(id(entry), [])]
+            parts += [_entry(one, lang) for one in by_entry.get(id(entry), [])]
         parts += ["</ol>", "</li>"]
     parts += ["</ol>", "</nav>"]
     return "\n".join(part for part in parts if part)
 
 
-def _entry(one: Shown) -> str:
-    label = _text(one.label)
+def _entry(one: Shown, lang: str) -> str:
+    label = _text(one.label, lang)
     page = f" · {one.number}" if len(one.item.pages) > 1 else ""
     width, height = one.thumbnail
     thumbnail = f"{one.folder}/full/{width},{height}/0/default.jpg"
@@ -195,34 +301,31 @@ def _entry(one: Shown) -> str:
     )
 
 
-def _facts(exhibition: Exhibition) -> str:
-    lines = []
+def _facts(exhibition: Exhibition, lang: str, words: dict[str, str]) -> str:
+    facts = []
     if exhibition.partner:
-        lines.append(f"<p>Phối hợp: {_text(exhibition.partner)}</p>")
+        facts.append((words["partner"], _text(exhibition.partner, lang)))
     if exhibition.venue:
-        lines.append(f"<p>Địa điểm: {_text(exhibition.venue)}</p>")
+        facts.append((words["venue"], _text(exhibition.venue, lang)))
     if exhibition.start:
-        end = f" – {exhibition.end.isoformat()}" if exhibition.end else ""
-        lines.append(f"<p>Thời gian: <time>{exhibition.start.isoformat()}</time>{end}</p>")
-    return "\n".join(lines)
+        when = f'<time datetime="{exhibition.start}">{written_date(exhibition.start, lang)}</time>'
+        if exhibition.end and exhibition.end != exhibition.start:
+            end = written_date(exhibition.end, lang)
+            when += f' – <time datetime="{exhibition.end}">{end}</time>'
+        facts.append((words["dates"], when))
+    if exhibition.curators:
+        facts.append((words["curators"], html.escape(", ".join(exhibition.curators))))
+    if exhibition.rights:
+        facts.append((words["rights"], f'<span lang="">{html.escape(exhibition.rights)}</span>'))
+    rows = [f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts]
+    return f'<dl class="facts">{"".join(rows)}</dl>' if rows else ""
 
 
-def _each(value: LanguageMap, first: str, rest: str, css: str = "") -> str:
-    """A language map as one element per language, Vietnamese first, each with its `lang`."""
-    order = [lang for lang in LANGUAGES if lang in value] + sorted(set(value) - set(LANGUAGES))
-    cls = f' class="{css}"' if css else ""
-    parts = []
-    for index, lang in enumerate(order):
-        tag = first if index == 0 else rest
-        parts.append(f'<{tag}{cls} lang="{_attr(lang)}">{html.escape(value[lang])}</{tag}>')
-    return "\n".join(parts)
-
-
-def _text(value: LanguageMap) -> str:
-    """The Vietnamese of a language map (else English, else any), escaped."""
-    for lang in (*LANGUAGES, *sorted(value)):
-        if value.get(lang):
-            return html.escape(value[lang])
+def _text(value: LanguageMap, lang: str = "vi") -> str:
+    """The text of a language map in `lang` (else Vietnamese, else English, else any), escaped."""
+    for one in (lang, *LANGUAGES, *sorted(value)):
+        if value.get(one):
+            return html.escape(value[one])
     return ""
 
 

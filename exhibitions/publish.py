@@ -1,4 +1,4 @@
-"""Publishing exhibitions: the public definitions in the archive home, an exhibition's manifest
+"""Publishing exhibitions: the published definitions, an exhibition's manifest
 with its items' images, and `exhibition build`, which writes it as a static file with the manifests
 of its items and the Collections, under a folder whose layout mirrors the web addresses below
 `/iiif/` (`items/ID/manifest.json`, `exhibitions/SLUG/manifest.json`, `collections/NAME.json`).
@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import NotFound
 from archive.home import Archive
-from archive.models import Item, Page
+from archive.models import Item, Page, PublishedExhibition
 from exhibitions import definition, manifests
 from exhibitions.definition import Exhibition
 from iiif import item_manifests
 from iiif.addresses import exhibition_manifest_id
 from iiif.collections import write_collections
 from iiif.presentation import language_map, page_images, publisher, write_json
+
+PUBLISHED, ARCHIVED = "published", "archived"  # the states of a published exhibition
 
 
 def load_items(session: Session, accession_ids: Iterable[str]) -> dict[str, Item]:
@@ -48,14 +50,22 @@ def exhibition_manifest(
 
 
 def definitions(archive: Archive) -> list[Exhibition]:
-    """The public exhibitions whose definitions, in the archive home's `exhibitions/`, read
-    without a problem; the newest first."""
-    found = []
-    for path in sorted((archive.home / "exhibitions").glob("*.yaml")):
-        exhibition, problems = definition.load(path)
-        if exhibition is not None and not problems and exhibition.access == "public":
-            found.append(exhibition)
-    return sorted(found, key=lambda e: (e.start or date.min, e.id), reverse=True)
+    """The published exhibitions, as they were last published: what the catalogue, the
+    Collections, the sitemap and OAI-PMH show; the newest first. Drafts (files never
+    published, or edited since) and archived exhibitions are not among them."""
+    with archive.session() as session:
+        rows = session.scalars(
+            select(PublishedExhibition).where(PublishedExhibition.state == PUBLISHED)
+        ).all()
+    found = [published_version(row) for row in rows]
+    public = [e for e in found if e is not None and e.access == "public"]
+    return sorted(public, key=lambda e: (e.start or date.min, e.id), reverse=True)
+
+
+def published_version(row: PublishedExhibition) -> Exhibition | None:
+    """The exhibition a published row holds (it passed every check when published)."""
+    exhibition, problems = definition.parse(row.definition, Path(row.file))
+    return exhibition if not problems else None
 
 
 def find_definition(archive: Archive, slug: str) -> Exhibition:

@@ -260,7 +260,9 @@ def catalogue_home(tmp_path_factory, shared_database) -> dict:
         for entry in report["inputs"]:
             if entry.get("item"):
                 ids[Path(entry["input"]).name] = entry["item"]
-    write_exhibitions(home)
+    for definition in write_exhibitions(home):  # drafts until published
+        published = cli_run("exhibition", "publish", definition)
+        assert published.exit_code == 0, published.output
     return {"home": home, "ids": ids}
 
 

@@ -992,6 +992,7 @@ def visited(tmp_path_factory, shared_database) -> dict:
         f"sections:\n  - title: {{vi: Lớp học}}\n    items:\n      - item: {ids['lop-hoc.jpg']}\n",
         encoding="utf-8",
     )
+    assert run("exhibition", "publish", home / "exhibitions" / "lop-hoc.yaml").exit_code == 0
     app = create_app(home)
     app.testing = True
     yield {"ids": ids, "client": app.test_client()}

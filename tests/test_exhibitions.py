@@ -166,6 +166,43 @@ def test_export_is_a_static_site_with_only_the_images_it_shows(run, exhibited, t
             _fetch_every_tile(f"{base}/{info_url}")
 
 
+def test_the_exported_site_says_everything_the_catalogue_page_says_in_each_language(
+    run, exhibited, tmp_path
+):
+    out = export(run, exhibited, tmp_path)
+    vi = (out / "index.html").read_text(encoding="utf-8")
+    en = (out / "index.en.html").read_text(encoding="utf-8")
+    assert '<html lang="vi">' in vi and '<html lang="en">' in en
+    assert 'href="index.en.html" hreflang="en"' in vi and 'href="index.html" hreflang="vi"' in en
+    for page, words in (
+        (vi, ["Bộ Thông tin và Truyền thông", "Bảo tàng tỉnh Kon Tum", "Lễ hội", "Làng"]),
+        (en, ["Ministry of Information and Communications", "Kon Tum Provincial Museum"]),
+        (en, ["A festival", "Village", "Communal houses and festivals.", "Human rights in"]),
+    ):
+        assert all(word in page for word in words), [w for w in words if w not in page]
+    assert "ngày 10 tháng 12 năm 2024" in vi and "ngày 20 tháng 12 năm 2024" in vi
+    assert "10 December 2024" in en and "20 December 2024" in en
+    assert "2024-12-10<" not in vi + en  # never the ISO form shown
+    for page in (vi, en):
+        assert "Nguyễn Văn A" in page
+        assert "http://rightsstatements.org/vocab/InC-EDU/1.0/" in page
+    assert "Người tuyển chọn" in vi and "Curators" in en and "Rights" in en
+
+
+def test_an_export_to_a_zip_file_holds_the_whole_site_in_one_folder(run, exhibited, tmp_path):
+    import zipfile
+
+    target = tmp_path / "site.zip"
+    path = definition(tmp_path / "e.yaml", exhibited)
+    result = run("exhibition", "export", path, "--out", target, "--base-url", SITE)
+    assert result.exit_code == 0, result.output
+    names = zipfile.ZipFile(target).namelist()
+    slug = "quyen-con-nguoi-2024"
+    assert {f"{slug}/index.html", f"{slug}/index.en.html", f"{slug}/README.txt"} <= set(names)
+    assert f"{slug}/iiif/exhibitions/{slug}/manifest.json" in names
+    assert all(name.startswith(f"{slug}/") for name in names)
+
+
 def _ids(node, inside: str = "") -> list[tuple[str, str]]:
     """(property it is under, id) of every resource in a IIIF document."""
     found = []
@@ -269,12 +306,16 @@ def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited,
 
     out = export(run, exhibited, tmp_path)
     tiles: list[str] = []
+    outside: list[str] = []  # a kiosk has no network: nothing may be asked beyond the folder
     with _served(out) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
             page.on(
                 "response",
                 lambda r: tiles.append(r.url) if r.url.endswith("/default.jpg") and r.ok else None,
+            )
+            page.on(
+                "request", lambda r: None if r.url.startswith(f"{base}/") else outside.append(r.url)
             )
             page.goto(f"{base}/index.html")
             assert page.locator("nav.sections li.section").count() == 2
@@ -298,8 +339,13 @@ def test_the_exported_site_shows_tiles_and_sections_in_a_browser(run, exhibited,
 
             with page.expect_response(document_tile, timeout=30000):
                 page.locator("button.entry").nth(2).click()
+            page.get_by_role("link", name="English").click()
+            page.wait_for_url(f"{base}/index.en.html")
+            assert page.locator("h1").inner_text() == "Human rights in Kon Tum"
+            page.wait_for_function("() => document.querySelector('#viewer canvas') !== null")
         finally:
             page.close()
+    assert outside == []
     drawn = {re.sub(r"^.*/iiif/images/([^/]+/\d+)/.*$", r"\1", url) for url in tiles}
     assert f"{exhibited['photos'][1]}/1" in drawn
     assert f"{exhibited['document']}/1" in drawn  # the third entry, once chosen
