@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from flask import abort, render_template, url_for
 
-from archive import public
+from archive import public, views
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
@@ -82,6 +82,13 @@ def exhibition(slug: str) -> str:
         found = publish.find_definition(archive, slug)
     except NotFound:
         abort(404)
+    views.count(archive, "exhibition", found.id)  # a number per day, nothing of the visitor
+    return exhibition_page(archive, found, url_for("iiif.exhibition_manifest", slug=found.id))
+
+
+def exhibition_page(archive: Archive, found: Exhibition, manifest_address: str) -> str:
+    """The page of an exhibition, its manifest at `manifest_address` (the public one, or the
+    workspace's preview of a draft): what the public gets, from either."""
     with services.reading() as session:
         items = public.by_ids(session, [entry.item for entry in found.entries()])
         sections = [
@@ -99,9 +106,7 @@ def exhibition(slug: str) -> str:
         title=localized(found.title, found.id),
         sections=sections,
         manifest=manifest,
-        manifest_link=url_for("iiif.exhibition_manifest", slug=found.id)
-        + "?manifest="
-        + quote(manifest, safe=":/"),
+        manifest_link=manifest_address + "?manifest=" + quote(manifest, safe=":/"),
     )
 
 

@@ -10,7 +10,8 @@ server process. The key Flask signs with is made once per archive home (`secret_
 
 One blueprint, `staff` (blueprint.py), to which each family adds its routes: auth (sign in and
 out), dashboard, editor (an item's fields), audit (the trail and an item's history), review
-(an item's tags), texts (correcting a page's text), users (accounts).
+(an item's tags), texts (correcting a page's text), users (accounts), exhibitions (their
+lifecycle, preview, export and partners).
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ from flask_wtf.csrf import CSRFProtect
 from archive.errors import ConfigError
 
 # importing a family adds its routes to the blueprint
-from catalogue.staff import audit, auth, dashboard, editor, review, texts, users  # noqa: F401
+from catalogue.staff import (  # noqa: F401
+    audit,
+    auth,
+    dashboard,
+    editor,
+    exhibitions,
+    review,
+    texts,
+    users,
+)
 from catalogue.staff.blueprint import blueprint
 
 __all__ = ["blueprint", "init_app", "secret_key"]

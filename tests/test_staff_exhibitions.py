@@ -1,0 +1,115 @@
+"""The exhibitions in the staff workspace, through Flask's test client: the list by state, one
+exhibition's page saying why its file cannot be published, publishing by role (a viewer and an
+archivist who is not a curator cannot), the preview at a staff-only address, the export as a
+.zip, the visitors entered and the online views counted, and the partners' list."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from sqlalchemy import text
+
+from tests import test_staff
+from tests.test_staff import EXHIBITION, client_as, page, token
+
+staff = test_staff.staff  # the fixture: an archive, its accounts, a published exhibition
+
+DRAFT = "cho-phien"
+
+
+def _draft(staff, title: str = "Chợ phiên", item: str = "anh-1.jpg") -> None:
+    (staff["home"] / "exhibitions" / f"{DRAFT}.yaml").write_text(
+        f"id: {DRAFT}\nkind: photo\ntitle: {{vi: {title}, en: Markets}}\n"
+        "partner: {vi: Bảo tàng tỉnh Kon Tum, en: Kon Tum Provincial Museum}\n"
+        f"sections:\n  - title: {{vi: Chợ}}\n    items:\n      - item: {staff['ids'][item]}\n",
+        encoding="utf-8",
+    )
+
+
+def post(client, address: str, **data):
+    return client.post(address, data={"csrf_token": token(client), **data})
+
+
+def test_the_list_shows_drafts_and_published_exhibitions_with_their_facts(staff):
+    _draft(staff)
+    html = page(client_as(staff["app"], "dung"), "/staff/exhibitions?lang=en")
+    drafts = html.split('id="group-draft"')[1].split("<h2")[0]
+    closed = html.split('id="group-closed"')[1].split("<h2")[0]
+    assert "Markets" in drafts and "Kon Tum Provincial Museum" in drafts
+    assert "Villages" in closed and "10 December 2024" in closed
+
+
+def test_a_viewer_and_an_archivist_cannot_publish_a_curator_can(staff):
+    _draft(staff)
+    address = f"/staff/exhibitions/{DRAFT}/publish"
+    for name in ("dung", "binh"):  # viewer, archivist
+        assert post(client_as(staff["app"], name), address).status_code == 403
+    public = staff["app"].test_client()
+    assert public.get(f"/exhibitions/{DRAFT}").status_code == 404
+    assert post(client_as(staff["app"], "chi"), address).status_code == 303
+    assert "Chợ phiên" in public.get(f"/exhibitions/{DRAFT}").get_data(as_text=True)
+
+
+def test_a_file_with_a_restricted_item_says_why_it_is_not_published(staff):
+    _draft(staff, item="anh-2.jpg")  # the restricted photo
+    curator = client_as(staff["app"], "chi")
+    html = page(curator, f"/staff/exhibitions/{DRAFT}?lang=en")
+    assert "The file has 1 problem" in html and "is restricted" in html
+    assert post(curator, f"/staff/exhibitions/{DRAFT}/publish").status_code == 303
+    assert "Not published" in page(curator, f"/staff/exhibitions/{DRAFT}?lang=en")
+
+
+def test_the_preview_is_the_public_page_at_a_staff_only_address(staff):
+    _draft(staff, title="Bản nháp")
+    address = f"/staff/exhibitions/{DRAFT}/preview"
+    assert client_as(staff["app"]).get(address).status_code == 302  # to the sign-in page
+    html = page(client_as(staff["app"], "dung"), address)
+    assert "Bản nháp" in html and f"/staff/exhibitions/{DRAFT}/preview/manifest.json" in html
+    manifest = client_as(staff["app"], "dung").get(f"{address}/manifest.json").get_json()
+    assert manifest["id"].endswith(f"/iiif/exhibitions/{DRAFT}/manifest.json")
+    assert manifest["label"]["vi"] == ["Bản nháp"]
+
+
+def test_the_site_is_exported_as_a_zip_from_the_workspace(staff):
+    answer = client_as(staff["app"], "chi").get(
+        f"/staff/exhibitions/{EXHIBITION}/export.zip?base_url=https://example.org/lang"
+    )
+    data = answer.get_data()
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert f"{EXHIBITION}/index.html" in names and f"{EXHIBITION}/index.en.html" in names
+    manifest = zipfile.ZipFile(io.BytesIO(data)).read(
+        f"{EXHIBITION}/iiif/exhibitions/{EXHIBITION}/manifest.json"
+    )
+    assert b"https://example.org/lang/iiif/exhibitions/lang/manifest.json" in manifest
+
+
+def test_views_are_counted_by_day_and_visitors_entered(staff):
+    public = staff["app"].test_client()
+    curator = client_as(staff["app"], "chi")
+    before = page(curator, f"/staff/exhibitions/{EXHIBITION}?lang=en")
+    for _ in range(3):
+        assert public.get(f"/exhibitions/{EXHIBITION}").status_code == 200
+    assert post(curator, f"/staff/exhibitions/{EXHIBITION}/visitors", visitors="1200").status_code
+    html = page(curator, f"/staff/exhibitions/{EXHIBITION}?lang=en")
+    assert 'value="1200"' in html
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", html)]
+    earlier = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", before)]
+    assert sum(counts) == sum(earlier) + 3
+    with staff["archive"].session() as session:
+        columns = session.execute(text("select * from daily_views"))
+        assert list(columns.keys()) == ["day", "route", "key", "count"]  # nothing of the visitor
+    refused = post(curator, f"/staff/exhibitions/{EXHIBITION}/visitors", visitors="-4")
+    assert refused.status_code == 303
+    assert 'value="1200"' in page(curator, f"/staff/exhibitions/{EXHIBITION}")
+
+
+def test_curators_keep_the_list_of_partners_and_viewers_read_it(staff):
+    curator, viewer = client_as(staff["app"], "chi"), client_as(staff["app"], "dung")
+    assert "Bộ Thông tin và Truyền thông" in page(viewer, "/staff/partners")
+    data = {"name_vi": "Bảo tàng Dân tộc học", "name_en": "Museum of Ethnology"}
+    assert post(viewer, "/staff/partners", **data).status_code == 403
+    assert post(curator, "/staff/partners", **data).status_code == 303
+    assert "Museum of Ethnology" in page(viewer, "/staff/partners")
