@@ -102,6 +102,12 @@ def gettext(message: str, **variables) -> str:
     return translated % variables if variables else translated
 
 
+def ngettext(singular: str, plural: str, num: int) -> str:
+    """The form of a message for `num` in the page's language (Vietnamese has one), `num` put
+    in as `%(num)d`."""
+    return translations().ungettext(singular, plural, num) % {"num": num}
+
+
 def template_gettext(message: str, **variables) -> Markup:
     """`_` of the templates, as Jinja's "newstyle" gettext in an escaping template: the message
     is markup, the variables are escaped into it, and it is always formatted (`%%` for %)."""

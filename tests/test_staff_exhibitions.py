@@ -10,6 +10,7 @@ import re
 import zipfile
 
 from sqlalchemy import text
+from werkzeug.datastructures import MultiDict
 
 from tests import test_staff
 from tests.test_staff import EXHIBITION, client_as, page, token
@@ -113,3 +114,120 @@ def test_curators_keep_the_list_of_partners_and_viewers_read_it(staff):
     assert post(viewer, "/staff/partners", **data).status_code == 403
     assert post(curator, "/staff/partners", **data).status_code == 303
     assert "Museum of Ethnology" in page(viewer, "/staff/partners")
+
+
+# --- the editor ---------------------------------------------------------------------------------
+
+COMMENTED = """\
+# The curator's note on top stays.
+id: {slug}
+kind: photo
+title: {{vi: "Chợ phiên", en: "Markets"}}  # the title as the partner asked
+sections:
+  # The first section: the market itself.
+  - title: {{vi: "Chợ"}}
+    items:
+      - item: {item}
+        caption: {{vi: "Phiên chợ"}}
+"""
+
+
+def _commented(staff) -> str:
+    text = COMMENTED.format(slug=DRAFT, item=staff["ids"]["anh-1.jpg"])
+    (staff["home"] / "exhibitions" / f"{DRAFT}.yaml").write_text(text, encoding="utf-8")
+    return text
+
+
+def _form(client, opened: str, sections: list[tuple[str, str, list[str]]], **fields):
+    """The editor's form as a browser sends it: in the order of the page."""
+    data = [("csrf_token", token(client)), ("opened", opened), ("kind", "photo")]
+    data += [(name, value) for name, value in fields.items()]
+    for i, (origin, title, entries) in enumerate(sections):
+        data += [(f"s{i}", origin), (f"s{i}_title_vi", title)]
+        for j, item in enumerate(entries):
+            data += [(f"s{i}_e{j}", item), (f"s{i}_e{j}_caption_vi", f"Ảnh {item}")]
+            data += [(f"s{i}_e{j}_pages", "")]
+    return MultiDict(data)
+
+
+def test_only_curators_and_administrators_open_the_editor(staff):
+    _commented(staff)
+    for name, status in (("dung", 403), ("binh", 403), ("chi", 200), ("an", 200)):
+        answer = client_as(staff["app"], name).get(f"/staff/exhibitions/{DRAFT}/edit")
+        assert answer.status_code == status, name
+
+
+def test_saving_writes_the_file_with_the_curators_comments_kept(staff):
+    opened = _commented(staff)
+    curator = client_as(staff["app"], "chi")
+    assert 'value="Chợ phiên"' in page(curator, f"/staff/exhibitions/{DRAFT}/edit")
+    photos = [staff["ids"]["anh-0.jpg"], staff["ids"]["anh-1.jpg"]]
+    data = _form(
+        curator,
+        opened,
+        [("new", "Làng", [photos[0]]), ("0", "Chợ", [photos[1]])],  # a section put first
+        title_vi="Chợ phiên vùng cao",
+        title_en="Highland markets",
+        start="2025-01-05",
+    )
+    answer = curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    text = (staff["home"] / "exhibitions" / f"{DRAFT}.yaml").read_text("utf-8")
+    assert text.startswith("# The curator's note on top stays.\n")
+    assert "# the title as the partner asked" in text
+    assert "# The first section: the market itself." in text
+    assert "Highland markets" in text and "start: 2025-01-05" in text
+    assert f"Ảnh {photos[1]}" in text
+    from exhibitions import lifecycle
+
+    found, problems = lifecycle.inspect(staff["archive"], text, staff["home"] / "x.yaml")
+    assert problems == [] and [s.title["vi"] for s in found.sections] == ["Làng", "Chợ"]
+
+
+def test_a_stale_save_is_refused_with_what_changed_and_the_typed_text_kept(staff):
+    opened = _commented(staff)
+    path = staff["home"] / "exhibitions" / f"{DRAFT}.yaml"
+    path.write_text(opened.replace("Markets", "Market days"), encoding="utf-8")  # another, first
+    curator = client_as(staff["app"], "chi")
+    data = _form(
+        curator,
+        opened,
+        [("0", "Chợ", [staff["ids"]["anh-1.jpg"]])],
+        title_vi="Gõ lúc nãy",
+        title_en="Typed a while ago",
+    )
+    answer = curator.post(f"/staff/exhibitions/{DRAFT}/edit?lang=en", data=data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Not saved: the definition was changed since you opened it" in html
+    assert "+title: {vi: &#34;Chợ phiên&#34;, en: &#34;Market days&#34;}" in html.replace(
+        "&quot;", "&#34;"
+    )
+    assert 'value="Typed a while ago"' in html and 'value="Gõ lúc nãy"' in html
+    assert "Market days" in path.read_text("utf-8")  # nothing overwritten
+
+
+def test_the_check_gives_each_problem_with_its_field_as_the_curator_types(staff):
+    opened = _commented(staff)
+    curator = client_as(staff["app"], "chi")
+    data = _form(
+        curator,
+        opened,
+        [("0", "Chợ", [staff["ids"]["anh-1.jpg"], staff["ids"]["anh-2.jpg"]])],
+        title_vi="",
+        start="2025-02-30",
+    )
+    answer = curator.post(f"/staff/exhibitions/{DRAFT}/check?lang=en", data=data).get_json()
+    fields = {problem["field"] for problem in answer["problems"]}
+    assert {"s0-i1", "dates"} <= fields, answer  # the restricted photo; the bad day
+    assert any(p["field"] in ("title", "id", "kind") for p in answer["problems"])  # no title
+    assert answer["summary"] == f"{len(answer['problems'])} problems"
+
+
+def test_items_are_found_with_thumbnails_and_restricted_ones_marked(staff):
+    curator = client_as(staff["app"], "chi")
+    found = curator.get("/staff/exhibitions/find?q=MATKHAU").get_json()["items"]
+    assert [item["access"] for item in found] == ["restricted"]
+    assert found[0]["pages"] == []  # its images are not shown
+    market = curator.get("/staff/exhibitions/find?q=Chợ phiên").get_json()["items"]
+    assert market[0]["pages"][0]["url"].startswith("/iiif/images/")

@@ -11,7 +11,7 @@ server process. The key Flask signs with is made once per archive home (`secret_
 One blueprint, `staff` (blueprint.py), to which each family adds its routes: auth (sign in and
 out), dashboard, editor (an item's fields), audit (the trail and an item's history), review
 (an item's tags), texts (correcting a page's text), users (accounts), exhibitions (their
-lifecycle, preview, export and partners).
+lifecycle, preview, export and partners), exhibition_editor (an exhibition's definition).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from catalogue.staff import (  # noqa: F401
     auth,
     dashboard,
     editor,
+    exhibition_editor,
     exhibitions,
     review,
     texts,

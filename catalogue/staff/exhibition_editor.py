@@ -1,0 +1,196 @@
+"""The exhibition editor, `/staff/exhibitions/SLUG/edit`: the definition's fields in Vietnamese and
+English, its sections and their items (found by searching the archive), captions and a
+document's pages; the problems `exhibition check` finds shown beside their fields, again as the
+curator types (`.../check`). Saving writes the definition file (`exhibitions.editing`), never
+over a version the editor did not start from: a stale save is refused with what changed, and
+the form comes back as typed. Curators and administrators (`archive.roles.EXHIBITIONS`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from archive import roles
+from archive.errors import InvalidInput
+from archive.models import Item, Page
+from catalogue import services
+from catalogue.i18n import gettext, ngettext
+from catalogue.pages.cards import thumbnail
+from catalogue.staff.blueprint import blueprint, requires
+from exhibitions import editing, lifecycle, partners
+from exhibitions.editing import Draft, EntryForm, SectionForm
+
+_ = gettext
+MAX_FOUND = 24  # search results offered at once
+MAX_PAGES = 60  # of a document's pages offered to choose from
+
+
+def _path(slug: str) -> Path:
+    path = lifecycle.folder(services.archive()) / f"{slug}.yaml"
+    if not path.exists():
+        abort(404)
+    return path
+
+
+@blueprint.post("/exhibitions")
+@requires(roles.EXHIBITIONS)
+def exhibition_new() -> Response:
+    slug = request.form.get("slug", "").strip()
+    try:
+        lifecycle.new(services.archive(), slug)
+    except InvalidInput as error:
+        flash(_("Not made: %(reason)s", reason=str(error)))
+        return redirect(url_for("staff.exhibitions"), code=303)
+    return redirect(url_for("staff.exhibition_edit", slug=slug), code=303)
+
+
+@blueprint.get("/exhibitions/<slug>/edit")
+@requires(roles.EXHIBITIONS)
+def exhibition_edit(slug: str) -> str:
+    text = lifecycle.read_text(_path(slug))
+    return _editor(slug, editing.form_of(text), text, text)
+
+
+def _editor(
+    slug: str, draft: Draft, opened: str, checked: str, stale: str = "", status: int = 200
+) -> tuple[str, int] | str:
+    """The editor's page: `draft` in its fields, the problems of `checked` beside them."""
+    archive = services.archive()
+    _found, problems = lifecycle.inspect(archive, checked, Path(f"{slug}.yaml"))
+    by_field: dict[str, list[str]] = {}
+    for shown in editing.where(problems, checked):
+        by_field.setdefault(shown["field"], []).append(shown["message"])
+    with services.reading() as session:
+        chosen = [partner for partner in partners.listing(session)]
+        facts = _facts(session, [e.item for s in draft.sections for e in s.entries])
+    html = render_template(
+        "staff/exhibition_editor.html",
+        slug=slug,
+        draft=draft,
+        opened=opened,
+        problems=by_field,
+        count=len(problems),
+        partners=chosen,
+        facts=facts,
+        stale=stale,
+    )
+    return (html, status) if status != 200 else html
+
+
+def _facts(session, accession_ids: list[str]) -> dict[str, dict]:
+    """What the editor shows of each item: title, type, access and the pages' thumbnails."""
+    archive = services.archive()
+    query = (
+        select(Item)
+        .where(Item.accession_id.in_(set(accession_ids)))
+        .options(selectinload(Item.pages).selectinload(Page.master))
+    )
+    found = {}
+    for item in session.scalars(query):
+        pages = []
+        if item.access == "public":  # restricted images are not served: marked, never shown
+            for page in item.pages[:MAX_PAGES]:
+                shown = thumbnail(archive, item, page.number)
+                pages.append({"number": page.number, "url": shown.url if shown else ""})
+        found[item.accession_id] = {
+            "id": item.accession_id,
+            "title": item.title.get("vi") or next(iter(item.title.values()), item.accession_id),
+            "type": item.type,
+            "access": item.access,
+            "pages": pages,
+            "count": len(item.pages),
+        }
+    return found
+
+
+_SECTION = re.compile(r"^s(\d{1,4})$")
+_SECTION_TEXT = re.compile(r"^s(\d{1,4})_(title|text)_([A-Za-z-]{2,12})$")
+_ENTRY = re.compile(r"^s(\d{1,4})_e(\d{1,4})$")
+_CAPTION = re.compile(r"^s(\d{1,4})_e(\d{1,4})_caption_([A-Za-z-]{2,12})$")
+_PAGES = re.compile(r"^s(\d{1,4})_e(\d{1,4})_pages$")
+
+
+def draft_of(form) -> Draft:
+    """The editor's form: sections and items by their numbers in the field names (`s0`,
+    `s0_title_vi`, `s0_e1`, `s0_e1_caption_en`, `s0_e1_pages`), which the page's script keeps
+    in the order shown."""
+    texts = {
+        name: {lang: form.get(f"{name}_{lang}", "").strip() for lang in editing.LANGUAGES}
+        for name in editing.LANGUAGE_FIELDS
+    }
+    draft = Draft(
+        texts=texts,
+        kind=form.get("kind", "photo"),
+        start=form.get("start", "").strip(),
+        end=form.get("end", "").strip(),
+        curators=[c.strip() for c in form.get("curators", "").splitlines() if c.strip()],
+        rights=form.get("rights", "").strip(),
+        access=form.get("access", "public"),
+    )
+    sections: dict[int, SectionForm] = {}
+    entries: dict[tuple[int, int], EntryForm] = {}
+    for key, value in form.items():
+        if found := _SECTION.match(key):
+            sections[int(found[1])] = SectionForm(int(value) if value.isdigit() else None)
+        elif found := _ENTRY.match(key):
+            entries[int(found[1]), int(found[2])] = EntryForm(value.strip())
+    for key, value in form.items():
+        value = value.strip()
+        if (found := _SECTION_TEXT.match(key)) and int(found[1]) in sections and value:
+            getattr(sections[int(found[1])], found[2])[found[3]] = value
+        elif (found := _CAPTION.match(key)) and (int(found[1]), int(found[2])) in entries:
+            if value:
+                entries[int(found[1]), int(found[2])].caption[found[3]] = value
+        elif (found := _PAGES.match(key)) and (int(found[1]), int(found[2])) in entries:
+            pages = [int(n) for n in value.replace(",", " ").split() if n.isdigit()]
+            entries[int(found[1]), int(found[2])].pages = pages
+    for (i, _j), entry in sorted(entries.items()):
+        if i in sections:
+            sections[i].entries.append(entry)
+    draft.sections = [section for _i, section in sorted(sections.items())]
+    return draft
+
+
+@blueprint.post("/exhibitions/<slug>/edit")
+@requires(roles.EXHIBITIONS)
+def exhibition_save(slug: str):
+    path = _path(slug)
+    opened = request.form.get("opened", "")
+    draft = draft_of(request.form)
+    text = editing.apply(opened, slug, draft)
+    try:
+        editing.save(path, text, opened)
+    except editing.Stale as stale:
+        now = lifecycle.read_text(path)
+        # What was typed comes back as typed; saving again replaces what changed, once seen.
+        return _editor(slug, draft, now, text, stale=stale.changes, status=409)
+    flash(_("Saved to exhibitions/%(file)s.", file=path.name))
+    return redirect(url_for("staff.exhibition_edit", slug=slug), code=303)
+
+
+@blueprint.post("/exhibitions/<slug>/check")
+@requires(roles.EXHIBITIONS)
+def exhibition_check(slug: str) -> Response:
+    """The problems of the form as it stands, each with the field it belongs to."""
+    _path(slug)
+    text = editing.apply(request.form.get("opened", ""), slug, draft_of(request.form))
+    _found, problems = lifecycle.inspect(services.archive(), text, Path(f"{slug}.yaml"))
+    summary = ngettext("%(num)d problem", "%(num)d problems", len(problems))
+    return jsonify(
+        problems=editing.where(problems, text), summary=summary if problems else _("No problems")
+    )
+
+
+@blueprint.get("/exhibitions/find")
+@requires(roles.EXHIBITIONS)
+def exhibition_find() -> Response:
+    """Items for the editor: a search of the archive, restricted items too (marked)."""
+    query = request.args.get("q", "")[:200]
+    found = services.search_index().search(query, public_only=False, page=1, per_page=MAX_FOUND)
+    with services.reading() as session:
+        facts = _facts(session, [hit.id for hit in found.hits])
+    return jsonify(items=[facts[hit.id] for hit in found.hits if hit.id in facts])
