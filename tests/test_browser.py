@@ -438,15 +438,8 @@ def test_an_archivist_signs_in_puts_a_title_back_and_the_public_page_shows_it(
 
 
 STAFF_PAGES = (
-    "login",
-    "dashboard",
-    "audit",
-    "history",
-    "editor",
-    "tags",
-    "text",
-    "users",
-    "user",
+    *("login", "dashboard", "audit", "history", "editor", "tags", "text", "users", "user"),
+    *("exhibitions", "exhibition", "exhibition_editor", "preview", "partners"),
 )
 
 
@@ -461,6 +454,11 @@ def staff_addresses(catalogue_home: dict, staff_accounts: dict) -> dict[str, str
         "text": f"/staff/items/{catalogue_home['ids']['ke-hoach.pdf']}/pages/1/text",
         "users": "/staff/users",
         "user": f"/staff/users/{staff_accounts['archivist']}",
+        "exhibitions": "/staff/exhibitions",
+        "exhibition": f"/staff/exhibitions/{PHOTO_EXHIBITION}",
+        "exhibition_editor": f"/staff/exhibitions/{PHOTO_EXHIBITION}/edit",
+        "preview": f"/staff/exhibitions/{PHOTO_EXHIBITION}/preview",
+        "partners": "/staff/partners",
     }
 
 

@@ -155,11 +155,16 @@ def draft_of(form) -> Draft:
     return draft
 
 
+def _opened() -> str:
+    """The text the editor started from; a browser sends a form's line breaks as CRLF."""
+    return request.form.get("opened", "").replace("\r\n", "\n")
+
+
 @blueprint.post("/exhibitions/<slug>/edit")
 @requires(roles.EXHIBITIONS)
 def exhibition_save(slug: str):
     path = _path(slug)
-    opened = request.form.get("opened", "")
+    opened = _opened()
     draft = draft_of(request.form)
     text = editing.apply(opened, slug, draft)
     try:
@@ -177,7 +182,7 @@ def exhibition_save(slug: str):
 def exhibition_check(slug: str) -> Response:
     """The problems of the form as it stands, each with the field it belongs to."""
     _path(slug)
-    text = editing.apply(request.form.get("opened", ""), slug, draft_of(request.form))
+    text = editing.apply(_opened(), slug, draft_of(request.form))
     _found, problems = lifecycle.inspect(services.archive(), text, Path(f"{slug}.yaml"))
     summary = ngettext("%(num)d problem", "%(num)d problems", len(problems))
     return jsonify(

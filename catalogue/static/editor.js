@@ -89,7 +89,9 @@
   let dragged = null;
   form.addEventListener("dragstart", (event) => {
     dragged = event.target.closest("li.entry") || event.target.closest("li.section");
-    if (dragged) event.dataTransfer.effectAllowed = "move";
+    if (!dragged) return;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", ""); // some browsers start no drag without data
   });
   form.addEventListener("dragover", (event) => {
     if (!dragged) return;
