@@ -128,7 +128,7 @@ def apply(text: str, slug: str, draft: Draft) -> str:
     for name in LANGUAGE_FIELDS:
         _set_map(data, name, draft.texts.get(name, {}))
     dates = {k: _day(v) for k, v in (("start", draft.start), ("end", draft.end)) if v}
-    _set_map(data, "dates", dates, flow=True)
+    _set_map(data, "dates", dates, languages=False)
     _set(data, "curators", _flow_seq(draft.curators) if draft.curators else None)
     _set(data, "rights", draft.rights or None)
     _set(data, "access", draft.access if draft.access != "public" or "access" in data else None)
@@ -153,19 +153,22 @@ def _set(data: CommentedMap, key: str, value) -> None:
         data[key] = value
 
 
-def _set_map(data: CommentedMap, key: str, values: dict, flow: bool = False) -> None:
-    """A language map (or the dates) updated in place, so its comments stay."""
+def _set_map(data: CommentedMap, key: str, values: dict, languages: bool = True) -> None:
+    """A language map (or, with `languages` false, the dates) updated in place, so that its
+    comments stay. A language the form has no field for (`bdq`, written in the file) is kept."""
     values = {k: v for k, v in values.items() if v}
-    if not values:
+    found = data.get(key)
+    others = languages and isinstance(found, dict)
+    kept = {k for k in found if k not in LANGUAGES} if others else set()
+    if not values and not kept:
         data.pop(key, None)
         return
-    found = data.get(key)
     if not isinstance(found, CommentedMap):
         found = CommentedMap()
-        if flow or (len(values) > 1 and all(len(v) < 40 for v in values.values())):
+        if not languages or (len(values) > 1 and all(len(v) < 40 for v in values.values())):
             found.fa.set_flow_style()
         data[key] = found
-    for lang in [k for k in found if k not in values]:
+    for lang in [k for k in found if k not in values and k not in kept]:
         del found[lang]
     for lang, value in values.items():
         if found.get(lang) != value:

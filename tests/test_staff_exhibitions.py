@@ -231,3 +231,15 @@ def test_items_are_found_with_thumbnails_and_restricted_ones_marked(staff):
     assert found[0]["pages"] == []  # its images are not shown
     market = curator.get("/staff/exhibitions/find?q=Chợ phiên").get_json()["items"]
     assert market[0]["pages"][0]["url"].startswith("/iiif/images/")
+
+
+def test_saving_keeps_a_language_the_editor_has_no_field_for():
+    from exhibitions import editing
+
+    text = 'id: a\nkind: photo\ntitle: {vi: "Làng", bdq: "Plei"}\nsections: []\n'
+    draft = editing.form_of(text)
+    draft.texts["title"] = {"vi": "Làng mới", "en": ""}
+    saved = editing.apply(text, "a", draft)
+    assert 'bdq: "Plei"' in saved and "Làng mới" in saved
+    draft.texts["title"] = {"vi": "", "en": ""}
+    assert 'bdq: "Plei"' in editing.apply(text, "a", draft)
