@@ -149,7 +149,9 @@ def publish_file(archive: Archive, path: Path, by: str | None) -> tuple[Exhibiti
         )
         row.published_at, row.published_by = utcnow(), work.by
         work.record(exhibition.id, "published", before, row.digest, kind="exhibition")
-    return exhibition, publish.build(archive, exhibition, archive.home / "iiif")
+    written = publish.build(archive, exhibition, archive.home / "iiif")
+    publish.log_published(archive)
+    return exhibition, written
 
 
 def set_state(archive: Archive, slug: str, state: str, by: str | None) -> None:
@@ -161,6 +163,7 @@ def set_state(archive: Archive, slug: str, state: str, by: str | None) -> None:
         if row.state != state:
             work.record(slug, "state", row.state, state, kind="exhibition")
             row.state = state
+    publish.log_published(archive)
 
 
 def set_visitors(archive: Archive, slug: str, visitors: int | None, by: str | None) -> None:

@@ -7,7 +7,7 @@ of its items and the Collections, under a folder whose layout mirrors the web ad
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -96,10 +96,12 @@ def log_published(archive: Archive) -> None:
     changed or went since they were last told: what `exhibition build` publishes."""
     from archive import published
 
-    shown = {}
-    for exhibition in definitions(archive):
-        changed = exhibition.path.stat().st_mtime if exhibition.path else 0
-        shown[exhibition.id] = datetime.fromtimestamp(changed, UTC).replace(tzinfo=None)
+    public = {exhibition.id for exhibition in definitions(archive)}
+    with archive.session() as session:
+        rows = session.scalars(select(PublishedExhibition)).all()
+        # changed when its version was last published (a draft's edits are not public)
+        shown = {row.slug: row.published_at.replace(microsecond=0) for row in rows}
+    shown = {slug: at for slug, at in shown.items() if slug in public}
     with archive.change("exhibition build") as work:
         published.log_exhibitions(work.session, shown)
 
