@@ -80,8 +80,8 @@ def last_change(item: Item) -> str:
 def documents(
     session: Session, accession_ids: list[str] | None = None, *, vocabularies: Vocabularies
 ) -> Iterator[dict]:
-    """Documents of the items named, or of every item, read in batches, with the labels their
-    tags have in `vocabularies`."""
+    """Documents of the items named, or of every item (but those withdrawn: they are out of
+    search), read in batches, with the labels their tags have in `vocabularies`."""
     query = (
         select(Item)
         .order_by(Item.id)
@@ -93,6 +93,7 @@ def documents(
     )
     if accession_ids is not None:
         query = query.where(Item.accession_id.in_(accession_ids))
+    query = query.where(Item.withdrawn_at.is_(None))  # withdrawn: out of search
     for item in session.scalars(query.execution_options(yield_per=BATCH)):
         yield document(item, vocabularies)
 
@@ -100,7 +101,7 @@ def documents(
 def versions(session: Session) -> dict[str, str]:
     """id -> last change of every item (as `last_change` gives it), in three queries."""
     latest = {pk: (accession, updated) for pk, accession, updated in session.execute(
-        select(Item.id, Item.accession_id, Item.updated_at)
+        select(Item.id, Item.accession_id, Item.updated_at).where(Item.withdrawn_at.is_(None))
     )}  # fmt: skip
     later = [
         select(Tag.item_id, func.max(Tag.updated_at)).group_by(Tag.item_id),
@@ -110,6 +111,8 @@ def versions(session: Session) -> dict[str, str]:
     ]
     for query in later:
         for pk, moment in session.execute(query):
+            if pk not in latest:  # withdrawn
+                continue
             accession, updated = latest[pk]
             latest[pk] = (accession, max(updated, moment))
     return {accession: updated.isoformat() for accession, updated in latest.values()}

@@ -42,7 +42,15 @@ class Collection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)  # full path: fonds/series/file
     level: Mapped[str] = mapped_column(String(10))  # fonds | series | file
-    title: Mapped[dict[str, str]] = mapped_column(default=dict)
+    title: Mapped[dict[str, str]] = mapped_column(default=dict)  # language map
+    # The description an archivist gives it (archive.collections): scope and content (a
+    # language map), its dates (EDTF), its creator, and its extent in units and in linear
+    # metres, the denominators of a report of what has been digitised.
+    scope: Mapped[dict[str, str]] = mapped_column(default=dict)
+    dates: Mapped[str | None] = mapped_column(String(40))
+    creator: Mapped[str | None] = mapped_column(Text)
+    extent_units: Mapped[int | None] = mapped_column(Integer)
+    extent_metres: Mapped[float | None] = mapped_column(Float)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"))
     parent: Mapped[Collection | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Collection]] = relationship(back_populates="parent")
@@ -78,6 +86,11 @@ class Item(Base):
     technical: Mapped[dict[str, Any]] = mapped_column(default=dict)  # camera, date taken, ...
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"), index=True)
     collection: Mapped[Collection | None] = relationship()
+    # Withdrawn from the public (archive.withdrawal): when, by whom and why. The record and its
+    # masters are kept; the public gets 410 Gone with the title, the reason and the citation.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     pages: Mapped[list[Page]] = relationship(

@@ -354,6 +354,8 @@ def _staff_routes(app: Flask) -> list[tuple[str, str, str]]:
 
 def _filled(rule: str, ids: dict) -> str:
     values = {"accession_id": ids["anh-0.jpg"], "name": TARGET, "number": "1", "slug": EXHIBITION}
+    if rule.startswith("/staff/collections"):
+        values["slug"] = "kon-tum/anh"
     values["partner_id"] = "1"  # the migration's first partner
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
 
@@ -378,6 +380,9 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.editor_post"] == roles.ITEMS
     assert needs["staff.tag_review_post"] == roles.TAGS
     assert needs["staff.page_text_post"] == needs["staff.read_again"] == roles.TEXTS
+    assert needs["staff.collections_tree"] == needs["staff.collection"] == roles.READ
+    for endpoint in ("create", "describe", "rename", "move"):
+        assert needs[f"staff.collection_{endpoint}"] == roles.COLLECTIONS
 
 
 @pytest.mark.parametrize("who", [None, *PEOPLE])

@@ -8,6 +8,7 @@ or configuration.
 
 from archive.cli import (
     auditing,
+    collections,
     exhibitions,
     exporting,
     ingesting,
@@ -21,6 +22,7 @@ from archive.cli.base import cli
 __all__ = [
     "auditing",
     "cli",
+    "collections",
     "exhibitions",
     "exporting",
     "ingesting",

@@ -33,13 +33,18 @@ def titles_of_collections(full: bool = False) -> dict[str, Localized]:
     )
 
 
-def collection_titles(nodes: Iterable[public.Node], full: bool = False) -> dict[str, Localized]:
-    """Every collection's title by slug; one without a title goes by its name, or with `full`
-    by its whole path (in a facet, `anh` alone would not say whose photographs)."""
+def collection_titles(
+    nodes: Iterable[public.Node], full: bool = False, above: Localized | None = None
+) -> dict[str, Localized]:
+    """Every collection's title by slug (one not yet titled goes by its name); with `full`,
+    after the titles of those above it (in a facet, "Photographs" alone would not say whose)."""
     titles: dict[str, Localized] = {}
     for node in nodes:
-        titles[node.slug] = localized(node.title, node.slug if full else node.name)
-        titles.update(collection_titles(node.children, full))
+        title = localized(node.title, node.name)
+        if full and above is not None:
+            title = Localized(f"{above.text} › {title.text}", title.lang)
+        titles[node.slug] = title
+        titles.update(collection_titles(node.children, full, title))
     return titles
 
 

@@ -231,17 +231,14 @@ def item_tags(item: Item) -> list[Tag]:
 
 
 def collection_trail(item: Item) -> list[tuple[str, Localized]]:
-    """(address, name) of the item's collection and those above it, the fonds first."""
-    if item.collection is None:
-        return []
-    parts = item.collection.slug.split("/")
+    """(address, title) of the item's collection and those above it, the fonds first; each by
+    its title (one not yet titled goes by its name)."""
     trail = []
-    for depth in range(1, len(parts) + 1):
-        slug = "/".join(parts[:depth])
-        name = Localized(parts[depth - 1], current())
-        if depth == len(parts):
-            name = localized(item.collection.title, parts[-1])
-        trail.append((url_for("pages.collection", slug=slug), name))
+    found = item.collection
+    while found is not None:
+        name = localized(found.title, found.slug.rsplit("/", 1)[-1])
+        trail.insert(0, (url_for("pages.collection", slug=found.slug), name))
+        found = found.parent
     return trail
 
 

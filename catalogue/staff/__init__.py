@@ -10,8 +10,9 @@ server process. The key Flask signs with is made once per archive home (`secret_
 
 One blueprint, `staff` (blueprint.py), to which each family adds its routes: auth (sign in and
 out), dashboard, editor (an item's fields), audit (the trail and an item's history), review
-(an item's tags), texts (correcting a page's text), users (accounts), exhibitions (their
-lifecycle, preview, export and partners), exhibition_editor (an exhibition's definition).
+(an item's tags), texts (correcting a page's text), users (accounts), collections (the tree,
+described, renamed and moved), exhibitions (their lifecycle, preview, export and partners),
+exhibition_editor (an exhibition's definition).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from archive.errors import ConfigError
 from catalogue.staff import (  # noqa: F401
     audit,
     auth,
+    collections,
     dashboard,
     editor,
     exhibition_editor,
