@@ -16,7 +16,7 @@ from archive import derivatives, orders, public
 from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.home import Archive
 from archive.models import Item
-from catalogue import services
+from catalogue import gone, services
 from catalogue.i18n import DEFAULT, LANGUAGES
 from catalogue.pages.labels import catalogue_messages, language_name
 from iiif.addresses import image_service, item_manifest_id, item_page_url
@@ -251,6 +251,7 @@ def item(accession_id: str) -> Response:
         try:
             found = public.item(session, accession_id)
         except NotFound:
+            gone.check(accession_id, "json")
             abort(404, description=NO_ITEM)
         return _answer(detail(archive, found))
 

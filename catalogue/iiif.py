@@ -26,7 +26,7 @@ from archive import derivatives, public
 from archive.errors import NotFound
 from archive.home import Archive
 from archive.models import Item
-from catalogue import services
+from catalogue import gone, services
 from exhibitions import publish
 from iiif import collections, item_manifests
 from iiif.addresses import image_service
@@ -82,7 +82,9 @@ def _public_item(accession_id: str) -> Item:
         try:
             return public.item(session, accession_id)
         except NotFound:
-            abort(404)
+            pass
+    gone.check(accession_id, "json")
+    abort(404)
 
 
 # JSON-LD profiles, by the context a document names last: its specification's own.
@@ -132,6 +134,7 @@ def _page_folder(accession_id: str, number: int):
     with services.reading() as session:
         found = public.page_image(session, accession_id, number)
     if found is None:
+        gone.check(accession_id, "json" if request.path.endswith(".json") else "image")
         abort(404)
     return derivatives.folder(_archive().home, *found)
 

@@ -383,6 +383,9 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.collections_tree"] == needs["staff.collection"] == roles.READ
     for endpoint in ("create", "describe", "rename", "move"):
         assert needs[f"staff.collection_{endpoint}"] == roles.COLLECTIONS
+    assert needs["staff.withdrawal_page"] == roles.READ
+    assert needs["staff.withdraw"] == needs["staff.restore"] == roles.WITHDRAW
+    assert needs["staff.purge"] == roles.PURGE
 
 
 @pytest.mark.parametrize("who", [None, *PEOPLE])

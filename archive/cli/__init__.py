@@ -16,6 +16,7 @@ from archive.cli import (
     searching,
     serving,
     users,
+    withdrawing,
 )
 from archive.cli.base import cli
 
@@ -31,6 +32,7 @@ __all__ = [
     "searching",
     "serving",
     "users",
+    "withdrawing",
 ]
 
 

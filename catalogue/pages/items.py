@@ -17,7 +17,7 @@ from archive import derivatives, public
 from archive.fields import FIELDS, Field
 from archive.home import Archive
 from archive.models import Item, Page
-from catalogue import services
+from catalogue import gone, services
 from catalogue.i18n import Localized, current, gettext, localized
 from catalogue.pages.blueprint import blueprint, kept_page
 from catalogue.pages.cards import Thumbnail, thumbnail
@@ -92,6 +92,7 @@ def _item_page(accession_id: str) -> str:
         # page's text; a 300-page document took 50 ms more that way.
         found = public.shown(session, accession_id)
         if found is None:
+            gone.check(accession_id)
             abort(404)
         return render_template("items/item.html", **item_view(archive, found, session))
 

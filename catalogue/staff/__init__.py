@@ -9,10 +9,10 @@ database (`archive.users`), so that signing out, being disabled or idle too long
 server process. The key Flask signs with is made once per archive home (`secret_key`).
 
 One blueprint, `staff` (blueprint.py), to which each family adds its routes: auth (sign in and
-out), dashboard, editor (an item's fields), audit (the trail and an item's history), review
-(an item's tags), texts (correcting a page's text), users (accounts), collections (the tree,
-described, renamed and moved), exhibitions (their lifecycle, preview, export and partners),
-exhibition_editor (an exhibition's definition).
+out), dashboard, editor (an item's fields), audit (the trail and an item's history), review (an
+item's tags), texts (correcting a page's text), users (accounts), collections (the tree, described,
+renamed and moved), exhibitions (their lifecycle, preview, export and partners), exhibition_editor
+(an exhibition's definition), withdrawal (withdraw, restore, purge).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ from catalogue.staff import (  # noqa: F401
     review,
     texts,
     users,
+    withdrawal,
+)
 )
 from catalogue.staff.blueprint import blueprint
 
