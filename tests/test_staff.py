@@ -20,7 +20,7 @@ from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select, update
 
-from archive import audit, items, roles, users
+from archive import audit, batch, items, roles, users
 from archive.home import Archive
 from archive.models import AuditEntry, AuditUnit, StaffSession
 from catalogue.app import CSP, create_app
@@ -77,10 +77,19 @@ def staff(tmp_path_factory, shared_database) -> dict:
     assert run("exhibition", "publish", exhibition).exit_code == 0
     app = create_app(home)
     _add_people(app.extensions["archive"], {**PEOPLE, TARGET: "viewer"})
+    ids["batch"] = _a_batch(app.extensions["archive"], ids["anh-1.jpg"])
     yield {"home": home, "app": app, "ids": ids, "archive": app.extensions["archive"]}
     app.extensions["catalogue.kept"].close()
     app.extensions["search"].close()
     app.extensions["archive"].close()
+
+
+def _a_batch(archive: Archive, accession_id: str) -> str:
+    """A batch edit made, for the routes that show and undo one."""
+    with archive.change(batch.ACTION, by="setup") as work:
+        batch.apply(work, [accession_id], batch.Operation("set", "Kon Tum", "place"))
+    with archive.session() as session:
+        return str(session.scalar(select(AuditUnit.id).order_by(AuditUnit.id.desc()).limit(1)))
 
 
 def client_as(app: Flask, name: str | None = None):
@@ -357,6 +366,7 @@ def _filled(rule: str, ids: dict) -> str:
     if rule.startswith("/staff/collections"):
         values["slug"] = "kon-tum/anh"
     values["partner_id"] = "1"  # the migration's first partner
+    values["unit_id"] = ids["batch"]
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
 
 
@@ -386,6 +396,9 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.withdrawal_page"] == roles.READ
     assert needs["staff.withdraw"] == needs["staff.restore"] == roles.WITHDRAW
     assert needs["staff.purge"] == roles.PURGE
+    assert needs["staff.batch_select"] == needs["staff.batch_made"] == roles.READ
+    for endpoint in ("preview", "apply", "undo"):
+        assert needs[f"staff.batch_{endpoint}"] == roles.ITEMS
 
 
 @pytest.mark.parametrize("who", [None, *PEOPLE])

@@ -12,7 +12,8 @@ One blueprint, `staff` (blueprint.py), to which each family adds its routes: aut
 out), dashboard, editor (an item's fields), audit (the trail and an item's history), review (an
 item's tags), texts (correcting a page's text), users (accounts), collections (the tree, described,
 renamed and moved), exhibitions (their lifecycle, preview, export and partners), exhibition_editor
-(an exhibition's definition), withdrawal (withdraw, restore, purge).
+(an exhibition's definition), withdrawal (withdraw, restore, purge), batch (batch edits, previewed
+and undone).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from archive.errors import ConfigError
 from catalogue.staff import (  # noqa: F401
     audit,
     auth,
+    batch,
     collections,
     dashboard,
     editor,
