@@ -343,6 +343,13 @@ def as_dict(item: Item) -> dict[str, Any]:
         ],
         "created_at": item.created_at.isoformat() + "Z",
         "updated_at": item.updated_at.isoformat() + "Z",
+        "withdrawn": None
+        if item.withdrawn_at is None
+        else {
+            "at": item.withdrawn_at.isoformat() + "Z",
+            "by": item.withdrawn_by,
+            "reason": item.withdrawn_reason,
+        },
     }
 
 

@@ -103,6 +103,8 @@ class Node:
     title: dict[str, str]
     own: int = 0
     children: list[Node] = field(default_factory=list)
+    # its description (archive.collections): scope, dates, creator, extent_units, extent_metres
+    about: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -123,7 +125,11 @@ def collections(session: Session) -> list[Node]:
     nodes: dict[int, Node] = {}
     parents: dict[int, int | None] = {}
     for row in session.scalars(select(Collection).order_by(Collection.slug)):
-        nodes[row.id] = Node(row.slug, row.level, row.title or {}, counts.get(row.id, 0))
+        about = {"scope": row.scope or {}, "dates": row.dates, "creator": row.creator}
+        about |= {"extent_units": row.extent_units, "extent_metres": row.extent_metres}
+        nodes[row.id] = Node(
+            row.slug, row.level, row.title or {}, counts.get(row.id, 0), about=about
+        )
         parents[row.id] = row.parent_id
     roots = []
     for key, node in nodes.items():

@@ -105,6 +105,7 @@ def test_item_show_prints_the_record_and_json_has_a_stable_shape(run, ingested):
         "tags",
         "created_at",
         "updated_at",
+        "withdrawn",
     ]
 
 

@@ -137,6 +137,11 @@ def test_the_public_catalogue_names_collections_by_title_never_by_slug(holdings)
         html = client.get(address).get_data(as_text=True)
         assert "Phông UBND tỉnh Kon Tum" in html, address
         assert re.search(r">\s*kon-tum(/anh)?\s*<", html) is None, address
+    described = client.get("/collections/dak-to?lang=vi").get_data(as_text=True)
+    assert "Ảnh chợ phiên" in described and "1975 đến năm 1998" in described
+    assert "12 đơn vị, 0,8 mét giá" in described
+    english = client.get("/collections/dak-to?lang=en").get_data(as_text=True)
+    assert "12 units, 0.8 linear metres" in english and "Photographs of Dak To" in english
     manifest = client.get(f"/iiif/items/{ids[0]}/manifest.json").get_json()
     assert "Ảnh tư liệu" in json.dumps(manifest, ensure_ascii=False)
 

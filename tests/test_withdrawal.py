@@ -98,6 +98,7 @@ def test_a_withdrawn_item_is_gone_from_every_public_address_with_its_reason(gone
     assert photo not in _found(client) and photo not in _found(client, "Kon Klor")
     assert not _in_sitemap(client, photo) and not _in_iiif_collections(client, photo)
     shown = json.loads(run("item", "show", photo, "--json").output)
+    assert shown["withdrawn"]["reason"] == "Người trong ảnh yêu cầu <gỡ>"
     assert shown["masters"] and (gone["home"] / shown["masters"][0]["stored_path"]).exists()
     assert run("verify").exit_code == 0
     restored = run("item", "restore", photo)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from babel.numbers import format_decimal
 from flask import abort, render_template, url_for
 
 from archive import public
 from catalogue import services
-from catalogue.i18n import Localized, current, localized
+from catalogue.i18n import Localized, current, gettext, localized
 from catalogue.pages.blueprint import blueprint
 from catalogue.pages.cards import cards
 from catalogue.pages.forms import PER_PAGE, pagination, whole_number
+from catalogue.pages.labels import display_date, number
+
+_ = gettext
 
 
 def collection_tree() -> list[public.Node]:
@@ -69,12 +73,32 @@ def collection(slug: str) -> str:
     return render_template(
         "collections/collection.html",
         node=node,
+        scope=localized(node.about.get("scope")),
+        facts=facts(node),
         trail=trail,
         titles=titles_of_collections(),
         total=total,
         items=listed,
         pages=pagination(page, total, PER_PAGE, lambda n: collection_url(node.slug, n)),
     )
+
+
+def facts(node: public.Node) -> list[tuple[str, str]]:
+    """(label, value) of the collection's description, as its page lists them."""
+    about, found = node.about, []
+    if about.get("dates"):
+        found.append((_("Dates"), display_date(about["dates"])))
+    if about.get("creator"):
+        found.append((_("Creator"), about["creator"]))
+    extent = []
+    if about.get("extent_units") is not None:
+        extent.append(_("%(num)s units", num=number(about["extent_units"])))
+    if about.get("extent_metres") is not None:
+        metres = format_decimal(about["extent_metres"], locale=current())
+        extent.append(_("%(num)s linear metres", num=metres))
+    if extent:
+        found.append((_("Extent"), ", ".join(extent)))
+    return found
 
 
 def find_trail(nodes: list[public.Node], slug: str) -> list[public.Node]:
