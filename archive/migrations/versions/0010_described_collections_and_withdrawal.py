@@ -49,13 +49,9 @@ def _title_the_untitled() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("withdrawn_reason")
-        batch.drop_column("withdrawn_by")
-        batch.drop_column("withdrawn_at")
-    with op.batch_alter_table("collections") as batch:
-        batch.drop_column("extent_metres")
-        batch.drop_column("extent_units")
-        batch.drop_column("creator")
-        batch.drop_column("dates")
-        batch.drop_column("scope")
+    # Dropped one by one, in place (SQLite has ALTER TABLE DROP COLUMN since 3.35): a batch
+    # would copy the tables, and dropping `items` while pages refer to it breaks their keys.
+    for column in ("withdrawn_reason", "withdrawn_by", "withdrawn_at"):
+        op.drop_column("items", column)
+    for column in ("extent_metres", "extent_units", "creator", "dates", "scope"):
+        op.drop_column("collections", column)
