@@ -98,6 +98,11 @@ class Item(Base):
     )
     tags: Mapped[list[Tag]] = relationship(back_populates="item", cascade="all, delete-orphan")
 
+    @property
+    def shown(self) -> bool:
+        """Public and not withdrawn: what the public may see at all (archive.public.PUBLIC)."""
+        return self.access == "public" and self.withdrawn_at is None
+
 
 class Master(Base):
     """A preserved original file, stored read-only under its SHA-256."""

@@ -25,8 +25,8 @@ Members = Select | list[str] | None  # a set's targets: a query of them, or a li
 def log_items(session: Session, now: Iterable[Item], removed: Iterable[str]) -> int:
     """Log the public activity of the items a unit of work changed (`now`, as they are) and
     removed (by accession id); the number of rows written."""
-    public = {item.accession_id for item in now if item.access == "public"}
-    hidden = {item.accession_id for item in now if item.access != "public"} | set(removed)
+    public = {item.accession_id for item in now if item.shown}
+    hidden = {item.accession_id for item in now if not item.shown} | set(removed)
     was = _public_now(session, ITEM, public | hidden)
     rows = [(target, "update" if target in was else "create") for target in sorted(public)]
     rows += [(target, "delete") for target in sorted(hidden - public) if target in was]

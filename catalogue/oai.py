@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from archive import dublin_core, published
 from archive.home import Archive
 from archive.models import Item, PublicChange, Tag
+from archive.public import PUBLIC
 from catalogue import oai_sets, services
 from catalogue.oai_protocol import (
     GRANULARITY,
@@ -132,7 +133,7 @@ class Oai:
             return {}
         query = (
             select(Item)
-            .where(Item.accession_id.in_(wanted), Item.access == "public")
+            .where(Item.accession_id.in_(wanted), PUBLIC)
             .options(joinedload(Item.collection), defer(Item.technical))
         )
         found = {item.id: item for item in self.session.scalars(query)}

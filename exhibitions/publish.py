@@ -44,7 +44,7 @@ def exhibition_manifest(
     when given (see `manifests.exhibition_manifest`). An item that is not public (restricted
     since the definition was checked) is left out, never shown."""
     items = load_items(session, [entry.item for entry in exhibition.entries()])
-    public = {key: item for key, item in items.items() if item.access == "public"}
+    public = {key: item for key, item in items.items() if item.shown}
     images = {key: page_images(archive, item, site) for key, item in public.items()}
     return manifests.exhibition_manifest(exhibition, public, images, publisher(archive), site)
 
@@ -84,7 +84,7 @@ def build(archive: Archive, exhibition: Exhibition, out: Path) -> list[Path]:
         written.append(write_json(out, f"exhibitions/{exhibition.id}/manifest.json", document))
         items = load_items(session, [entry.item for entry in exhibition.entries()])
         for accession_id, item in sorted(items.items()):
-            if item.access == "public":
+            if item.shown:
                 relative = f"items/{accession_id}/manifest.json"
                 written.append(write_json(out, relative, item_manifests.manifest(archive, item)))
     written += write_collections(archive, out)

@@ -45,7 +45,6 @@ from catalogue.staff import (  # noqa: F401
     users,
     withdrawal,
 )
-)
 from catalogue.staff.blueprint import blueprint
 
 __all__ = ["blueprint", "init_app", "secret_key"]
