@@ -27,6 +27,8 @@ def path_key(path: Path) -> bytes:
 
 def printable(text: str) -> str:
     """A name for one line of a terminal: newlines and other controls shown as escapes."""
+    if text.isprintable():  # nearly every name: one C call instead of a loop over characters
+        return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
