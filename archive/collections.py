@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from archive import edtf
@@ -40,13 +40,15 @@ def find(session: Session, slug: str) -> Collection:
 
 @dataclass
 class Branch:
-    """A collection in the tree, with its items counted (its own, and with those below)."""
+    """A collection in the fonds/series/file tree, with its items counted (its own, and with
+    those below it) and its description: scope, dates, creator, extent_units, extent_metres."""
 
     slug: str
     level: str
     title: dict[str, str]
     own: int = 0
     children: list[Branch] = field(default_factory=list)
+    about: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -57,21 +59,26 @@ class Branch:
         return self.slug.rsplit("/", 1)[-1]
 
 
-def tree(session: Session) -> list[Branch]:
-    """Every collection (restricted items counted too), fonds first, in path order."""
-    counts = dict(
-        session.execute(select(Item.collection_id, func.count()).group_by(Item.collection_id)).all()
-    )
-    rows = session.execute(
-        select(Collection.id, Collection.slug, Collection.level, Collection.title).order_by(
-            Collection.slug
+def tree(session: Session, counted: ColumnElement[bool] | None = None) -> list[Branch]:
+    """Every collection, fonds first, in path order, with the items `counted` (all of them,
+    restricted too, by default)."""
+    query = select(Item.collection_id, func.count()).group_by(Item.collection_id)
+    if counted is not None:
+        query = query.where(counted)
+    counts = dict(session.execute(query).all())  # a Result has keys(): dict() needs the rows
+    branches: dict[int, Branch] = {}
+    parents: dict[int, int | None] = {}
+    for row in session.scalars(select(Collection).order_by(Collection.slug)):
+        about = {"scope": row.scope or {}, "dates": row.dates, "creator": row.creator}
+        about |= {"extent_units": row.extent_units, "extent_metres": row.extent_metres}
+        branches[row.id] = Branch(
+            row.slug, row.level, dict(row.title or {}), counts.get(row.id, 0), about=about
         )
-    ).all()
-    branches, top = {}, []
-    for key, slug, level, title in rows:
-        branches[slug] = Branch(slug, level, dict(title), counts.get(key, 0))
-        parent = slug.rpartition("/")[0]
-        (branches[parent].children if parent in branches else top).append(branches[slug])
+        parents[row.id] = row.parent_id
+    top = []
+    for key, branch in branches.items():
+        parent = parents[key]
+        (branches[parent].children if parent in branches else top).append(branch)
     return top
 
 

@@ -5,7 +5,7 @@ a record."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from archive.collections import Branch, tree
 from archive.errors import NotFound
 from archive.items import described
 from archive.models import Collection, Item, Master, Page, PageText, Tag
@@ -93,52 +94,12 @@ def holdings(session: Session) -> Holdings:
     return Holdings(sum(by_type.values()), pages or 0, by_type, by_decade)
 
 
-@dataclass
-class Node:
-    """A collection in the fonds/series/file tree, with its public items counted (its own, and
-    with those below it)."""
-
-    slug: str
-    level: str
-    title: dict[str, str]
-    own: int = 0
-    children: list[Node] = field(default_factory=list)
-    # its description (archive.collections): scope, dates, creator, extent_units, extent_metres
-    about: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return self.own + sum(child.total for child in self.children)
-
-    @property
-    def name(self) -> str:
-        return self.slug.rsplit("/", 1)[-1]
-
-
-def collections(session: Session) -> list[Node]:
+def collections(session: Session) -> list[Branch]:
     """The tree of collections holding public items (fonds first), each with its counts."""
-    counts = dict(
-        session.execute(
-            select(Item.collection_id, func.count()).where(PUBLIC).group_by(Item.collection_id)
-        ).all()  # a Result has keys(), so dict() would take it for a mapping
-    )
-    nodes: dict[int, Node] = {}
-    parents: dict[int, int | None] = {}
-    for row in session.scalars(select(Collection).order_by(Collection.slug)):
-        about = {"scope": row.scope or {}, "dates": row.dates, "creator": row.creator}
-        about |= {"extent_units": row.extent_units, "extent_metres": row.extent_metres}
-        nodes[row.id] = Node(
-            row.slug, row.level, row.title or {}, counts.get(row.id, 0), about=about
-        )
-        parents[row.id] = row.parent_id
-    roots = []
-    for key, node in nodes.items():
-        parent = parents[key]
-        (nodes[parent].children if parent in nodes else roots).append(node)
-    return _pruned(roots)
+    return _pruned(tree(session, PUBLIC))
 
 
-def _pruned(nodes: list[Node]) -> list[Node]:
+def _pruned(nodes: list[Branch]) -> list[Branch]:
     """Only collections with public items in or below them: an empty or wholly restricted
     series does not show (its name alone would tell of what is held back)."""
     kept = []
@@ -149,8 +110,8 @@ def _pruned(nodes: list[Node]) -> list[Node]:
     return kept
 
 
-def find_collection(session: Session, slug: str) -> Node:
-    def walk(nodes: list[Node]) -> Node | None:
+def find_collection(session: Session, slug: str) -> Branch:
+    def walk(nodes: list[Branch]) -> Branch | None:
         for node in nodes:
             if node.slug == slug:
                 return node

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive import public
+from archive.collections import Branch
 from archive.home import Archive
 from archive.models import Collection, Item, Tag
 from exhibitions import publish
@@ -49,7 +50,7 @@ def listed(archive: Archive, session: Session) -> list[OaiSet]:
     return found
 
 
-def _collections(nodes: list[public.Node]) -> Iterator[OaiSet]:
+def _collections(nodes: list[Branch]) -> Iterator[OaiSet]:
     for node in nodes:
         yield OaiSet("collection:" + node.slug.replace("/", ":"), node.title or {"vi": node.slug})
         yield from _collections(node.children)

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy.orm import Session
 
 from archive import public
+from archive.collections import Branch
 from archive.home import Archive
 from catalogue import services
 from exhibitions import publish
@@ -47,7 +48,7 @@ def _pages(archive: Archive, session: Session) -> list[Entry]:
 
 
 def _slugs(session: Session) -> Iterator[str]:
-    def walk(nodes: list[public.Node]) -> Iterator[str]:
+    def walk(nodes: list[Branch]) -> Iterator[str]:
         for node in nodes:
             yield node.slug
             yield from walk(node.children)

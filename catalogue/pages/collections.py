@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from flask import abort, render_template, url_for
 
 from archive import public
+from archive.collections import Branch
 from catalogue import services
 from catalogue.i18n import Localized, current, gettext, localized
 from catalogue.pages.blueprint import blueprint
@@ -19,11 +20,11 @@ from catalogue.pages.labels import display_date, number
 _ = gettext
 
 
-def collection_tree() -> list[public.Node]:
+def collection_tree() -> list[Branch]:
     """The tree of collections with public items and their counts, kept until the database
     changes (read only: it is shared by the requests)."""
 
-    def read() -> list[public.Node]:
+    def read() -> list[Branch]:
         with services.reading() as session:
             return public.collections(session)
 
@@ -38,7 +39,7 @@ def titles_of_collections(full: bool = False) -> dict[str, Localized]:
 
 
 def collection_titles(
-    nodes: Iterable[public.Node], full: bool = False, above: Localized | None = None
+    nodes: Iterable[Branch], full: bool = False, above: Localized | None = None
 ) -> dict[str, Localized]:
     """Every collection's title by slug (one not yet titled goes by its name); with `full`,
     after the titles of those above it (in a facet, "Photographs" alone would not say whose)."""
@@ -83,7 +84,7 @@ def collection(slug: str) -> str:
     )
 
 
-def facts(node: public.Node) -> list[tuple[str, str]]:
+def facts(node: Branch) -> list[tuple[str, str]]:
     """(label, value) of the collection's description, as its page lists them."""
     about, found = node.about, []
     if about.get("dates"):
@@ -101,7 +102,7 @@ def facts(node: public.Node) -> list[tuple[str, str]]:
     return found
 
 
-def find_trail(nodes: list[public.Node], slug: str) -> list[public.Node]:
+def find_trail(nodes: list[Branch], slug: str) -> list[Branch]:
     """The collections from the fonds down to the one at `slug`; empty when there is none
     with public items."""
     for node in nodes:
