@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from archive.errors import InvalidInput, NotFound
 from archive.home import Archive
@@ -154,12 +155,17 @@ def publish_file(archive: Archive, path: Path, by: str | None) -> tuple[Exhibiti
     return exhibition, written
 
 
+def _published(session: Session, slug: str) -> PublishedExhibition:
+    row = session.get(PublishedExhibition, slug)
+    if row is None:
+        raise NotFound(f"{slug} has never been published")
+    return row
+
+
 def set_state(archive: Archive, slug: str, state: str, by: str | None) -> None:
     """Archive a published exhibition (off the public site) or publish its version again."""
     with archive.change(f"exhibition {state}", by) as work:
-        row = work.session.get(PublishedExhibition, slug)
-        if row is None:
-            raise NotFound(f"{slug} has never been published")
+        row = _published(work.session, slug)
         if row.state != state:
             work.record(slug, "state", row.state, state, kind="exhibition")
             row.state = state
@@ -171,9 +177,7 @@ def set_visitors(archive: Archive, slug: str, visitors: int | None, by: str | No
     if visitors is not None and visitors < 0:
         raise InvalidInput("the count of visitors cannot be negative")
     with archive.change("exhibition visitors", by) as work:
-        row = work.session.get(PublishedExhibition, slug)
-        if row is None:
-            raise NotFound(f"{slug} has never been published")
+        row = _published(work.session, slug)
         if row.visitors != visitors:
             work.record(slug, "visitors", row.visitors, visitors, kind="exhibition")
             row.visitors = visitors
