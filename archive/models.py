@@ -18,8 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def utcnow() -> datetime:
@@ -98,10 +101,15 @@ class Item(Base):
     )
     tags: Mapped[list[Tag]] = relationship(back_populates="item", cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def shown(self) -> bool:
-        """Public and not withdrawn: what the public may see at all (archive.public.PUBLIC)."""
+        """Public and not withdrawn: what the public may see at all, on an item as in a query."""
         return self.access == "public" and self.withdrawn_at is None
+
+    @shown.inplace.expression
+    @classmethod
+    def _shown_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.access == "public", cls.withdrawn_at.is_(None))
 
 
 class Master(Base):

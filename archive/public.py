@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,8 +18,7 @@ from archive.errors import NotFound
 from archive.items import described
 from archive.models import Collection, Item, Master, Page, PageText, Tag
 
-# Public, and not withdrawn (archive.withdrawal): what the public may see of an item at all.
-PUBLIC = and_(Item.access == "public", Item.withdrawn_at.is_(None))
+PUBLIC = Item.shown  # public, and not withdrawn (archive.withdrawal)
 MAX_PER_PAGE = 100
 
 

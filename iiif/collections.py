@@ -90,7 +90,7 @@ def published_items(archive: Archive, session: Session) -> list[dict]:
         select(Item.accession_id, Item.title, Master.sha256, Page.frame)
         .join(Page, Page.item_id == Item.id)
         .join(Master, Page.master_id == Master.id)
-        .where(Item.access == "public", Item.withdrawn_at.is_(None), Page.number == 1)
+        .where(Item.shown, Page.number == 1)
         .order_by(Item.accession_id)
     )
     return [
@@ -163,11 +163,7 @@ def _read(path: Path) -> dict:
 
 
 def _public(session: Session, accession_ids: list[str]) -> set[str]:
-    query = select(Item.accession_id).where(
-        Item.accession_id.in_(accession_ids),
-        Item.access == "public",
-        Item.withdrawn_at.is_(None),
-    )
+    query = select(Item.accession_id).where(Item.accession_id.in_(accession_ids), Item.shown)
     return set(session.scalars(query))
 
 
