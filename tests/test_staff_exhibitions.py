@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 
 from sqlalchemy import text
@@ -73,11 +74,27 @@ def test_the_preview_is_the_public_page_at_a_staff_only_address(staff):
     assert manifest["label"]["vi"] == ["Bản nháp"]
 
 
-def test_the_site_is_exported_as_a_zip_from_the_workspace(staff):
+def test_the_site_is_exported_as_a_zip_from_the_workspace(staff, tmp_path, monkeypatch):
+    from exhibitions import export, publish
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     answer = client_as(staff["app"], "chi").get(
-        f"/staff/exhibitions/{EXHIBITION}/export.zip?base_url=https://example.org/lang"
+        f"/staff/exhibitions/{EXHIBITION}/export.zip?base_url=https://example.org/lang",
+        buffered=False,
     )
     data = answer.get_data()
+    answer.close()
+    assert list(scratch.iterdir()) == []  # sent from a file, gone once sent
+    # The same site, file for file, as `exhibition export` writes.
+    found = publish.find_definition(staff["archive"], EXHIBITION)
+    made = export.export_zip(
+        staff["archive"], found, tmp_path / "cli.zip", "https://example.org/lang"
+    )
+    sent, written = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(made)
+    assert sent.namelist() == written.namelist()
+    assert all(sent.read(name) == written.read(name) for name in written.namelist())
     assert answer.status_code == 200 and answer.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert f"{EXHIBITION}/index.html" in names and f"{EXHIBITION}/index.en.html" in names
