@@ -4,7 +4,10 @@ did not start from.
 
 The editor sends the exhibition as a plain form (`Draft`); `apply` puts its values into the
 file's YAML tree in place, so a key, section or item that stays keeps its comments: sections by
-the place they had in the file, items by their accession id. `save` refuses a form made from a
+the place they had in the file, items by their accession id. The form names the languages the
+exhibition is written in (`Draft.languages`): Vietnamese, English and any other a curator added
+or the file has; a language the file has and the form no longer names was removed, and its texts
+go. `save` refuses a form made from a
 version of the file that is no longer there (another curator saved, or someone edited the file
 by hand), giving what changed since, so that nothing typed is lost.
 """
@@ -22,9 +25,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from archive.errors import ArchiveError
 from exhibitions.definition import Problem
+from exhibitions.mistakes import LANGUAGE
 
 LANGUAGE_FIELDS = ("title", "summary", "partner", "venue", "attribution")
-LANGUAGES = ("vi", "en")
+LANGUAGES = ("vi", "en")  # always in the form
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Draft:
     rights: str = ""
     access: str = "public"
     sections: list[SectionForm] = field(default_factory=list)
+    languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
 
 
 class Stale(ArchiveError):
@@ -105,7 +110,20 @@ def form_of(text: str) -> Draft:
         rights=str(data.get("rights", "") or ""),
         access=str(data.get("access", "public")),
         sections=sections,
+        languages=languages_of(data),
     )
+
+
+def languages_of(data: CommentedMap) -> list[str]:
+    """Vietnamese, English, then every other language the definition writes a text in (a key
+    that is no language code is not one: the check reports it, and saving keeps it)."""
+    maps = [data.get(name) for name in LANGUAGE_FIELDS]
+    for section in _seq(data.get("sections")):
+        if isinstance(section, dict):
+            maps += [section.get("title"), section.get("text")]
+            maps += [e.get("caption") for e in _seq(section.get("items")) if isinstance(e, dict)]
+    found = {str(k) for m in maps if isinstance(m, dict) for k in m if LANGUAGE.match(str(k))}
+    return [*LANGUAGES, *sorted(found - set(LANGUAGES))]
 
 
 def _map(value) -> dict[str, str]:
@@ -155,11 +173,12 @@ def _set(data: CommentedMap, key: str, value) -> None:
 
 def _set_map(data: CommentedMap, key: str, values: dict, languages: bool = True) -> None:
     """A language map (or, with `languages` false, the dates) updated in place, so that its
-    comments stay. A language the form has no field for (`bdq`, written in the file) is kept."""
+    comments stay. The form holds every language of the definition, so a language it leaves
+    empty goes; a key that is no language code (`EN`, `en-GB`) is kept, for the check to name."""
     values = {k: v for k, v in values.items() if v}
     found = data.get(key)
     others = languages and isinstance(found, dict)
-    kept = {k for k in found if k not in LANGUAGES} if others else set()
+    kept = {k for k in found if not LANGUAGE.match(str(k))} if others else set()
     if not values and not kept:
         data.pop(key, None)
         return

@@ -437,6 +437,17 @@ def test_an_archivist_signs_in_puts_a_title_back_and_the_public_page_shows_it(
     assert watched.unexpected_errors() == []
 
 
+def serious_violations(page) -> list[dict]:
+    """What axe-core finds serious or critical on the page as it stands."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))})))"
+    )
+    return [v for v in results if v["impact"] in SERIOUS]
+
+
 STAFF_PAGES = (
     *("login", "dashboard", "audit", "history", "editor", "tags", "text", "users", "user"),
     *("exhibitions", "exhibition", "exhibition_editor", "preview", "partners"),
@@ -483,13 +494,7 @@ def test_the_staff_page_has_no_serious_accessibility_violation(
         page = watched.page
         assert page.locator("html").get_attribute("lang") == lang
         assert urlsplit(page.url).path != "/staff/login" or name == "login"
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        results = page.evaluate(
-            "() => axe.run(document, {resultTypes: ['violations']})"
-            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.map(n => n.target.join(' '))})))"
-        )
-        serious = [v for v in results if v["impact"] in SERIOUS]
+        serious = serious_violations(page)
         assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
         save(watched, f"staff-{name}-{lang}")
         assert watched.unexpected_errors() == []

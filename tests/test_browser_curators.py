@@ -20,10 +20,13 @@ from tests.test_browser import (
     DESKTOP,
     SIZE,
     STAFF_PASSWORD,
+    STAFF_PHONE,
     TILE,
     Watched,
     draws_tiles,
+    serious_violations,
     signs_in,
+    tab_to,
 )
 
 pytestmark = pytest.mark.slow
@@ -199,3 +202,36 @@ def test_a_stale_save_is_refused_and_the_typed_text_survives(curator, curated):
     expect(page.locator("#title_en")).to_have_value("Typed by the first curator")
     assert "Tên khác" in path.read_text("utf-8")
     assert "Typed by the first curator" not in path.read_text("utf-8")
+
+
+def test_a_curator_adds_a_language_with_the_keyboard_alone_on_a_phone(curator, curated):
+    from playwright.sync_api import expect
+
+    page = curator.page
+    page.set_viewport_size(STAFF_PHONE)
+    path = curated["home"] / "exhibitions" / "ba-ngu.yaml"
+    run = Cli(CliRunner(), curated["home"], curated["home"].parent)
+    assert run("exhibition", "new", "ba-ngu").exit_code == 0
+    page.goto("/staff/exhibitions/ba-ngu/edit")
+    tab_to(page, "#new-language", presses=120)
+    page.keyboard.press("ArrowDown")  # Bahnar is offered first; Sedang next
+    expect(page.locator("#new-language")).to_have_value("sed")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("[role=status]")).to_contain_text("Đã thêm Tiếng Xơ Đăng")
+    expect(page.locator("#title_sed")).to_be_focused()  # where the curator writes next
+    expect(page.get_by_label("Nhan đề bằng tiếng Xơ Đăng")).to_have_count(2)  # and its section's
+    assert "sed" not in path.read_text("utf-8")  # added to the form, not saved yet
+    page.keyboard.type("Hnam rông")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # a field's Enter saves, as before
+    expect(page.locator(".staff-messages")).to_contain_text("Đã lưu")
+    assert "sed: Hnam rông" in path.read_text("utf-8")
+    for lang in ("vi", "en"):
+        page.goto(f"/staff/exhibitions/ba-ngu/edit?lang={lang}")
+        expect(page.locator("#title_sed")).to_have_value("Hnam rông")
+        assert serious_violations(page) == [], lang
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= STAFF_PHONE["width"], f"the editor in {lang} is {width} px wide"
+    assert curator.unexpected_errors() == []

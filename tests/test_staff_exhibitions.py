@@ -250,13 +250,69 @@ def test_items_are_found_with_thumbnails_and_restricted_ones_marked(staff):
     assert market[0]["pages"][0]["url"].startswith("/iiif/images/")
 
 
-def test_saving_keeps_a_language_the_editor_has_no_field_for():
+def test_a_curator_adds_a_language_writes_in_it_and_removes_it(staff):
+    opened = _commented(staff)
+    path = staff["home"] / "exhibitions" / f"{DRAFT}.yaml"
+    curator = client_as(staff["app"], "chi")
+    photo = staff["ids"]["anh-1.jpg"]
+    section, title = [("0", "Chợ", [photo])], {"title_vi": "Chợ phiên"}
+    # Added: a field beside each Vietnamese and English one; nothing saved yet.
+    data = _form(curator, opened, section, add_language="1", new_language="bdq", **title)
+    answer = curator.post(f"/staff/exhibitions/{DRAFT}/edit?lang=en", data=data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and path.read_text("utf-8") == opened
+    assert 'id="title_bdq" name="title_bdq" lang="bdq"' in html and "autofocus" in html
+    assert 'name="s0_e0_caption_bdq"' in html and 'name="s0_title_bdq"' in html
+    assert "Title in Bahnar" in html and 'value="bdq"' in html
+    assert '<option value="bdq">' not in html  # offered no more
+    # Saved: the file carries it, its comments kept, and the check accepts it.
+    data = _form(curator, opened, section, title_bdq="Plei", s0_title_bdq="Chợ plei", **title)
+    data.setlist("language", ["vi", "en", "bdq"])
+    data.add("s0_e0_caption_bdq", "Hơlam")
+    assert curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data).status_code == 303
+    saved = path.read_text("utf-8")
+    assert "bdq: Plei" in saved and "# the title as the partner asked" in saved
+    assert "bdq: Hơlam" in saved and "# The first section: the market itself." in saved
+    from exhibitions import lifecycle
+
+    found, problems = lifecycle.inspect(staff["archive"], saved, path)
+    assert problems == [] and found.title["bdq"] == "Plei"
+    assert found.sections[0].entries[0].caption["bdq"] == "Hơlam"
+    # The editor shows it again, removable; removed, its texts go when saved.
+    html = page(curator, f"/staff/exhibitions/{DRAFT}/edit?lang=en")
+    assert 'value="Plei"' in html and 'name="remove_language" value="bdq"' in html
+    data = _form(curator, saved, section, remove_language="bdq", title_bdq="Plei", **title)
+    data.setlist("language", ["vi", "en", "bdq"])
+    html = curator.post(f"/staff/exhibitions/{DRAFT}/edit?lang=en", data=data).get_data(True)
+    assert "title_bdq" not in html and '<option value="bdq">' in html
+    data = _form(curator, saved, section, **title)
+    data.setlist("language", ["vi", "en"])
+    assert curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data).status_code == 303
+    assert "bdq" not in path.read_text("utf-8")
+    assert "# the title as the partner asked" in path.read_text("utf-8")
+
+
+def test_a_language_code_that_is_none_is_refused_with_its_reason(staff):
+    opened = _commented(staff)
+    curator = client_as(staff["app"], "chi")
+    data = _form(curator, opened, [("0", "Chợ", [staff["ids"]["anh-1.jpg"]])], title_xx="x")
+    data.setlist("language", ["vi", "en", "EN_us"])
+    for route in ("edit", "check"):
+        answer = curator.post(f"/staff/exhibitions/{DRAFT}/{route}", data=data)
+        assert answer.status_code == 400 and "'EN_us' is not a language code" in answer.text
+    data.setlist("language", ["vi", "en"])
+    data["add_language"], data["new_language"] = "1", "xx"  # not one the editor offers
+    assert curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data).status_code == 400
+    path = staff["home"] / "exhibitions" / f"{DRAFT}.yaml"
+    assert path.read_text("utf-8") == opened  # nothing written
+
+
+def test_saving_keeps_a_key_that_is_no_language_code_for_the_check_to_name():
     from exhibitions import editing
 
-    text = 'id: a\nkind: photo\ntitle: {vi: "Làng", bdq: "Plei"}\nsections: []\n'
+    text = 'id: a\nkind: photo\ntitle: {vi: "Làng", EN: "Village", bdq: "Plei"}\nsections: []\n'
     draft = editing.form_of(text)
-    draft.texts["title"] = {"vi": "Làng mới", "en": ""}
+    assert draft.languages == ["vi", "en", "bdq"]
+    draft.texts["title"] = {"vi": "Làng mới", "bdq": "Plei"}
     saved = editing.apply(text, "a", draft)
-    assert 'bdq: "Plei"' in saved and "Làng mới" in saved
-    draft.texts["title"] = {"vi": "", "en": ""}
-    assert 'bdq: "Plei"' in editing.apply(text, "a", draft)
+    assert 'EN: "Village"' in saved and 'bdq: "Plei"' in saved and "Làng mới" in saved

@@ -1,5 +1,6 @@
 """The exhibition editor, `/staff/exhibitions/SLUG/edit`: the definition's fields in Vietnamese and
-English, its sections and their items (found by searching the archive), captions and a
+English and in any language a curator adds (those the item editor offers: the province's own
+first), its sections and their items (found by searching the archive), captions and a
 document's pages; the problems `exhibition check` finds shown beside their fields, again as the
 curator types (`.../check`). Saving writes the definition file (`exhibitions.editing`), never
 over a version the editor did not start from: a stale save is refused with what changed, and
@@ -18,11 +19,14 @@ from archive import roles
 from archive.errors import InvalidInput
 from archive.models import Item, Page
 from catalogue import services
-from catalogue.i18n import gettext, ngettext
+from catalogue.i18n import current, gettext, ngettext
 from catalogue.pages.cards import thumbnail
+from catalogue.pages.labels import language_label
 from catalogue.staff.blueprint import blueprint, requires
+from catalogue.staff.editor import OFFERED_LANGUAGES
 from exhibitions import editing, lifecycle, partners
 from exhibitions.editing import Draft, EntryForm, SectionForm
+from exhibitions.mistakes import LANGUAGE
 
 _ = gettext
 MAX_FOUND = 24  # search results offered at once
@@ -56,7 +60,14 @@ def exhibition_edit(slug: str) -> str:
 
 
 def _editor(
-    slug: str, draft: Draft, opened: str, checked: str, stale: str = "", status: int = 200
+    slug: str,
+    draft: Draft,
+    opened: str,
+    checked: str,
+    stale: str = "",
+    status: int = 200,
+    said: str = "",
+    focus: str = "new-language",
 ) -> tuple[str, int] | str:
     """The editor's page: `draft` in its fields, the problems of `checked` beside them."""
     archive = services.archive()
@@ -77,6 +88,12 @@ def _editor(
         partners=chosen,
         facts=facts,
         stale=stale,
+        languages=[(code, _in_language(code)) for code in draft.languages],
+        addable=[(c, language_label(c)) for c in OFFERED_LANGUAGES if c not in draft.languages],
+        language_label=language_label,
+        written=", ".join(language_label(code) for code in draft.languages),
+        said=said,
+        focus=focus,
     )
     return (html, status) if status != 200 else html
 
@@ -107,6 +124,22 @@ def _facts(session, accession_ids: list[str]) -> dict[str, dict]:
     return found
 
 
+def _in_language(code: str) -> str:
+    """`in Bahnar` of a field's label (`Title in Bahnar`), as the page's language says it."""
+    if code in editing.LANGUAGES:
+        return _("in Vietnamese") if code == "vi" else _("in English")
+    name = language_label(code)
+    if current() == "vi":  # "bằng tiếng Ba Na": the name is not a sentence's start here
+        name = name[:1].lower() + name[1:]
+    return _("in %(language)s", language=name)
+
+
+def _ordered(languages: list[str]) -> list[str]:
+    """Vietnamese and English, the province's languages, then any other, each once."""
+    order = {code: n for n, code in enumerate(OFFERED_LANGUAGES)}
+    return sorted(dict.fromkeys(languages), key=lambda code: (order.get(code, 99), code))
+
+
 _SECTION = re.compile(r"^s(\d{1,4})$")
 _SECTION_TEXT = re.compile(r"^s(\d{1,4})_(title|text)_([A-Za-z-]{2,12})$")
 _ENTRY = re.compile(r"^s(\d{1,4})_e(\d{1,4})$")
@@ -114,12 +147,28 @@ _CAPTION = re.compile(r"^s(\d{1,4})_e(\d{1,4})_caption_([A-Za-z-]{2,12})$")
 _PAGES = re.compile(r"^s(\d{1,4})_e(\d{1,4})_pages$")
 
 
-def draft_of(form) -> Draft:
+def form_languages(form, opened: str) -> list[str]:
+    """The languages the form is written in (its `language` fields): Vietnamese and English
+    always; a form that names none (sent by hand) has those of the file it was opened from.
+    Each must be a code a definition may use, else InvalidInput."""
+    named = [code.strip() for code in form.getlist("language")]
+    for code in named:
+        if not LANGUAGE.match(code):
+            raise InvalidInput(
+                f"{code[:20]!r} is not a language code: two or three lowercase letters, "
+                "such as vi, en or bdq"
+            )
+    if not named:
+        named = editing.languages_of(editing.read(opened))
+    return _ordered([*editing.LANGUAGES, *named])
+
+
+def draft_of(form, languages: list[str]) -> Draft:
     """The editor's form: sections and items by their numbers in the field names (`s0`,
     `s0_title_vi`, `s0_e1`, `s0_e1_caption_en`, `s0_e1_pages`), which the page's script keeps
-    in the order shown."""
+    in the order shown. Only the fields of `languages` are read."""
     texts = {
-        name: {lang: form.get(f"{name}_{lang}", "").strip() for lang in editing.LANGUAGES}
+        name: {lang: form.get(f"{name}_{lang}", "").strip() for lang in languages}
         for name in editing.LANGUAGE_FIELDS
     }
     draft = Draft(
@@ -130,6 +179,7 @@ def draft_of(form) -> Draft:
         curators=[c.strip() for c in form.get("curators", "").splitlines() if c.strip()],
         rights=form.get("rights", "").strip(),
         access=form.get("access", "public"),
+        languages=languages,
     )
     sections: dict[int, SectionForm] = {}
     entries: dict[tuple[int, int], EntryForm] = {}
@@ -141,9 +191,10 @@ def draft_of(form) -> Draft:
     for key, value in form.items():
         value = value.strip()
         if (found := _SECTION_TEXT.match(key)) and int(found[1]) in sections and value:
-            getattr(sections[int(found[1])], found[2])[found[3]] = value
+            if found[3] in languages:
+                getattr(sections[int(found[1])], found[2])[found[3]] = value
         elif (found := _CAPTION.match(key)) and (int(found[1]), int(found[2])) in entries:
-            if value:
+            if value and found[3] in languages:
                 entries[int(found[1]), int(found[2])].caption[found[3]] = value
         elif (found := _PAGES.match(key)) and (int(found[1]), int(found[2])) in entries:
             pages = [int(n) for n in value.replace(",", " ").split() if n.isdigit()]
@@ -160,12 +211,24 @@ def _opened() -> str:
     return request.form.get("opened", "").replace("\r\n", "\n")
 
 
+def _posted() -> tuple[str, Draft]:
+    """The text the editor started from and the form as sent; a language code that is none is
+    refused (400) with its reason."""
+    opened = _opened()
+    try:
+        languages = form_languages(request.form, opened)
+    except InvalidInput as error:
+        abort(Response(str(error), 400, mimetype="text/plain"))
+    return opened, draft_of(request.form, languages)
+
+
 @blueprint.post("/exhibitions/<slug>/edit")
 @requires(roles.EXHIBITIONS)
 def exhibition_save(slug: str):
     path = _path(slug)
-    opened = _opened()
-    draft = draft_of(request.form)
+    opened, draft = _posted()
+    if "add_language" in request.form or "remove_language" in request.form:
+        return _languages(slug, opened, draft)
     text = editing.apply(opened, slug, draft)
     try:
         editing.save(path, text, opened)
@@ -177,12 +240,38 @@ def exhibition_save(slug: str):
     return redirect(url_for("staff.exhibition_edit", slug=slug), code=303)
 
 
+def _languages(slug: str, opened: str, draft: Draft):
+    """A language added to the form or removed from it: the editor again, with what was typed
+    and nothing saved (the file changes when the curator saves)."""
+    removed = request.form.get("remove_language", "")
+    if removed:
+        if removed in editing.LANGUAGES or removed not in draft.languages:
+            abort(400)
+        draft.languages.remove(removed)
+        said = _(
+            "%(language)s removed: its texts go from the file when you save.",
+            language=language_label(removed),
+        )
+        return _editor(slug, draft, opened, editing.apply(opened, slug, draft), said=said)
+    added = request.form.get("new_language", "")
+    if added not in OFFERED_LANGUAGES:
+        abort(Response(f"{added[:20]!r} is not a language this editor offers", 400))
+    draft.languages = _ordered([*draft.languages, added])
+    said = _(
+        "%(language)s added: its fields follow the Vietnamese and English ones. Save to keep it.",
+        language=language_label(added),
+    )
+    text = editing.apply(opened, slug, draft)
+    return _editor(slug, draft, opened, text, said=said, focus=f"title_{added}")
+
+
 @blueprint.post("/exhibitions/<slug>/check")
 @requires(roles.EXHIBITIONS)
 def exhibition_check(slug: str) -> Response:
     """The problems of the form as it stands, each with the field it belongs to."""
     _path(slug)
-    text = editing.apply(_opened(), slug, draft_of(request.form))
+    opened, draft = _posted()
+    text = editing.apply(opened, slug, draft)
     _found, problems = lifecycle.inspect(services.archive(), text, Path(f"{slug}.yaml"))
     summary = ngettext("%(num)d problem", "%(num)d problems", len(problems))
     return jsonify(
