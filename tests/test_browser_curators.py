@@ -1,6 +1,6 @@
 """A curator in a real browser (Debian's Chromium, through Playwright) against `archive serve`
 over an archive of their own: signs in, makes a draft, builds three sections from search results,
-reorders them by keyboard and by dragging, chooses a document's page by its thumbnail, previews,
+reorders them by keyboard and by dragging with the mouse, chooses a document's page by its thumbnail, previews,
 publishes, and finds the exhibition on the public site with its viewer and manifest; a save over
 a version another curator saved first is refused, and what was typed is still there."""
 
@@ -138,23 +138,22 @@ def test_a_curator_builds_reorders_previews_and_publishes_an_exhibition(curator,
     assert section_titles(page) == ["Nhà rông", "Lễ hội", "Chợ"]
     page.keyboard.press("Enter")
     assert section_titles(page) == ["Lễ hội", "Nhà rông", "Chợ"]
-    # By dragging: the first section dropped on the lower half of the last.
-    # The drag events a browser sends, with their data: headless Chromium under Playwright
-    # starts no native drag of a list item here.
-    page.evaluate(
-        """() => {
-          const all = document.querySelectorAll('#sections > li.section');
-          const [source, target] = [all[0], all[2]];
-          const data = new DataTransfer();
-          const box = target.getBoundingClientRect();
-          const at = {bubbles: true, cancelable: true, dataTransfer: data,
-                      clientX: box.left + 10, clientY: box.bottom - 5};
-          source.querySelector('h3').dispatchEvent(new DragEvent('dragstart', at));
-          target.querySelector('h3').dispatchEvent(new DragEvent('dragover', at));
-          target.querySelector('h3').dispatchEvent(new DragEvent('drop', at));
-          source.dispatchEvent(new DragEvent('dragend', at));
-        }"""
-    )
+    # By dragging with the mouse (a native drag: pressed, moved, let go), the first section
+    # onto the lower half of the last. The window is made as tall as the page, so that nothing
+    # scrolls during the drag: Playwright's drag in headless Chromium takes the place it was
+    # pressed at before a scroll for the place after, and drags what is there then.
+    sections = page.locator("#sections > li.section")
+    tall = page.evaluate("() => document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": DESKTOP["width"], "height": tall})
+    start, last = sections.nth(0).locator("h3").bounding_box(), sections.nth(2).bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(last["x"] + 20, last["y"] + last["height"] - 20)
+    page.mouse.move(last["x"] + 30, last["y"] + last["height"] - 20)  # the first only starts it
+    expect(sections.nth(2)).to_have_class(re.compile("drop-after"))  # where it would go
+    page.mouse.up()
+    expect(page.locator(".drop-before, .drop-after")).to_have_count(0)  # the mark is gone
+    page.set_viewport_size(DESKTOP)
     assert section_titles(page) == ["Nhà rông", "Chợ", "Lễ hội"]
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu", exact=True).click()

@@ -85,8 +85,15 @@
     }
   });
 
-  // Dragging a section or an item among its own kind.
+  // Dragging a section or an item among its own kind. The place it would go is marked as the
+  // pointer moves, and it moves there on the drop: moved at every step instead, a section
+  // taller than the one below it jumped back and forth under a still pointer.
   let dragged = null;
+  let mark = null; // {over, after}: where the drop would put it
+  function unmark() {
+    if (mark) mark.over.classList.remove("drop-before", "drop-after");
+    mark = null;
+  }
   form.addEventListener("dragstart", (event) => {
     dragged = event.target.closest("li.entry") || event.target.closest("li.section");
     if (!dragged) return;
@@ -96,17 +103,25 @@
   form.addEventListener("dragover", (event) => {
     if (!dragged) return;
     const over = event.target.closest(`li.${dragged.classList[0]}`);
-    if (over && over !== dragged && over.parentNode === dragged.parentNode) {
-      event.preventDefault();
-      const box = over.getBoundingClientRect();
-      const after = event.clientY > box.top + box.height / 2;
-      over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
+    if (!over || over.parentNode !== dragged.parentNode) return;
+    event.preventDefault(); // a drop is welcome here
+    const box = over.getBoundingClientRect();
+    const after = event.clientY > box.top + box.height / 2;
+    if (mark && mark.over === over && mark.after === after) return;
+    unmark();
+    if (over !== dragged) {
+      over.classList.add(after ? "drop-after" : "drop-before");
+      mark = { over, after };
     }
   });
   form.addEventListener("drop", (event) => {
-    if (dragged) event.preventDefault();
+    if (!dragged) return;
+    event.preventDefault();
+    if (mark) mark.over.parentNode.insertBefore(dragged, mark.after ? mark.over.nextSibling : mark.over);
+    unmark();
   });
   form.addEventListener("dragend", () => {
+    unmark();
     dragged = null;
     changed();
   });
