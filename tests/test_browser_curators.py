@@ -1,8 +1,9 @@
 """A curator in a real browser (Debian's Chromium, through Playwright) against `archive serve`
 over an archive of their own: signs in, makes a draft, builds three sections from search results,
-reorders them by keyboard and by dragging with the mouse, chooses a document's page by its thumbnail, previews,
-publishes, and finds the exhibition on the public site with its viewer and manifest; a save over
-a version another curator saved first is refused, and what was typed is still there."""
+reorders them by keyboard and by dragging with the mouse, chooses a document's page by its
+thumbnail, previews, publishes, and finds the exhibition on the public site with its viewer and
+manifest; a save over a version another curator saved first is refused, and what was typed is
+still there; a language is added with the keyboard alone, on a phone's width."""
 
 from __future__ import annotations
 
