@@ -209,21 +209,26 @@ def _sections(old: list, forms: list[SectionForm]) -> CommentedSeq:
         if isinstance(entry, dict)
     }
     result = old if isinstance(old, CommentedSeq) else CommentedSeq()
-    made = []
+    made: list[CommentedMap] = []
     for form in forms:
         origin = form.origin if form.origin is not None and form.origin < len(old) else None
         section = old[origin] if origin is not None else CommentedMap()
-        if not isinstance(section, CommentedMap):
-            section = CommentedMap()
+        if not isinstance(section, CommentedMap) or any(section is m for m in made):
+            section = CommentedMap()  # a place given twice is one section, then a new one
         _set_map(section, "title", form.title)
         _set_map(section, "text", form.text)
-        entries = CommentedSeq()
+        nodes = []
         for entry in form.entries:
             kept = by_item.get(entry.item)
             node = kept if isinstance(kept, CommentedMap) else CommentedMap(item=entry.item)
             _set_map(node, "caption", entry.caption)
             _set(node, "pages", _flow_seq(entry.pages) if entry.pages else None)
-            entries.append(node)
+            nodes.append(node)
+        # The list itself is kept: a comment after its last item is held by it (ruamel), and
+        # a new list lost it.
+        found = section.get("items")
+        entries = found if isinstance(found, CommentedSeq) else CommentedSeq()
+        entries[:] = nodes
         section["items"] = entries
         made.append(section)
     result[:] = made

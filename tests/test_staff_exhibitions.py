@@ -316,3 +316,41 @@ def test_saving_keeps_a_key_that_is_no_language_code_for_the_check_to_name():
     draft.texts["title"] = {"vi": "Làng mới", "bdq": "Plei"}
     saved = editing.apply(text, "a", draft)
     assert 'EN: "Village"' in saved and 'bdq: "Plei"' in saved and "Làng mới" in saved
+
+
+SECTIONED = """\
+id: a
+kind: photo
+title: {vi: "A"}
+sections:
+  # Above the first section.
+  - title: {vi: "Chợ"}
+    # Inside the market's section.
+    items:
+      - item: KT-2024-000001
+  - title: {vi: "Làng"}
+    items:
+      - item: KT-2024-000002
+        caption: {vi: "Nhà rông"}
+  # Between the village and the festival.
+  - title: {vi: "Lễ hội"}
+    items:
+      - item: KT-2024-000003
+"""
+
+
+def test_a_save_keeps_every_comment_and_reordering_moves_those_inside_a_section():
+    from exhibitions import editing
+
+    draft = editing.form_of(SECTIONED)
+    assert editing.apply(SECTIONED, "a", draft) == SECTIONED  # the comment after a {…} too
+    draft.sections.reverse()
+    moved = editing.apply(SECTIONED, "a", draft)
+    lines = [line.strip() for line in moved.splitlines()]
+    assert lines.index("# Above the first section.") < lines.index('- title: {vi: "Lễ hội"}')
+    inside = lines.index("# Inside the market's section.")
+    assert lines[inside - 1] == '- title: {vi: "Chợ"}'  # it moved with its section
+    # One between two sections is the end of the one above: it goes with the village.
+    between = lines.index("# Between the village and the festival.")
+    assert lines[between - 1] == 'caption: {vi: "Nhà rông"}'
+    assert sorted(moved.splitlines()) == sorted(SECTIONED.splitlines())  # nothing lost
