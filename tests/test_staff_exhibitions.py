@@ -354,3 +354,13 @@ def test_a_save_keeps_every_comment_and_reordering_moves_those_inside_a_section(
     between = lines.index("# Between the village and the festival.")
     assert lines[between - 1] == 'caption: {vi: "Nhà rông"}'
     assert sorted(moved.splitlines()) == sorted(SECTIONED.splitlines())  # nothing lost
+
+
+def test_a_section_place_given_twice_makes_a_new_section_not_an_alias():
+    from exhibitions import editing
+
+    draft = editing.form_of(SECTIONED)
+    draft.sections[1].origin = 0  # a form sent by hand
+    saved = editing.apply(SECTIONED, "a", draft)
+    assert "&" not in saved and "*" not in saved  # no YAML anchor: three sections written out
+    assert saved.count("- title:") == 3
