@@ -303,6 +303,10 @@ def test_a_language_code_that_is_none_is_refused_with_its_reason(staff):
     data.setlist("language", ["vi", "en"])
     data["add_language"], data["new_language"] = "1", "xx"  # not one the editor offers
     assert curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data).status_code == 400
+    del data["add_language"]
+    data["remove_language"] = "vi"
+    answer = curator.post(f"/staff/exhibitions/{DRAFT}/edit", data=data)
+    assert answer.status_code == 400 and "Vietnamese and English always stay" in answer.text
     path = staff["home"] / "exhibitions" / f"{DRAFT}.yaml"
     assert path.read_text("utf-8") == opened  # nothing written
 

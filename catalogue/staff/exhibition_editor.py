@@ -246,7 +246,8 @@ def _languages(slug: str, opened: str, draft: Draft):
     removed = request.form.get("remove_language", "")
     if removed:
         if removed in editing.LANGUAGES or removed not in draft.languages:
-            abort(400)
+            reason = f"{removed[:20]!r} cannot be removed: Vietnamese and English always stay"
+            abort(Response(reason, 400, mimetype="text/plain"))
         draft.languages.remove(removed)
         said = _(
             "%(language)s removed: its texts go from the file when you save.",
@@ -255,7 +256,8 @@ def _languages(slug: str, opened: str, draft: Draft):
         return _editor(slug, draft, opened, editing.apply(opened, slug, draft), said=said)
     added = request.form.get("new_language", "")
     if added not in OFFERED_LANGUAGES:
-        abort(Response(f"{added[:20]!r} is not a language this editor offers", 400))
+        reason = f"{added[:20]!r} is not a language this editor offers"
+        abort(Response(reason, 400, mimetype="text/plain"))
     draft.languages = _ordered([*draft.languages, added])
     said = _(
         "%(language)s added: its fields follow the Vietnamese and English ones. Save to keep it.",
