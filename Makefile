@@ -67,12 +67,15 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 	$(BIN)/archive --home $(DEMO)/archive serve
 
 # Each test of an archive runs on SQLite and on the machine's PostgreSQL (tests/databases.py;
-# `pytest --db=sqlite` for one).
+# `pytest --db=sqlite` for one). The suite runs in one process per core (pytest-xdist), a test
+# module's tests in the same process, so that what a module builds once is built once.
+PARALLEL := --numprocesses auto --dist loadscope
+
 test: system-packages $(VENV)/.installed assets lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 
 test-fast: system-packages $(VENV)/.installed assets
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
