@@ -1,14 +1,16 @@
 """Filters and facets: the documents a search's `filters` select, and the counts per value of every
 facet, each under the query and the filters of the other facets (disjunctive facets).
 
-A facet's counts are worked out on documents as the bits of an int: a value's count under a
-match set is then an AND and a bit count, which Python does 64 documents at a time. Each value's
-bits are kept with what is known of the commit (`Known.bits`).
+Sets of documents are masks (a bool for every document number). A facet's counts are one
+`bincount` over every (document, value) pair of its field that the matches take in; the pairs are
+kept with what is known of the commit (`Known.facets`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import numpy as np
 
 from archive.errors import InvalidInput
 from search_index import query as q
@@ -37,58 +39,63 @@ def check_filters(filters: dict[str, list[str]] | None) -> dict[str, list[str]]:
     return chosen
 
 
-def filter_docs(snapshot: Snapshot, key: str, values: list[str]) -> frozenset[int]:
+def filter_docs(snapshot: Snapshot, key: str, values: list[str]) -> np.ndarray:
     """The documents with any of `values` in the filter `key`."""
+    found = snapshot.none()
     if key == "year":  # any of the ranges
-        ranges = [q.years(v) for v in values]
-        return frozenset().union(*(snapshot.query_docs(q.year_query(*r)) for r in ranges if r))
-    found = [q.filter_fields(key, value) for value in values]
-    return frozenset().union(*(snapshot.value_docs(fields, [value]) for fields, value in found))
+        for low_high in (q.years(v) for v in values):
+            if low_high:
+                found |= snapshot.query_docs(q.year_query(*low_high))
+        return found
+    for fields, value in (q.filter_fields(key, value) for value in values):
+        found |= snapshot.value_docs(fields, [value])
+    return found
 
 
-def intersect(docs: frozenset[int], others: Iterable[frozenset[int]]) -> frozenset[int]:
-    for other in sorted(others, key=len):
-        docs &= other
+def intersect(docs: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
+    for other in others:
+        docs = docs & other
     return docs
 
 
 def counts(
     snapshot: Snapshot,
-    base: frozenset[int],
-    narrowed: dict[str, frozenset[int]],
+    base: np.ndarray,
+    narrowed: dict[str, np.ndarray],
     chosen: dict[str, list[str]],
-    visible: frozenset[int],
+    visible: np.ndarray,
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts per value of every facet, each under the query and the filters of the others.
     A chosen value stays in its facet at 0, so that it can be unchosen, if it is `visible`."""
-    under: dict[tuple[str, ...], int] = {}  # by the filters applied: most facets share one
+    under: dict[tuple[str, ...], np.ndarray] = {}  # by the filters applied: most facets share one
     found: dict[str, list[tuple[str, int]]] = {}
     for facet, (fieldname, key) in FACETS.items():
         others = tuple(k for k in narrowed if k != key)
         if others not in under:
-            under[others] = _bits(snapshot, intersect(base, (narrowed[k] for k in others)))
-        docs = under[others]
+            under[others] = intersect(base, (narrowed[k] for k in others))
+        terms, docs, values = _pairs(snapshot, fieldname)
+        tally = np.bincount(values[under[others][docs]], minlength=len(terms))
         selected = {fold(v) for v in chosen.get(key, ())}
-        values = []
-        for folded, terms in snapshot.terms(fieldname).items():
-            for term in terms:
-                n = (docs & _term_bits(snapshot, fieldname, term)).bit_count() if docs else 0
-                if n or (folded in selected and visible & snapshot.term_docs(fieldname, term)):
-                    values.append((term, n))
-        found[facet] = sorted(values, key=lambda v: (-v[1], v[0]))
+        listed = []
+        for term, n in zip(terms, tally.tolist(), strict=True):
+            kept = fold(term) in selected and (visible & snapshot.term_docs(fieldname, term)).any()
+            if n or kept:
+                listed.append((term, n))
+        found[facet] = sorted(listed, key=lambda v: (-v[1], v[0]))
     return found
 
 
-def _bits(snapshot: Snapshot, docs: Iterable[int]) -> int:
-    """Documents as the bits of an int."""
-    found = bytearray(snapshot.searcher.reader().doc_count_all() // 8 + 1)
-    for doc in docs:
-        found[doc >> 3] |= 1 << (doc & 7)
-    return int.from_bytes(found, "little")
-
-
-def _term_bits(snapshot: Snapshot, fieldname: str, term: str) -> int:
-    key, known = (fieldname, term), snapshot.known.bits
-    if key not in known:
-        known[key] = _bits(snapshot, snapshot.term_docs(fieldname, term))
-    return known[key]
+def _pairs(snapshot: Snapshot, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The field's values, and every (document, value) pair of the commit's live documents as
+    two arrays: document numbers, and the value's place in the list."""
+    known = snapshot.known.facets
+    if fieldname not in known:
+        terms = [t for grouped in snapshot.terms(fieldname).values() for t in grouped]
+        docs = [np.flatnonzero(snapshot.term_docs(fieldname, t)) for t in terms]
+        values = [np.full(len(d), n, np.int64) for n, d in enumerate(docs)]
+        known[fieldname] = (
+            terms,
+            np.concatenate(docs) if docs else np.zeros(0, np.int64),
+            np.concatenate(values) if values else np.zeros(0, np.int64),
+        )
+    return known[fieldname]

@@ -8,19 +8,19 @@ search service check; phrases, which need positions, are left to Whoosh's matche
 
 from __future__ import annotations
 
-import heapq
-from array import array
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+import numpy as np
 from whoosh.scoring import BM25F
-from whoosh.searching import Searcher
 
-from search_index.postings import blocks
+if TYPE_CHECKING:
+    from search_index.snapshot import Snapshot
 
 B, K1 = 0.75, 1.2  # BM25F's parameters (Whoosh's defaults)
 
-Scores = dict[int, float]  # a score by document number
-Clause = tuple[list[Scores], list[Scores]]  # its words' scores, and its accession ids'
+Word = tuple[np.ndarray, np.ndarray]  # which documents have it (a mask), its score in each
+Clause = tuple[list[Word], list[Word]]  # its words, and its accession ids
 
 
 def weighting() -> BM25F:
@@ -28,82 +28,60 @@ def weighting() -> BM25F:
     return BM25F(B=B, K1=K1)
 
 
-def word_scores(
-    searcher: Searcher, lengths: dict[str, array], found: Iterable[tuple[str, str, float]]
-) -> Scores:
+def word_scores(snapshot: Snapshot, found: Iterable[tuple[str, str, float]]) -> Word:
     """The documents with a word (in any of its alternatives, `found`: field, term, boost), and
     its score in each: the sum of its alternatives' BM25F scores, each times its boost, as
-    Whoosh's own matchers add them up. `lengths` keeps the documents' field lengths read, by
-    field, between calls on the same commit."""
-    scores: Scores = {}
-    for fieldname, text, boost in found:
-        _add_scores(searcher, lengths, scores, fieldname, text, boost)
-    return scores
-
-
-def _add_scores(
-    searcher: Searcher,
-    lengths: dict[str, array],
-    scores: Scores,
-    fieldname: str,
-    text: str,
-    boost: float,
-) -> None:
-    """Adds `boost` times the term's BM25F score to each document's that has it: Whoosh's
-    formula on Whoosh's statistics (idf, average length), in one loop over each segment's
-    postings, with the documents' field lengths kept (Whoosh's scorer finds each through
-    the segment, its column and a file read; this is several times faster)."""
+    Whoosh's own matchers add them up: Whoosh's formula on Whoosh's statistics (idf, average
+    length), worked out on each segment's postings as arrays, in the order Whoosh adds them."""
+    searcher = snapshot.searcher
     reader = searcher.reader()
-    if (fieldname, text) not in reader:
-        return
-    scorable = searcher.schema[fieldname].scorable
-    if scorable:
-        average = searcher.avg_field_length(fieldname) or 1
-        # bm25 = idf·w·(K1+1) / (w + K1·(1 − B + B·length/average)), rearranged
-        numerator = boost * searcher.idf(fieldname, text) * (K1 + 1)
-        constant, per_length = K1 * (1 - B), K1 * B / average
-        known = lengths.get(fieldname)
-        if known is None:  # (two searches may both make one; either will do)
-            known = array("i", [-1]) * reader.doc_count_all()
-            known = lengths.setdefault(fieldname, known)
-    for segment, offset in reader.leaf_readers():
-        if (fieldname, text) not in segment:
+    present, scores = snapshot.none(), np.zeros(snapshot.size)
+    for fieldname, text, boost in found:
+        if (fieldname, text) not in reader:
             continue
-        for docs, weights in blocks(segment.postings(fieldname, text)):
-            for local, weight in zip(docs, weights, strict=True):
-                doc = local + offset
-                if scorable:
-                    length = known[doc]
-                    if length < 0:
-                        length = segment.doc_field_length(local, fieldname, 1)
-                        known[doc] = length
-                    score = numerator * weight / (weight + constant + per_length * length)
-                else:  # as Whoosh's scorer of an unscored field: the weight (1), boosted
-                    score = boost * weight
-                scores[doc] = scores.get(doc, 0.0) + score
+        scorable = searcher.schema[fieldname].scorable
+        if scorable:
+            average = searcher.avg_field_length(fieldname) or 1
+            # bm25 = idf·w·(K1+1) / (w + K1·(1 − B + B·length/average)), rearranged
+            numerator = boost * searcher.idf(fieldname, text) * (K1 + 1)
+            constant, per_length = K1 * (1 - B), K1 * B / average
+            lengths = snapshot.lengths(fieldname)
+        for docs, weights in snapshot.segment_docs(fieldname, text):
+            weights = weights.astype(np.float64)
+            if scorable:
+                below = weights + constant + per_length * lengths[docs]
+                scores[docs] += numerator * weights / below
+            else:  # as Whoosh's scorer of an unscored field: the weight (1), boosted
+                scores[docs] += boost * weights
+            present[docs] = True
+    return present, scores
 
 
-def ranked(clauses: list[Clause], matching: frozenset[int], limit: int) -> list[tuple[int, float]]:
+def ranked(clauses: list[Clause], matching: np.ndarray, limit: int) -> list[tuple[int, float]]:
     """The first `limit` of `matching` by relevance, best first, as Whoosh's matchers score the
     query (without phrases): a clause adds up its words' scores where it has them all, plus the
     score of an accession id it names; clauses add up. Equal scores go in index order.
     (Whoosh's own top-N search skips blocks of postings by their best possible score and now and
     then skips a document that belonged in the page; this does not.)"""
-    if any(ids for _, ids in clauses):
-        scores = {doc: _score(doc, clauses) for doc in matching}
-    else:  # the usual case: every match has every word; add up table by table
-        first, *rest = [table for words, _ in clauses for table in words]
-        scores = {doc: first[doc] for doc in matching}
-        for table in rest:
-            scores = {doc: score + table[doc] for doc, score in scores.items()}
-    best = heapq.nlargest(limit, scores, key=lambda doc: (scores[doc], -doc))
-    return [(doc, scores[doc]) for doc in best]
-
-
-def _score(doc: int, clauses: list[Clause]) -> float:
-    total = 0.0
-    for words, ids in clauses:
-        if all(doc in table for table in words):
-            total += sum(table[doc] for table in words)
-        total += sum(table.get(doc, 0.0) for table in ids)
-    return total
+    total = np.zeros(len(matching))
+    if not any(ids for _, ids in clauses):  # the usual case: every match has every word
+        for _, scores in (word for words, _ in clauses for word in words):
+            total += scores  # in Whoosh's order, so that the sums are the same to the last bit
+    for words, ids in clauses if any(ids for _, ids in clauses) else ():
+        clause, has_all = np.zeros(len(matching)), np.ones(len(matching), bool)
+        for present, scores in words:
+            clause += scores
+            has_all &= present
+        total += np.where(has_all, clause, 0.0)
+        named = np.zeros(len(matching))
+        for _, scores in ids:
+            named += scores
+        total += named
+    docs = np.flatnonzero(matching)
+    found = total[docs]
+    if limit < len(docs):  # those that can reach the page: the best `limit`, and their ties
+        cut = -np.partition(-found, limit - 1)[limit - 1]
+        keep = found >= cut
+        docs, found = docs[keep], found[keep]
+    order = np.lexsort((docs, -found))[:limit]  # best first; equal scores in index order
+    return [(int(d), float(s)) for d, s in zip(docs[order], found[order], strict=True)]

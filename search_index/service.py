@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
@@ -242,18 +243,18 @@ class SearchIndex:
         hits = self._hits(snapshot, parsed, matching, sort, page, per_page)
         visible = snapshot.all_docs()
         if public_only:
-            visible &= snapshot.term_docs("access", "public")
+            visible = visible & snapshot.term_docs("access", "public")
         found = counts(snapshot, base, narrowed, chosen, visible) if facets else {}
-        return Results(len(matching), hits, found, page, per_page, query)
+        return Results(int(np.count_nonzero(matching)), hits, found, page, per_page, query)
 
-    def _base(self, snapshot: Snapshot, parsed: q.Query, public_only: bool) -> frozenset[int]:
+    def _base(self, snapshot: Snapshot, parsed: q.Query, public_only: bool) -> np.ndarray:
         """What the query text matches, before the `filters` argument."""
         docs = snapshot.all_docs()
         if public_only:
-            docs &= snapshot.term_docs("access", "public")
+            docs = docs & snapshot.term_docs("access", "public")
         for clause in sorted(parsed.positive, key=lambda c: c.phrase):  # phrases are slower
-            if docs:
-                docs &= snapshot.clause_docs(clause)
+            if docs.any():
+                docs = docs & snapshot.clause_docs(clause)
         for found in parsed.filters:
             if found.field == "year":
                 assert found.years is not None
@@ -261,23 +262,23 @@ class SearchIndex:
             else:
                 fields, value = q.filter_fields(found.field, found.value)
                 selected = snapshot.value_docs(fields, [value])
-            docs = docs - selected if found.negated else docs & selected
+            docs = docs & ~selected if found.negated else docs & selected
         for clause in parsed.negative:
-            if docs:
-                docs -= snapshot.clause_docs(clause)
+            if docs.any():
+                docs = docs & ~snapshot.clause_docs(clause)
         return docs
 
     def _hits(
         self,
         snapshot: Snapshot,
         parsed: q.Query,
-        matching: frozenset[int],
+        matching: np.ndarray,
         sort: str,
         page: int,
         per_page: int,
     ) -> list[Hit]:
         start = (page - 1) * per_page
-        if start >= len(matching):
+        if start >= np.count_nonzero(matching):
             return []
         searcher = snapshot.searcher
         if not parsed.positive and sort == orders.FIRST:  # nothing to rank by: accession order
@@ -291,7 +292,7 @@ class SearchIndex:
             # A phrase is ranked by Whoosh's matchers, which read positions.
             results = searcher.search(
                 q.positive(parsed) if order is None else wq.Every(),
-                filter=set(matching),
+                filter=set(np.flatnonzero(matching).tolist()),
                 limit=start + per_page,
                 sortedby=order() if order else None,
             )

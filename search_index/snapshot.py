@@ -9,13 +9,14 @@ concurrent search, `Snapshots`), for the newest two commits.
 from __future__ import annotations
 
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from archive.errors import ArchiveError
@@ -23,11 +24,13 @@ from search_index import query as q
 from search_index import scoring
 from search_index.analysis import fold
 from search_index.folder import IndexFolder
+from search_index.postings import field_lengths, term_arrays
 from search_index.results import Results
 
-# A searcher keeps the documents and scores of the words searched, up to this many pairs in
-# all (12 bytes each): there is no end to the words people search for.
-WORD_CACHE = 4_000_000
+# The postings read from each segment, up to this many in all (8 bytes each), kept for as long
+# as the segment is read: a segment never changes, so what was read of it serves every later
+# commit, and an update (a new small segment) leaves what was read of the others in place.
+POSTINGS_CACHE = 6_000_000
 # ... and the last searches' results (a page of hits with their snippets and the facets, some
 # 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
 # Few in memory: each is some 40 objects the garbage collector follows, and its full collections
@@ -35,45 +38,103 @@ WORD_CACHE = 4_000_000
 # runs).
 RESULTS_CACHE = 100
 
+Postings = tuple[np.ndarray, np.ndarray]  # a segment's document numbers, their weights
+
+
+class SegmentPostings:
+    """The postings read from each segment (by segment id, field and term), shared by every
+    searcher of the index, most recently used last."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
+        self._count = 0  # postings held
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, segment: IndexReader, fieldname: str, text: str) -> Postings:
+        key = (segment.segment().segment_id(), fieldname, text)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        # Read outside the lock: two searches may both read a term; either will do.
+        docs, weights = term_arrays(segment, fieldname, text)
+        found = (docs.astype(np.int32), weights.astype(np.float32))  # Whoosh's own widths
+        with self._lock:
+            if key not in self._kept:
+                self._count += len(docs)
+            self._kept[key] = found
+            while self._count > POSTINGS_CACHE and len(self._kept) > 1:
+                self._count -= len(self._kept.popitem(last=False)[1][0])
+        return found
+
 
 @dataclass
 class Known:
-    """What searches have worked out about one commit of one index (the documents behind each
-    facet value, each word's scores), which stays true for as long as that commit is read. The
-    searchers open on the commit (one per concurrent search) share it."""
+    """What searches have worked out about one commit of one index (its live documents, the
+    documents behind each filter and facet value, the fields' lengths, the last searches'
+    results), which stays true for as long as that commit is read. The searchers open on the
+    commit (one per concurrent search) share it."""
 
-    docs: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    live: np.ndarray | None = None  # of every document number: not deleted
+    docs: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    all: frozenset[int] | None = None
-    words: dict[tuple, tuple[array, array]] = field(default_factory=dict)
-    kept: int = 0  # documents held in `words`
-    lengths: dict[str, array] = field(default_factory=dict)
-    bits: dict[tuple[str, str], int] = field(default_factory=dict)  # see `facets`
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
     results: OrderedDict[tuple, Results] = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # of words, kept, results
+    lock: threading.Lock = field(default_factory=threading.Lock)  # of results
 
 
 @dataclass
 class Snapshot:
-    """One searcher on one commit of one index, and what is known about that commit."""
+    """One searcher on one commit of one index, and what is known about that commit.
+
+    Sets of documents are masks: a bool for every document number of the commit."""
 
     name: str
     searcher: Searcher
     known: Known
+    postings: SegmentPostings
+    words: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # this search's
 
-    def all_docs(self) -> frozenset[int]:
-        if self.known.all is None:
-            self.known.all = frozenset(self.searcher.reader().all_doc_ids())
-        return self.known.all
+    @property
+    def size(self) -> int:
+        return self.searcher.reader().doc_count_all()
 
-    def term_docs(self, fieldname: str, term: str) -> frozenset[int]:
+    def none(self) -> np.ndarray:
+        return np.zeros(self.size, bool)
+
+    def all_docs(self) -> np.ndarray:
+        if self.known.live is None:
+            live = self.none()
+            for segment, offset in self.searcher.reader().leaf_readers():
+                count = segment.doc_count_all()
+                live[offset : offset + count] = True
+                deleted = np.fromiter(getattr(segment, "deleted_docs_set", ()), np.int64)
+                live[deleted + offset] = False
+            self.known.live = live
+        return self.known.live
+
+    def segment_docs(self, fieldname: str, text: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """A term's postings in each segment: document numbers of the commit (deleted ones
+        too) and weights."""
+        for segment, offset in self.searcher.reader().leaf_readers():
+            if not segment.doc_count_all():  # an empty index
+                continue
+            docs, weights = self.postings.get(segment, fieldname, text)
+            if len(docs):
+                yield docs.astype(np.int64) + offset, weights
+
+    def term_docs(self, fieldname: str, term: str) -> np.ndarray:
         key = (fieldname, term)
         if key not in self.known.docs:
-            reader = self.searcher.reader()
-            found: frozenset[int] = frozenset()
-            if (fieldname, term) in reader:
-                found = frozenset(reader.postings(fieldname, term).all_ids())
-            self.known.docs[key] = found & self.all_docs()  # postings list deleted documents
+            found = self.none()
+            for docs, _ in self.segment_docs(fieldname, term):
+                found[docs] = True
+            self.known.docs[key] = found & self.all_docs()
         return self.known.docs[key]
 
     def terms(self, fieldname: str) -> dict[str, list[str]]:
@@ -85,66 +146,58 @@ class Snapshot:
             self.known.terms[fieldname] = grouped
         return self.known.terms[fieldname]
 
-    def value_docs(self, fieldnames: Iterable[str], values: Iterable[str]) -> frozenset[int]:
-        found: set[int] = set()
+    def value_docs(self, fieldnames: Iterable[str], values: Iterable[str]) -> np.ndarray:
+        found = self.none()
         for fieldname in fieldnames:
             for value in values:
                 for term in self.terms(fieldname).get(fold(value), ()):
                     found |= self.term_docs(fieldname, term)
-        return frozenset(found)
+        return found
 
-    def query_docs(self, query: wq.Query) -> frozenset[int]:
-        return frozenset(self.searcher.docs_for_query(query))
+    def query_docs(self, query: wq.Query) -> np.ndarray:
+        found = self.none()
+        found[np.fromiter(self.searcher.docs_for_query(query), np.int64)] = True
+        return found
 
-    def word(self, found: list[tuple[str, str, float]]) -> tuple[array, array]:
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """The field's length in every document, read once per commit."""
+        known = self.known.lengths.get(fieldname)
+        if known is None:
+            parts = [field_lengths(s, fieldname) for s, _ in self.searcher.reader().leaf_readers()]
+            known = np.concatenate(parts) if parts else np.zeros(0)
+            self.known.lengths[fieldname] = known  # (two searches may both read it)
+        return known
+
+    def word(self, found: list[tuple[str, str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """The documents with a word (in any of its alternatives, `found`), and its score in
-        each (`scoring.word_scores`). Worked out once per word and kept, where Whoosh would
-        score every posting again on every search: a search then ranks its matches by adding up
-        a few numbers per document. Kept as two arrays (12 bytes a document, against some 100
-        in a dict or a set), so that the common words, which cost the most, stay kept."""
-        key, known = tuple(found), self.known
-        with known.lock:
-            kept = known.words.pop(key, None)
-            if kept is not None:
-                known.words[key] = kept  # most recently used last
-                return kept
-        # Worked out outside the lock: two searches may both work out a new word; one wins.
-        scores = scoring.word_scores(self.searcher, known.lengths, found)
-        kept = (array("i", scores), array("d", scores.values()))
-        with known.lock:
-            if key not in known.words:
-                known.kept += len(kept[0])
-            known.words[key] = kept
-            while known.kept > WORD_CACHE and len(known.words) > 1:
-                known.kept -= len(known.words.pop(next(iter(known.words)))[0])
-        return kept
+        every document (`scoring.word_scores`); worked out once a search."""
+        key = tuple(found)
+        if key not in self.words:
+            present, scores = scoring.word_scores(self, found)
+            self.words[key] = (present & self.all_docs(), scores)  # postings list deleted ones
+        return self.words[key]
 
-    def word_docs(self, found: list[tuple[str, str, float]]) -> frozenset[int]:
-        return frozenset(self.word(found)[0]) & self.all_docs()  # postings list deleted ones
-
-    def word_scores(self, found: list[tuple[str, str, float]]) -> scoring.Scores:
-        return dict(zip(*self.word(found), strict=True))
-
-    def clause_docs(self, clause: q.Clause) -> frozenset[int]:
+    def clause_docs(self, clause: q.Clause) -> np.ndarray:
         """The documents a clause matches, without scoring them: a phrase needs the positions
         (Whoosh's phrase matcher); words need only their postings, which are cached."""
         if clause.phrase:
             return self.query_docs(q.clause_query(clause))
-        docs: frozenset[int] | None = None
+        docs: np.ndarray | None = None
         for found in q.word_alternatives(clause):
-            docs = self.word_docs(found) if docs is None else docs & self.word_docs(found)
-            if not docs:
+            docs = self.word(found)[0] if docs is None else docs & self.word(found)[0]
+            if not docs.any():
                 break
-        docs = docs or frozenset()
+        docs = self.none() if docs is None else docs
         for identifier in q.accession_ids(clause):
-            docs |= self.term_docs("id", identifier)
+            docs = docs | self.term_docs("id", identifier)
         return docs
 
     def clause_scores(self, clause: q.Clause) -> scoring.Clause:
-        """The scores of a clause's words (not phrases), and of the accession ids it names."""
+        """The documents and scores of a clause's words (not phrases), and of the accession
+        ids it names."""
         return (
-            [self.word_scores(found) for found in q.word_alternatives(clause)],
-            [self.word_scores([("id", i, q.ID_BOOST)]) for i in q.accession_ids(clause)],
+            [self.word(found) for found in q.word_alternatives(clause)],
+            [self.word([("id", i, q.ID_BOOST)]) for i in q.accession_ids(clause)],
         )
 
 
@@ -157,6 +210,7 @@ class Snapshots:
         self._guard = threading.Lock()  # of the attributes below
         self._idle: list[Snapshot] = []  # searchers not in use
         self._known: dict[tuple[str, int], Known] = {}  # of the latest commits read
+        self.postings = SegmentPostings()
         self._closed = False
 
     @contextmanager
@@ -178,7 +232,8 @@ class Snapshots:
             snapshot = None
         if snapshot is None:
             searcher = self._folder.index(name).searcher(weighting=scoring.weighting())
-            snapshot = Snapshot(name, searcher, self._known_of(name, searcher))
+            snapshot = Snapshot(name, searcher, self._known_of(name, searcher), self.postings)
+        snapshot.words = {}
         try:
             yield snapshot
         finally:

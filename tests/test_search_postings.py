@@ -8,7 +8,7 @@ import pytest
 import whoosh
 from whoosh import index as whoosh_index
 
-from search_index.postings import BLOCK_ATTRIBUTES, blocks, blockwise
+from search_index.postings import BLOCK_ATTRIBUTES, blocks, blockwise, field_lengths, term_arrays
 from search_index.service import SearchIndex
 
 COUNT = 300  # more than two of Whoosh's blocks of postings (128 a block)
@@ -111,3 +111,18 @@ def test_a_segment_with_deleted_documents_is_read_without_them(index, segment_of
     assert found == one_at_a_time(segment.postings("title_folded", "trang"))
     assert len(found) == COUNT - len(range(0, COUNT, 3))
     assert all(d % 3 for d, _ in found)
+
+
+def test_a_terms_arrays_and_a_fields_lengths_are_what_whoosh_reads_one_at_a_time(index, segment_of):
+    """`term_arrays` reads beneath the filter of deleted documents (the caller leaves them out);
+    `field_lengths` reads a field's length column whole."""
+    index.delete(["KT-0003"])
+    segment = segment_of(index)
+    docs, weights = term_arrays(segment, "title_folded", "trang")
+    assert 3 in docs.tolist() and len(docs) == COUNT  # the deleted one too
+    live = one_at_a_time(segment.postings("title_folded", "trang"))
+    assert [(d, w) for d, w in zip(docs.tolist(), weights.tolist(), strict=True) if d != 3] == live
+    assert len(term_arrays(segment, "title_folded", "absent")[0]) == 0
+    lengths = field_lengths(segment, "title_folded")
+    assert lengths.tolist() == [segment.doc_field_length(n, "title_folded") for n in range(COUNT)]
+    assert sorted(set(lengths.tolist())) == [1, 2, 3, 4, 5]

@@ -657,14 +657,14 @@ def test_update_replaces_an_item_with_the_same_id(small_index):
 def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_ones(
     small_index,
 ):
-    """A worked-out word (its documents and scores), and a search's results, serve every search
-    on the same commit; after a commit, the first search works them out again and sees the
-    change."""
+    """A segment's postings, once read, serve every search (a segment never changes), and a
+    search's results every search on the same commit; after a commit, the first search works
+    the results out again and sees the change."""
     small_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
     assert ids(small_index.search("ảnh")) == {"A", "B"}
     with small_index._snapshot() as first, small_index._snapshot() as second:
         assert first.searcher is not second.searcher and first.known is second.known
-        assert first.known.words  # the word searched above
+        assert first.postings is second.postings and len(first.postings)  # the word above
     asked = small_index.search("ảnh", page=1)
     assert small_index.search("ảnh", page=1) is asked  # the same search: answered as before
     assert small_index.search("ảnh", filters={"type": ["photo"]}) is not asked
