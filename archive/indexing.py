@@ -98,6 +98,11 @@ def documents(
         yield document(item, vocabularies)
 
 
+def count(session: Session) -> int:
+    """How many items `documents` hands over when asked for every one."""
+    return session.scalar(select(func.count(Item.id)).where(Item.withdrawn_at.is_(None))) or 0
+
+
 def versions(session: Session) -> dict[str, str]:
     """id -> last change of every item (as `last_change` gives it), in three queries."""
     latest = {pk: (accession, updated) for pk, accession, updated in session.execute(

@@ -16,9 +16,9 @@ Whoosh stays behind it and the modules it draws on:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,7 @@ from search_index.within import best_passage
 __all__ = ["FILTER_NAMES", "Hit", "IndexLocked", "Results", "SearchIndex"]
 
 SORTS = orders.SEARCH
+Progress = Callable[[int, bool], None]  # documents handed over; whether the index is being written
 MAX_PER_PAGE = 200
 
 
@@ -68,6 +69,7 @@ class SearchIndex:
     parallel_from = (
         1000  # a rebuild of at least this many documents is indexed by `procs` processes
     )
+    progress_every = 1000  # documents between two calls of a rebuild's `progress`
 
     def __init__(self, folder: Path, *, lock_timeout: float = 2.0, procs: int | None = None):
         self.folder = Path(folder)
@@ -115,8 +117,12 @@ class SearchIndex:
             for identifier in ids:
                 writer.delete_by_term("id", identifier)
 
-    def rebuild(self, documents: Iterable[dict]) -> int:
-        """A new index of `documents`, swapped in for the old one when complete; their count."""
+    def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
+        """A new index of `documents`, swapped in for the old one when complete; their count.
+
+        `progress(count, writing)` is called every `progress_every` documents handed to the
+        indexing processes, then once with `writing` true when all are and the index is being
+        written (its segments merged), which takes a while on a large rebuild."""
         old = self._indexes.current()
         with self._indexes.write_lock(old):
             if self._indexes.current() != old:
@@ -124,7 +130,7 @@ class SearchIndex:
             self._indexes.remove_old(keep={old})
             name = self._indexes.new_index()
             try:
-                count = self._fill(self._indexes.index(name), documents)
+                count = self._fill(self._indexes.index(name), documents, progress)
             except BaseException:
                 self._indexes.discard(name)
                 raise
@@ -132,7 +138,9 @@ class SearchIndex:
             self._indexes.swap(name)
             return count
 
-    def _fill(self, index: whoosh_index.FileIndex, documents: Iterable[dict]) -> int:
+    def _fill(
+        self, index: whoosh_index.FileIndex, documents: Iterable[dict], progress: Progress | None
+    ) -> int:
         seen: set[str] = set()
 
         def prepared() -> Iterator:
@@ -153,10 +161,12 @@ class SearchIndex:
         else:
             writer = index.writer(compound=COMPOUND)
         try:
-            for ready in first:
+            for count, ready in enumerate(chain(first, stream), 1):
                 writer.add_document(**ready.fields)
-            for ready in stream:
-                writer.add_document(**ready.fields)
+                if progress and count % self.progress_every == 0:
+                    progress(count, False)
+            if progress:
+                progress(len(seen), True)
         except BaseException:
             _cancel(writer)
             raise

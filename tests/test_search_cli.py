@@ -83,6 +83,7 @@ def test_reindex_rebuilds_and_check_finds_what_the_index_misses(run, home, inges
     result = run("reindex")
     assert result.exit_code == 0, result.output
     assert "3 items indexed" in result.output
+    assert "indexing 3 items on" in result.output and "3 items read" in result.output
     assert run("reindex", "--check").output.strip() == "index and database agree"
     archive = Archive.open(home)
     with archive.session() as session:  # a change made behind the CLI's back

@@ -742,8 +742,11 @@ def test_a_rebuild_clears_what_a_killed_rebuild_left(small_index):
 
 def test_a_large_rebuild_uses_several_processes_and_can_fail_cleanly(tmp_path):
     index = SearchIndex.open(tmp_path / "index", procs=2)
-    index.parallel_from = 100
-    assert index.rebuild(CORPUS) == len(CORPUS)
+    index.parallel_from, index.progress_every = 100, 100
+    told: list[tuple[int, bool]] = []
+    assert index.rebuild(CORPUS, lambda *said: told.append(said)) == len(CORPUS)
+    every = [(n, False) for n in range(100, len(CORPUS) + 1, 100)]
+    assert told == [*every, (len(CORPUS), True)]  # then the index is written
     assert index.versions() == {d["id"]: d["updated"] for d in CORPUS}
     hits, facets = expected(["quyền"])
     results = index.search("quyền")

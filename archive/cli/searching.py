@@ -118,8 +118,24 @@ def reindex(ctx: Context, check: bool) -> None:
                 click.echo(problem)
             click.echo(f"{len(problems)} problems" if problems else "index and database agree")
             sys.exit(1 if problems else 0)
-        start = time.perf_counter()
-        count = index.rebuild(indexing.documents(session, vocabularies=archive.vocabularies))
+        start, total = time.perf_counter(), indexing.count(session)
+        click.echo(f"indexing {total} items on {index.procs} processes", err=True)
+
+        def progress(count: int, writing: bool) -> None:
+            elapsed = time.perf_counter() - start
+            if writing:
+                click.echo(f"{count} items read in {elapsed:.0f} s; writing the index", err=True)
+                return
+            rate = count / max(elapsed, 1e-9)
+            left = max(total - count, 0) / max(rate, 1e-9)
+            click.echo(
+                f"{count} of {total} items ({count / max(total, 1):.0%}), {rate:.0f}/s, "
+                f"about {left:.0f} s left",
+                err=True,
+            )
+
+        documents = indexing.documents(session, vocabularies=archive.vocabularies)
+        count = index.rebuild(documents, progress)
     click.echo(f"{count} items indexed in {time.perf_counter() - start:.1f} s")
 
 
