@@ -89,13 +89,14 @@ def _pairs(snapshot: Snapshot, fieldname: str) -> tuple[list[str], np.ndarray, n
     """The field's values, and every (document, value) pair of the commit's live documents as
     two arrays: document numbers, and the value's place in the list."""
     known = snapshot.known.facets
-    if fieldname not in known:
+    if fieldname not in known:  # from each segment's postings: no mask per value
         terms = [t for grouped in snapshot.terms(fieldname).values() for t in grouped]
-        docs = [np.flatnonzero(snapshot.term_docs(fieldname, t)) for t in terms]
-        values = [np.full(len(d), n, np.int64) for n, d in enumerate(docs)]
-        known[fieldname] = (
-            terms,
-            np.concatenate(docs) if docs else np.zeros(0, np.int64),
-            np.concatenate(values) if values else np.zeros(0, np.int64),
-        )
+        docs, values = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for n, term in enumerate(terms):
+            for found, _ in snapshot.segment_docs(fieldname, term):
+                docs.append(found)
+                values.append(np.full(len(found), n, np.int64))
+        every, value = np.concatenate(docs), np.concatenate(values)
+        live = snapshot.all_docs()[every]  # postings list deleted documents
+        known[fieldname] = (terms, every[live], value[live])
     return known[fieldname]
