@@ -6,11 +6,13 @@ Whoosh stays behind it and the modules it draws on:
 
 - `search_index.folder`: the indexes on disk, the pointer to the one in use, its swap on a
   rebuild, and the write lock (one writer at a time; readers take no lock);
-- `search_index.snapshot`: the searchers, and what is kept of a commit between searches (word
-  scores, facet bits, the last searches' results);
-- `search_index.scoring`: relevance (BM25F), read from Whoosh's postings through
-  `search_index.postings`;
+- `search_index.snapshot`: the searchers, and what is kept between searches (the postings read
+  from each segment, what is known of a commit, the last searches' results);
+- `search_index.scoring`: relevance (BM25F), worked out on Whoosh's postings as arrays, read
+  through `search_index.postings`;
 - `search_index.facets`: filters, and the facets' counts.
+
+Sets of documents are numpy masks, a bool for every document number of the commit.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
-"""What searches keep: searchers on the latest commit, what is known of a commit, and results.
+"""What searches keep: searchers on the latest commit, what is read of each segment, what is
+known of a commit, and results.
 
-A commit of an index never changes, so what searches work out about it stays true for as long as
-it is read: the documents behind each term, each word's scores, the facets' bits, and the last
-searches' results. `Known` holds them, shared by the searchers open on the commit (one per
-concurrent search, `Snapshots`), for the newest two commits.
+A segment of an index never changes (a commit adds segments, merges some, marks documents
+deleted): the postings read from it (`SegmentPostings`, documents and weights as arrays, without
+their positions) serve every later commit, so an update costs the next search only the reading
+of the new small segment. What depends on the commit — its live documents, the documents behind
+each filter and facet value, the fields' lengths, the last searches' results — `Known` holds,
+shared by the searchers open on the commit (one per concurrent search, `Snapshots`), for the
+newest two commits. A search works its words' scores out from the kept postings each time
+(a few array operations), with the commit's statistics.
 """
 
 from __future__ import annotations
