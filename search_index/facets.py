@@ -89,13 +89,13 @@ def _pairs(snapshot: Snapshot, fieldname: str) -> tuple[list[str], np.ndarray, n
     """The field's values, and every (document, value) pair of the commit's live documents as
     two arrays: document numbers, and the value's place in the list."""
     known = snapshot.known.facets
-    if fieldname not in known:  # from each segment's postings: no mask per value
+    if fieldname not in known:  # from each segment's kept pairs
         terms = [t for grouped in snapshot.terms(fieldname).values() for t in grouped]
+        place = {term: n for n, term in enumerate(terms)}
         docs, values = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        for n, term in enumerate(terms):
-            for found, _ in snapshot.segment_docs(fieldname, term):
-                docs.append(found)
-                values.append(np.full(len(found), n, np.int64))
+        for found, segment_docs, places in snapshot.values(fieldname):
+            docs.append(segment_docs)
+            values.append(np.array([place[t] for t in found], np.int64)[places])
         every, value = np.concatenate(docs), np.concatenate(values)
         live = snapshot.all_docs()[every]  # postings list deleted documents
         known[fieldname] = (terms, every[live], value[live])

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from archive.errors import ArchiveError
 from search_index.schema import build_schema
@@ -147,7 +148,7 @@ class IndexFolder:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_now_and_then)
 
     @contextmanager
     def write_lock(self, name: str) -> Iterator[None]:
@@ -165,6 +166,28 @@ class IndexFolder:
             yield
         finally:
             lock.release()
+
+
+# An update writes a segment of its own. Whoosh's default policy merges small segments into it
+# at nearly every commit, rewriting them each time (most of an update's time on a large index);
+# here they are left alone until there are MERGE_AT of them, then merged together.
+SMALL_SEGMENT = 2000  # documents
+MERGE_AT = 8
+
+
+def merge_now_and_then(writer, segments: list) -> list:
+    """The segments a commit keeps (Whoosh's merge policy interface): all, until MERGE_AT of
+    them are small; then the small ones are merged into the segment being written."""
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
+    if len(small) < MERGE_AT:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [s for s in segments if s not in small]
 
 
 # For the tests of a rebuild killed part-way: when this environment variable names a file, a

@@ -44,6 +44,9 @@ POSTINGS_CACHE = 6_000_000
 RESULTS_CACHE = 100
 
 Postings = tuple[np.ndarray, np.ndarray]  # a segment's document numbers, their weights
+# A field's values in a segment, and its postings as (document, place of the value) pairs
+Values = tuple[list[str], np.ndarray, np.ndarray]
+VALUES_KEPT = 1000  # fields of segments
 
 
 class SegmentPostings:
@@ -53,6 +56,7 @@ class SegmentPostings:
     def __init__(self) -> None:
         self._kept: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
         self._count = 0  # postings held
+        self._values: OrderedDict[tuple[str, str], Values] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -74,6 +78,29 @@ class SegmentPostings:
             self._kept[key] = found
             while self._count > POSTINGS_CACHE and len(self._kept) > 1:
                 self._count -= len(self._kept.popitem(last=False)[1][0])
+        return found
+
+    def values(self, segment: IndexReader, fieldname: str) -> Values:
+        """The values of a facet or filter field in one segment, and its postings as pairs: so
+        that a commit's first faceted search reads only its new segments' values."""
+        key = (segment.segment().segment_id(), fieldname)
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+                return found
+        terms = list(segment.field_terms(fieldname))
+        docs = [term_arrays(segment, fieldname, term)[0] for term in terms]
+        places = [np.full(len(d), n, np.int32) for n, d in enumerate(docs)]
+        found = (
+            terms,
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+            np.concatenate(places) if places else np.zeros(0, np.int32),
+        )
+        with self._lock:
+            self._values[key] = found
+            while len(self._values) > VALUES_KEPT:
+                self._values.popitem(last=False)
         return found
 
 
@@ -142,11 +169,20 @@ class Snapshot:
             self.known.docs[key] = found & self.all_docs()
         return self.known.docs[key]
 
+    def values(self, fieldname: str) -> Iterator[Values]:
+        """A field's values in each segment, with its postings as pairs of (document of the
+        commit, deleted ones too; place of the value in the segment's list)."""
+        for segment, offset in self.searcher.reader().leaf_readers():
+            if segment.doc_count_all():
+                terms, docs, places = self.postings.values(segment, fieldname)
+                yield terms, docs.astype(np.int64) + offset, places
+
     def terms(self, fieldname: str) -> dict[str, list[str]]:
         """The field's values, grouped by folded form (so `tag:crc` finds `CRC`)."""
         if fieldname not in self.known.terms:
             grouped: dict[str, list[str]] = {}
-            for term in self.searcher.reader().field_terms(fieldname):
+            every = set().union(*(terms for terms, _, _ in self.values(fieldname)))
+            for term in sorted(every):  # as Whoosh lists them
                 grouped.setdefault(fold(term), []).append(term)
             self.known.terms[fieldname] = grouped
         return self.known.terms[fieldname]

@@ -24,6 +24,7 @@ from archive.errors import InvalidInput
 from demo.samples import VIETNAMESE_TEXTS
 from search_index import query as query_module
 from search_index.analysis import fold, light_stem, tokens
+from search_index.folder import MERGE_AT
 from search_index.service import IndexLocked, SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -672,6 +673,21 @@ def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_
     assert ids(small_index.search("ảnh")) == {"A", "B", "C"}
     with small_index._snapshot() as after:
         assert after.known is not first.known
+
+
+def test_updates_leave_small_segments_alone_until_several_are_merged_at_once(small_index):
+    """Whoosh's default policy rewrote the small segments at nearly every update's commit."""
+
+    def segments() -> int:
+        with small_index._snapshot() as snapshot:
+            return len(snapshot.searcher.reader().leaf_readers())
+
+    counts = []
+    for n in range(MERGE_AT + 1):
+        small_index.update([doc(f"U{n}", f"Ảnh {n}")])
+        counts.append(segments())
+    assert counts == [*range(1, MERGE_AT + 1), 1]
+    assert small_index.search("ảnh").total == MERGE_AT + 1
 
 
 def test_delete_removes_items(small_index):
