@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from whoosh import index as whoosh_index  # noqa: E402
+
 from benchmarks.corpus import (  # noqa: E402
     LEXICON,
     SEED,
@@ -90,7 +92,8 @@ def build_whoosh(corpus: Path, folder: Path, items: int) -> dict:
         index.close()
     assert count == items, (count, items)
     current = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
-    segments = len(list(current.glob("*.seg")))
+    with whoosh_index.open_dir(str(current)).reader() as reader:  # segments are not .seg files
+        segments = len(reader.leaf_readers())
     return {"seconds": seconds, "bytes": folder_size(current), "segments": segments}
 
 
