@@ -36,6 +36,7 @@ from search_index.results import Results
 # as the segment is read: a segment never changes, so what was read of it serves every later
 # commit, and an update (a new small segment) leaves what was read of the others in place.
 POSTINGS_CACHE = 6_000_000
+ENTRY_COST = 24  # an entry (its key, two arrays) costs about as much as this many postings
 # ... and the last searches' results (a page of hits with their snippets and the facets, some
 # 10 kB): people ask the same things (the popular names, the exhibition's themes, the next page).
 # Few in memory: each is some 40 objects the garbage collector follows, and its full collections
@@ -73,11 +74,11 @@ class SegmentPostings:
         docs, weights = term_arrays(segment, fieldname, text)
         found = (docs.astype(np.int32), weights.astype(np.float32))  # Whoosh's own widths
         with self._lock:
-            if key not in self._kept:
-                self._count += len(docs)
+            if key not in self._kept:  # (a term no segment has is kept too: it costs a lookup)
+                self._count += len(docs) + ENTRY_COST
             self._kept[key] = found
             while self._count > POSTINGS_CACHE and len(self._kept) > 1:
-                self._count -= len(self._kept.popitem(last=False)[1][0])
+                self._count -= len(self._kept.popitem(last=False)[1][0]) + ENTRY_COST
         return found
 
     def values(self, segment: IndexReader, fieldname: str) -> Values:
@@ -161,13 +162,18 @@ class Snapshot:
                 yield docs.astype(np.int64) + offset, weights
 
     def term_docs(self, fieldname: str, term: str) -> np.ndarray:
+        """The live documents with the term; kept for the commit, but for an accession id
+        (a mask for each of the many ids searched would add up)."""
         key = (fieldname, term)
-        if key not in self.known.docs:
+        found = self.known.docs.get(key)
+        if found is None:
             found = self.none()
             for docs, _ in self.segment_docs(fieldname, term):
                 found[docs] = True
-            self.known.docs[key] = found & self.all_docs()
-        return self.known.docs[key]
+            found &= self.all_docs()
+            if fieldname != "id":
+                self.known.docs[key] = found
+        return found
 
     def values(self, fieldname: str) -> Iterator[Values]:
         """A field's values in each segment, with its postings as pairs of (document of the
