@@ -35,18 +35,19 @@ def fold(text: str) -> str:
     return nfc(_MARKS.sub("", unicodedata.normalize("NFD", lowered)))
 
 
-def _token_text(word: str) -> str:
+def token_text(word: str) -> str:
+    """A word of the text (a match of `WORD`) as a token."""
     return word.lower().replace("\u2019", "'")
 
 
 def tokens(text: str) -> list[str]:
     """The words of `text` in NFC and lower case; no stop list, no minimum length."""
-    return [_token_text(match.group()) for match in WORD.finditer(nfc(text))]
+    return [token_text(match.group()) for match in WORD.finditer(nfc(text))]
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
     """The tokens of `text` (which must already be in NFC) with their character offsets."""
-    return [(_token_text(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
+    return [(token_text(m.group()), m.start(), m.end()) for m in WORD.finditer(text)]
 
 
 def light_stem(word: str) -> str:
@@ -99,7 +100,7 @@ class VietnameseTokenizer(Tokenizer):
         matches = WORD.finditer(text) if tokenize else [None]
         for pos, match in enumerate(matches):
             word = match.group() if match else text
-            token.text = _token_text(word)
+            token.text = token_text(word)
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:

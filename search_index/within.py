@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search_index.analysis import fold, light_stem, nfc, spans, tokens
+from search_index.analysis import WORD, fold, light_stem, nfc, token_text, tokens
 from search_index.query import Query, parse
 
 SNIPPET_WORDS = 30  # words in a snippet
@@ -83,8 +83,12 @@ def _folded(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _stemmed(word: str) -> str:
-    return light_stem(fold(word))
+def _form(word: str, stem: bool) -> str:
+    """What a word as written in a text (a match of `WORD`) is compared as: its token, folded
+    (and stemmed, for English). Keyed by the word as written, so that a snippet's words are
+    not turned into tokens one by one first."""
+    token = token_text(word)
+    return light_stem(fold(token)) if stem else fold(token)
 
 
 @dataclass(frozen=True)
@@ -127,26 +131,25 @@ def passage(
     patterns: Sequence[Pattern], text: str, *, page: int | None = None, stem: bool = False
 ) -> Passage | None:
     """The best SNIPPET_WORDS-word passage of `text` (NFC) for `patterns` (folded words)."""
-    words = spans(text)
+    words = list(WORD.finditer(text))
     if not words:
         return None
-    form: Callable[[str], str] = _stemmed if stem else _folded
     if stem:
         patterns = [tuple(light_stem(w) for w in p) for p in patterns]
-    matches = _matches(patterns, [form(w) for w, _, _ in words]) if patterns else []
+    matches = _matches(patterns, [_form(w.group(), stem) for w in words]) if patterns else []
     start, end = _window(matches[:MAX_MATCHES], len(words))
     ranges: list[tuple[int, int]] = []
     for first, last, _ in sorted(matches):
         if first < start or last > end:
             continue
-        char_start, char_end = words[first][1], words[last - 1][2]
+        char_start, char_end = words[first].start(), words[last - 1].end()
         if ranges and char_start <= ranges[-1][1]:
             ranges[-1] = (ranges[-1][0], max(ranges[-1][1], char_end))
         else:
             ranges.append((char_start, char_end))
     # The whole text's beginning or end when the window reaches it, punctuation included.
-    first_char = words[start][1] if start > 0 else 0
-    last_char = words[end - 1][2] if end < len(words) else len(text)
+    first_char = words[start].start() if start > 0 else 0
+    last_char = words[end - 1].end() if end < len(words) else len(text)
     body = _html(text, first_char, last_char, ranges)
     body = ("… " if start > 0 else "") + body + (" …" if end < len(words) else "")
     return Passage(body, page, len({m[2] for m in matches}), len(matches))
