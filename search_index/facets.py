@@ -78,11 +78,17 @@ def counts(
         selected = {fold(v) for v in chosen.get(key, ())}
         listed = []
         for term, n in zip(terms, tally.tolist(), strict=True):
-            kept = fold(term) in selected and (visible & snapshot.term_docs(fieldname, term)).any()
-            if n or kept:
+            if n or (selected and _kept(snapshot, fieldname, term, selected, visible)):
                 listed.append((term, n))
         found[facet] = sorted(listed, key=lambda v: (-v[1], v[0]))
     return found
+
+
+def _kept(
+    snapshot: Snapshot, fieldname: str, term: str, selected: set[str], visible: np.ndarray
+) -> bool:
+    """Whether a value counted 0 stays in its facet: chosen, and held by a visible item."""
+    return fold(term) in selected and bool((visible & snapshot.term_docs(fieldname, term)).any())
 
 
 def _pairs(snapshot: Snapshot, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
