@@ -43,16 +43,26 @@ def _archive() -> Archive:
     return services.archive()
 
 
+@blueprint.record_once
+def _know_own_host(state) -> None:
+    """base_url's host, worked out once per app: every request is compared with it."""
+    netloc = urlsplit(state.app.extensions["archive"].settings["base_url"]).netloc
+    state.app.extensions["iiif.own_host"] = netloc
+
+
 @blueprint.before_app_request
 def _warn_of_another_host() -> None:
     """Log, once per host and process, requests that arrive for another host than base_url's:
     every IIIF id and citation names base_url, so a visitor who came by another address gets
     ids that may point nowhere. Hosts are not remembered past WARNED_HOSTS (any client can
     send any Host)."""
+    own = current_app.extensions["iiif.own_host"]
+    if request.host == own:  # nearly every request: nothing to parse
+        return
     base_url = _archive().settings["base_url"]
     host = _host(request.host, base_url)
     warned = current_app.extensions.setdefault("iiif.hosts_warned", set())
-    if host == _host(urlsplit(base_url).netloc, base_url) or host in warned:
+    if host == _host(own, base_url) or host in warned:
         return
     if len(warned) < WARNED_HOSTS:
         warned.add(host)
