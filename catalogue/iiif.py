@@ -36,7 +36,7 @@ blueprint = Blueprint("iiif", __name__, url_prefix="/iiif")
 
 MAX_AGE = 3600  # manifests and info.json: an hour; they change when the record does
 TILE_MAX_AGE = 86400 * 30  # tiles change only when rebuilt
-WARNED_HOSTS = 20  # other hosts than base_url's warned of, per process
+WARNED_HOSTS = 20  # hosts remembered as seen (and warned of once), per process
 
 
 def _archive() -> Archive:
@@ -46,33 +46,31 @@ def _archive() -> Archive:
 @blueprint.record_once
 def _know_own_host(state) -> None:
     """base_url's host, worked out once per app: every request is compared with it."""
-    netloc = urlsplit(state.app.extensions["archive"].settings["base_url"]).netloc
-    state.app.extensions["iiif.own_host"] = netloc
+    base_url = state.app.extensions["archive"].settings["base_url"]
+    state.app.extensions["iiif.own_host"] = _host(urlsplit(base_url).netloc, base_url)
 
 
 @blueprint.before_app_request
 def _warn_of_another_host() -> None:
     """Log, once per host and process, requests that arrive for another host than base_url's:
     every IIIF id and citation names base_url, so a visitor who came by another address gets
-    ids that may point nowhere. Hosts are not remembered past WARNED_HOSTS (any client can
-    send any Host)."""
-    own = current_app.extensions["iiif.own_host"]
-    if request.host == own:  # nearly every request: nothing to parse
+    ids that may point nowhere. A Host header is parsed once (the item page's time counts it);
+    no more than WARNED_HOSTS are remembered (any client can send any Host)."""
+    seen = current_app.extensions.setdefault("iiif.hosts_seen", set())
+    if request.host in seen:
         return
     base_url = _archive().settings["base_url"]
-    host = _host(request.host, base_url)
-    warned = current_app.extensions.setdefault("iiif.hosts_warned", set())
-    if host == _host(own, base_url) or host in warned:
+    if len(seen) < WARNED_HOSTS:
+        seen.add(request.host)
+    if _host(request.host, base_url) == current_app.extensions["iiif.own_host"]:
         return
-    if len(warned) < WARNED_HOSTS:
-        warned.add(host)
-        current_app.logger.warning(
-            "requests arrive for %s, but base_url is %s, which every IIIF id and citation "
-            "names: if visitors use %s, set base_url (archive.toml or ARCHIVE_BASE_URL) to it",
-            request.host[:100],
-            base_url,
-            request.host[:100],
-        )
+    current_app.logger.warning(
+        "requests arrive for %s, but base_url is %s, which every IIIF id and citation "
+        "names: if visitors use %s, set base_url (archive.toml or ARCHIVE_BASE_URL) to it",
+        request.host[:100],
+        base_url,
+        request.host[:100],
+    )
 
 
 def _host(netloc: str, base_url: str) -> tuple[str, int | None]:
