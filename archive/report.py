@@ -1,0 +1,341 @@
+"""A plan's progress report: sections 1–6 of the plan (digitised, online, languages, themes,
+exhibitions, use of the catalogue), each figure given for every period (quarters or years, from
+accession and change dates) with its definition in Vietnamese and English. What `archive report`
+prints, `/staff/report` shows and `/api/stats` gives (public items alone).
+
+Figures of holdings are counts as at the end of each period; figures of activity (exhibitions,
+use) are counts within it. Each figure that counts items names its `key`, whose items
+`members` lists, so that every count can be checked item by item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive import report_data
+from archive.ledger import Ledger
+from archive.periods import Period, months, split
+from archive.plan import Band, Plan
+from archive.report_data import Holdings
+from archive.report_definitions import ROUTES, SECTIONS, STOCK, THEME_PARTS, texts
+from archive.report_exhibitions import exhibition_rows, exhibitions_figures
+
+LanguageMap = dict[str, str]
+FORMAT_VERSION = 1
+USE_ROUTES = tuple(ROUTES)
+
+
+@dataclass
+class Figure:
+    id: str
+    label: LanguageMap
+    definition: LanguageMap
+    unit: str  # items | pages | units | metres | percent | exhibitions | visitors | views
+    values: list[float]  # one per period
+    total: float  # over the whole range: as at its end, or within it
+    stock: bool = True  # as at the end of a period; else within it
+    band: Band | None = None
+    key: str | None = None  # the ledger key of the items it counts
+
+    def status(self, value: float | None) -> str | None:
+        """within, under or over the band; None without a band or a value."""
+        if self.band is None or value is None:
+            return None
+        low, high = self.band
+        return "under" if value < low else "over" if value > high else "within"
+
+
+@dataclass
+class Section:
+    id: str
+    title: LanguageMap
+    figures: list[Figure] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # a table: exhibitions, months
+
+
+@dataclass
+class Report:
+    plan: Plan
+    start: date
+    end: date
+    by: str
+    periods: list[Period]
+    sections: list[Section]
+    generated: datetime
+    public_only: bool
+    ledger: Ledger
+
+    @property
+    def whole(self) -> Period:
+        return Period(f"{self.start}/{self.end}", self.start, self.end)
+
+    def figure(self, figure_id: str) -> Figure | None:
+        return next((f for s in self.sections for f in s.figures if f.id == figure_id), None)
+
+    def members(self, figure: Figure, period: Period) -> list[int]:
+        """The ids of the items `figure` counts in `period`."""
+        if figure.key is None:
+            return []
+        since = None if figure.stock else period.since
+        return self.ledger.members(figure.key, period.after, since)
+
+
+def build(
+    session: Session,
+    plan: Plan,
+    vocabularies: dict,
+    start: date | None = None,
+    end: date | None = None,
+    by: str = "quarter",
+    public_only: bool = False,
+) -> Report:
+    """The report of `plan` from `start` to `end` (the plan's own period by default), by quarter
+    or year; `public_only` counts public items alone and leaves restricted figures out."""
+    start, end = start or plan.start, end or plan.end
+    periods = split(start, end, by)
+    names = [themes.vocabulary for themes in plan.themes]
+    holdings = report_data.read(session, names, public_only)
+    counter = _Counter(Ledger(), periods, Period("", start, end))
+    _enter(counter.ledger, holdings, plan)
+    makers = {
+        "digitised": lambda: _digitised(counter, holdings, plan),
+        "online": lambda: _online(counter, plan),
+        "languages": lambda: _languages(counter, plan),
+        "themes": lambda: _themes(counter, plan, vocabularies, public_only),
+        "exhibitions": lambda: _exhibitions(session, counter, holdings, public_only),
+        "use": lambda: _use(session, counter),
+    }
+    sections = [Section(name, dict(SECTIONS[name]), *makers[name]()) for name in plan.sections]
+    generated = datetime.now(UTC).replace(microsecond=0)
+    return Report(plan, start, end, by, periods, sections, generated, public_only, counter.ledger)
+
+
+@dataclass
+class _Counter:
+    ledger: Ledger
+    periods: list[Period]
+    whole: Period
+
+    def stock(self, fid, kind, unit="items", key=None, names=None, band=None) -> Figure:
+        key = key or fid
+        label, definition = texts(kind, names)
+        definition = {lang: f"{text} {STOCK.get(lang, '')}" for lang, text in definition.items()}
+        values = [self.ledger.before(key, p.after) for p in self.periods]
+        total = self.ledger.before(key, self.whole.after)
+        return Figure(fid, label, definition, unit, values, total, True, band, key)
+
+    def flow(self, fid, kind, unit="items", key=None, names=None) -> Figure:
+        key = key or fid
+        label, definition = texts(kind, names)
+        values = [self.ledger.between(key, p.since, p.after) for p in self.periods]
+        total = self.ledger.between(key, self.whole.since, self.whole.after)
+        return Figure(fid, label, definition, unit, values, total, False, None, key)
+
+    def constant(self, fid, kind, unit, value, names) -> Figure:
+        """A figure the archive keeps no history of (an extent): its value now, every period."""
+        label, definition = texts(kind, names)
+        return Figure(fid, label, definition, unit, [value for _ in self.periods], value, True)
+
+    def share(self, fid, kind, part: Figure, whole: Figure, names=None, band=None) -> Figure:
+        label, definition = texts(kind, names)
+        values = [_percent(a, b) for a, b in zip(part.values, whole.values, strict=True)]
+        total = _percent(part.total, whole.total)
+        return Figure(fid, label, definition, "percent", values, total, True, band, part.key)
+
+
+def _percent(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger: every item's events
+
+
+def _enter(ledger: Ledger, holdings: Holdings, plan: Plan) -> None:
+    counted = _counted_collections(holdings)
+    for item in holdings.items.values():
+        ledger.add("catalogued", item.created_at, item.id)
+        top = counted.get(item.collection_id)
+        if top is not None:
+            ledger.add(f"collection.items:{top}", item.created_at, item.id)
+            ledger.add(f"collection.pages:{top}", item.created_at, item.id, item.pages)
+            ledger.add("digitised.items", item.created_at, item.id)
+        _enter_online(ledger, item, holdings.public_log.get(item.accession_id, []))
+        _enter_languages(ledger, item, plan)
+    for tag in holdings.tags:
+        item = holdings.items[tag.item]
+        part = ("public" if item.shown else "restricted") + (
+            ".reviewed" if tag.reviewed else ".automatic"
+        )
+        key = f"theme:{tag.vocabulary}:{tag.term}:{part}"
+        ledger.add(key, max(item.created_at, tag.at), item.id)
+
+
+def _counted_collections(holdings: Holdings) -> dict[int | None, str]:
+    """Collection id -> the slug of the collection with an extent it is counted in: the
+    highest with an extent on its path (one below it is not counted again)."""
+    with_extent = {c.slug for c in holdings.collections if c.extent_units or c.extent_metres}
+    found: dict[int | None, str] = {}
+    for collection in holdings.collections:
+        parts = collection.slug.split("/")
+        paths = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        top = next((path for path in paths if path in with_extent), None)
+        if top is not None:
+            found[collection.id] = top
+    return found
+
+
+def _enter_online(ledger: Ledger, item, log: list[tuple[datetime, bool]]) -> None:
+    """An item with pages is online from each time it was made public until it left."""
+    if not item.pages:
+        return
+    if not log and item.shown:  # public from before the log was kept
+        log = [(item.created_at, True)]
+    public = False
+    for at, now_public in log:
+        if now_public != public:
+            ledger.add("online", at, item.id, 1 if now_public else -1)
+            public = now_public
+
+
+def _enter_languages(ledger: Ledger, item, plan: Plan) -> None:
+    material = {plan.language_class(code) for code in item.languages} - {None}
+    described = {plan.language_class(code) for code in item.described_in} - {None}
+    either = material | described
+    for name in material:
+        ledger.add(f"language.material:{name}", item.created_at, item.id)
+    for name in described:
+        ledger.add(f"language.description:{name}", item.created_at, item.id)
+    for name in either:
+        ledger.add(f"language.either:{name}", item.created_at, item.id)
+    if len(either) == 1:
+        ledger.add(f"language.only:{next(iter(either))}", item.created_at, item.id)
+    if not item.languages:
+        ledger.add("language.unknown", item.created_at, item.id)
+    target = plan.language_target
+    if target is not None and either & set(target.classes):
+        ledger.add("language.target", item.created_at, item.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sections: (figures, rows)
+
+
+TOTAL = {"vi": "Tổng", "en": "Total"}
+
+
+def _digitised(counter: _Counter, holdings: Holdings, plan: Plan):
+    figures = [
+        counter.stock("catalogued", "catalogued"),
+        counter.flow("accessioned", "accessioned", key="catalogued"),
+    ]
+    band = plan.targets.get("digitised")
+    counted = set(_counted_collections(holdings).values())
+    units = metres = 0.0
+    for collection in holdings.collections:
+        if collection.slug in counted:
+            figures += _collection(counter, collection, band)
+            units += collection.extent_units or 0
+            metres += collection.extent_metres or 0
+    total = counter.stock("digitised.items", "collection.items", names=TOTAL)
+    extent = counter.constant("digitised.units", "collection.units", "units", units, TOTAL)
+    figures += [total, extent]
+    figures.append(counter.share("digitised.share", "digitised.share", total, extent, band=band))
+    if metres:
+        figures.append(
+            counter.constant("digitised.metres", "collection.metres", "metres", metres, TOTAL)
+        )
+    return figures, []
+
+
+def _collection(counter: _Counter, collection, band) -> list[Figure]:
+    """Items and pages digitised in a collection with an extent, the extent and the share."""
+    slug, names = collection.slug, dict(collection.title) or {"vi": collection.slug}
+    items = counter.stock(f"collection.items:{slug}", "collection.items", names=names)
+    pages = counter.stock(f"collection.pages:{slug}", "collection.pages", "pages", names=names)
+    found = [items, pages]
+    if collection.extent_units:
+        fid, units = f"collection.units:{slug}", collection.extent_units
+        extent = counter.constant(fid, "collection.units", "units", units, names)
+        fid = f"collection.share:{slug}"
+        found += [extent, counter.share(fid, "collection.share", items, extent, names, band)]
+    if collection.extent_metres:
+        fid, metres = f"collection.metres:{slug}", collection.extent_metres
+        found.append(counter.constant(fid, "collection.metres", "metres", metres, names))
+    return found
+
+
+def _online(counter: _Counter, plan: Plan):
+    catalogued = counter.stock("catalogued", "catalogued")
+    online = counter.stock("online", "online")
+    band = plan.targets.get("online")
+    share = counter.share("online.share", "online.share", online, catalogued, band=band)
+    return [online, share], []
+
+
+def _languages(counter: _Counter, plan: Plan):
+    figures = []
+    for language_class in plan.classes:
+        names, name = language_class.label, language_class.id
+        for basis in ("material", "description", "either"):
+            kind = f"language.{basis}"
+            figures.append(counter.stock(f"{kind}:{name}", kind, names=names))
+    first = plan.classes[0]
+    figures.append(counter.stock(f"language.only:{first.id}", "language.only", names=first.label))
+    figures.append(counter.stock("language.unknown", "language.unknown"))
+    target = plan.language_target
+    if target is not None:
+        products = counter.stock("language.target", "language.either", names=target.label)
+        catalogued = counter.stock("catalogued", "catalogued")
+        share = counter.share(
+            "language.share", "language.target", products, catalogued, target.label, target.band
+        )
+        figures.append(share)
+    return figures, []
+
+
+def _themes(counter: _Counter, plan: Plan, vocabularies: dict, public_only: bool):
+    figures = []
+    parts = [p for p in THEME_PARTS if not (public_only and p.startswith("restricted"))]
+    for themes in plan.themes:
+        concepts = vocabularies.get(themes.vocabulary, {})
+        for term in themes.terms or tuple(concepts):
+            concept = concepts.get(term)
+            pref = dict(concept.pref) if concept is not None else {"vi": term}
+            for part in parts:
+                names = {
+                    lang: f"{term} – {pref.get(lang) or pref['vi']} ({THEME_PARTS[part][lang]})"
+                    for lang in ("vi", "en")
+                }
+                key = f"theme:{themes.vocabulary}:{term}:{part}"
+                figures.append(counter.stock(key, "theme", names=names))
+    return figures, []
+
+
+def _exhibitions(session: Session, counter: _Counter, holdings: Holdings, public_only: bool):
+    rows = exhibition_rows(session, holdings, counter.whole, public_only)
+    return exhibitions_figures(counter, rows, session), rows
+
+
+def _use(session: Session, counter: _Counter):
+    whole = counter.whole
+    by_month: dict[tuple[str, str], int] = {}
+    counts = report_data.daily_counts(session, USE_ROUTES, whole.start, whole.end)
+    for day, route, _key, count in counts:
+        at = datetime.combine(day, datetime.min.time())
+        counter.ledger.add(f"use:{route}", at, 0, count)
+        month = f"{day:%Y-%m}"
+        by_month[(month, route)] = by_month.get((month, route), 0) + count
+    figures = [
+        counter.flow(f"use:{route}", "use", "views", names=ROUTES[route]) for route in USE_ROUTES
+    ]
+    for figure in figures:
+        figure.key = None  # counts of requests, not of items
+    rows = [
+        {"month": m.label, **{route: by_month.get((m.label, route), 0) for route in USE_ROUTES}}
+        for m in months(whole.start, whole.end)
+    ]
+    return figures, rows
