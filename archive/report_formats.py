@@ -11,6 +11,7 @@ from typing import Any
 from archive.report import FORMAT_VERSION, Figure, Report
 
 FORMATS = ("table", "json", "csv", "html", "pdf")
+CSV_COLUMNS = ("section", "figure", "label", "unit", "period", "from", "to", "value", "status")
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def csv_text(report: Report, lang: str = "vi") -> str:
     """One row per figure and period, and one for the whole range (`period` empty)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "figure", "label", "unit", "period", "from", "to", "value", "status"])
+    writer.writerow(CSV_COLUMNS)
     for section in report.sections:
         for figure in section.figures:
             label = figure.label.get(lang) or figure.label["vi"]

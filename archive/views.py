@@ -16,19 +16,32 @@ from archive.models import DailyViews
 
 def count(archive: Archive, route: str, key: str, day: date | None = None) -> None:
     """One more view of the page `key` of the kind `route` (`exhibition`, its slug) today."""
-    day = day or date.today()
-    where = (DailyViews.day == day, DailyViews.route == route, DailyViews.key == key[:200])
-    for _attempt in range(2):  # two processes may make the day's row at once: one wins
+    add(archive, {(day or date.today(), route, key): 1})
+
+
+Counts = dict[tuple[date, str, str], int]
+
+
+def add(archive: Archive, counts: Counts) -> None:
+    """Add each count to its (day, route, key) row, in one transaction."""
+    for _attempt in range(2):  # two processes may make a day's row at once: one wins
         try:
             with archive.session() as session:
-                changed = session.execute(
-                    update(DailyViews).where(*where).values(count=DailyViews.count + 1)
-                )
-                if changed.rowcount == 0:
-                    session.add(DailyViews(day=day, route=route, key=key[:200], count=1))
+                for (day, route, key), more in counts.items():
+                    _add(session, day, route, key[:200], more)
             return
         except IntegrityError:
             continue
+
+
+def _add(session, day: date, route: str, key: str, more: int) -> None:
+    where = (DailyViews.day == day, DailyViews.route == route, DailyViews.key == key)
+    changed = session.execute(
+        update(DailyViews).where(*where).values(count=DailyViews.count + more)
+    )
+    if changed.rowcount == 0:
+        session.add(DailyViews(day=day, route=route, key=key, count=more))
+        session.flush()
 
 
 def totals(archive: Archive, route: str) -> dict[str, int]:

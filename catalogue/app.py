@@ -18,6 +18,7 @@ from flask import Flask, Response, request
 
 from archive.home import Archive
 from archive.shared import SharedCache
+from archive.usage import Tally
 from catalogue.cache import Kept
 from search_index.follow import Follower
 from search_index.service import SearchIndex
@@ -53,7 +54,7 @@ CSP = (
 
 def create_app(home: Path, overrides: dict | None = None) -> Flask:
     """The catalogue of the archive in `home`."""
-    from catalogue import api, discovery, i18n, iiif, oai, pages, seo, staff
+    from catalogue import api, discovery, i18n, iiif, oai, pages, seo, staff, use
 
     app = Flask(__name__)
     archive = Archive.open(home, overrides)
@@ -69,6 +70,7 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     for module in (iiif, discovery, api, seo, oai, pages):
         app.register_blueprint(module.blueprint)
     staff.init_app(app, home, archive.settings["base_url"])
+    use.init_app(app, Tally(archive))
     app.after_request(_headers)
     return app
 

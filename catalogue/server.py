@@ -152,6 +152,7 @@ class _Server(BaseApplication):
 def _closed(arbiter, worker) -> None:
     app = getattr(worker, "wsgi", None)
     if app is not None and hasattr(app, "extensions"):
+        app.extensions["catalogue.use"].flush()  # the use counted since the last write
         app.extensions["catalogue.kept"].close()
         app.extensions["search"].close()
         app.extensions["archive"].close()

@@ -57,6 +57,7 @@ COLLECTIONS = [
     ("khac", "fonds", {"vi": "Khác"}, None, None),  # no extent: not counted in section 1
 ]
 
+# fmt: off
 ITEMS = [
     Spec(1, d("2023-01-10 09:00"), "kon-tum/anh", languages=["vie"], described=("vi", "en"),
          tags=[("convention", "CRC", "auto", None, False, d("2023-01-10 09:00"))]),
@@ -94,6 +95,8 @@ EXHIBITIONS = [
     ("noi-bo", "published", "restricted", date(2024, 8, 1), date(2024, 8, 3),
      "Sở Thông tin", "Hội trường", None, [(3, ()), (9, ())]),
 ]
+
+# fmt: on
 
 USE = [  # day, route, key, count
     (date(2023, 1, 15), "item", "KT-2023-000001", 3),
@@ -135,7 +138,11 @@ def _collections(session) -> dict[str, Collection]:
     for slug, level, title, units, metres in COLLECTIONS:
         parent = made.get(slug.rpartition("/")[0])
         made[slug] = Collection(
-            slug=slug, level=level, title=title, extent_units=units, extent_metres=metres,
+            slug=slug,
+            level=level,
+            title=title,
+            extent_units=units,
+            extent_metres=metres,
             parent=parent,
         )
         session.add(made[slug])
@@ -162,14 +169,24 @@ def _items(session, collections) -> dict[int, Item]:
         )
         for number in range(1, spec.pages + 1):
             master = Master(
-                sha256=f"{spec.n:032d}{number:032d}", size=1, media_type="image/jpeg",
-                original_path="x.jpg", original_name="x.jpg", stored_path="x",
+                sha256=f"{spec.n:032d}{number:032d}",
+                size=1,
+                media_type="image/jpeg",
+                original_path="x.jpg",
+                original_name="x.jpg",
+                stored_path="x",
             )
             item.pages.append(Page(number=number, master=master))
         for vocabulary, term, source, review, removed, at in spec.tags:
             item.tags.append(
-                Tag(vocabulary=vocabulary, term=term, source=source, review=review,
-                    removed=removed, updated_at=at)
+                Tag(
+                    vocabulary=vocabulary,
+                    term=term,
+                    source=source,
+                    review=review,
+                    removed=removed,
+                    updated_at=at,
+                )
             )
         session.add(item)
         found[spec.n] = item
@@ -180,17 +197,28 @@ def _items(session, collections) -> dict[int, Item]:
 def _log(session, spec: Spec) -> None:
     for n, (at, activity) in enumerate(spec.log):
         session.add(
-            PublicChange(kind="item", target=spec.accession, activity=activity, at=at,
-                         latest=n == len(spec.log) - 1)
+            PublicChange(
+                kind="item",
+                target=spec.accession,
+                activity=activity,
+                at=at,
+                latest=n == len(spec.log) - 1,
+            )
         )
 
 
 def _definition(slug, access, start, end, partner, venue, entries, by_n) -> str:
     lines = [
-        f"id: {slug}", "kind: archive", f"title: {{vi: Triển lãm {slug}, en: Exhibition {slug}}}",
-        f"partner: {{vi: {partner}}}", f"venue: {{vi: {venue}}}",
-        f"dates: {{start: {start}, end: {end}}}", f"access: {access}",
-        "sections:", "  - title: {vi: Phần một}", "    items:",
+        f"id: {slug}",
+        "kind: archive",
+        f"title: {{vi: Triển lãm {slug}, en: Exhibition {slug}}}",
+        f"partner: {{vi: {partner}}}",
+        f"venue: {{vi: {venue}}}",
+        f"dates: {{start: {start}, end: {end}}}",
+        f"access: {access}",
+        "sections:",
+        "  - title: {vi: Phần một}",
+        "    items:",
     ]
     for n, pages in entries:
         lines.append(f"      - item: {by_n[n].accession_id}")
