@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request
@@ -270,6 +271,28 @@ def search() -> Response:
     with services.reading() as session:
         records = public.by_ids(session, [hit.id for hit in found.hits])
         return _answer(search_answer(archive, found, records, filters, (lang,)))
+
+
+@blueprint.get("/stats")
+def stats() -> Response:
+    """The plan's report over public items alone (`archive report --format json`'s document,
+    `public_only` true): no restricted or withdrawn item is counted, listed or named."""
+    from archive import plan, report, report_formats
+    from archive.periods import parse_day
+
+    chosen = services.remember(("plan",), plan.load)
+    start = parse_day(request.args["from"][:20], "from") if request.args.get("from") else None
+    end = parse_day(request.args["to"][:20], "to") if request.args.get("to") else None
+    by = request.args.get("by", "year")
+    key = ("stats", start, end, by, int(time.time() // MAX_AGE))
+
+    def make() -> dict:
+        archive = services.archive()
+        with services.reading() as session:
+            made = report.build(session, chosen, archive.vocabularies, start, end, by, True)
+        return report_formats.as_json(made)
+
+    return _answer(services.remember(key, make))
 
 
 @blueprint.get("/openapi.yaml")

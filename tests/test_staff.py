@@ -399,6 +399,8 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.batch_select"] == needs["staff.batch_made"] == roles.READ
     for endpoint in ("preview", "apply", "undo"):
         assert needs[f"staff.batch_{endpoint}"] == roles.ITEMS
+    for endpoint in ("report", "report_chart", "report_items"):
+        assert needs[f"staff.{endpoint}"] == roles.READ  # the viewer's role: the department
 
 
 @pytest.mark.parametrize("who", [None, *PEOPLE])

@@ -13,7 +13,7 @@ out), dashboard, editor (an item's fields), audit (the trail and an item's histo
 item's tags), texts (correcting a page's text), users (accounts), collections (the tree, described,
 renamed and moved), exhibitions (their lifecycle, preview, export and partners), exhibition_editor
 (an exhibition's definition), withdrawal (withdraw, restore, purge), batch (batch edits, previewed
-and undone).
+and undone), report (the plan's report).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from catalogue.staff import (  # noqa: F401
     editor,
     exhibition_editor,
     exhibitions,
+    report,
     review,
     texts,
     users,
