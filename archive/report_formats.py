@@ -75,7 +75,7 @@ def csv_text(report: Report, lang: str = "vi") -> str:
             ):
                 status = figure.status(value) or ""
                 row = [section.id, figure.id, label, figure.unit, name, start, end]
-                writer.writerow([*row, _number(value), status])
+                writer.writerow([*row, number(value), status])
     return out.getvalue()
 
 
@@ -91,7 +91,7 @@ def table_text(report: Report, lang: str = "vi") -> str:
         lines.append(" " * 48 + header)
         for figure in section.figures:
             label = (figure.label.get(lang) or figure.label["vi"])[:47].ljust(48)
-            values = "".join(_number(v).rjust(width + 1) for v in [*figure.values, figure.total])
+            values = "".join(number(v).rjust(width + 1) for v in [*figure.values, figure.total])
             status = figure.status(figure.total)
             lines.append(label + values + (f"  ({_STATUS[lang][status]})" if status else ""))
     return "\n".join(lines) + "\n"
@@ -104,7 +104,7 @@ _STATUS = {
 }
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():

@@ -8,10 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from archive import plan, report
 from archive.cli import cli
@@ -332,3 +335,52 @@ def test_archive_report_names_a_bad_date_or_plan(built, runner, home, tmp_path):
     missing = Path(tmp_path / "none.yaml")
     answer = runner.invoke(cli, ["--home", str(home), "report", "--plan", str(missing)])
     assert answer.exit_code == 2 and "cannot be read" in answer.output
+
+
+# --- the PDF ---------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path, *options: str) -> str:
+    done = subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, check=True)
+    return unicodedata.normalize("NFC", done.stdout.decode("utf-8"))
+
+
+@pytest.mark.slow
+def test_the_pdf_is_an_administrative_report_whose_vietnamese_comes_out_whole(
+    built, runner, home, tmp_path
+):
+    out = tmp_path / "bao-cao.pdf"
+    base = ["--home", str(home), "report", "--from", "2023-01-01", "--to", "2024-12-31"]
+    answer = runner.invoke(cli, [*base, "--by", "year", "--format", "pdf", "--out", str(out)])
+    assert answer.exit_code == 0, answer.output
+    text = _pdf_text(out)
+    for words in (
+        "ỦY BAN NHÂN DÂN TỈNH KON TUM",
+        "Báo cáo tiến độ thực hiện kế hoạch",
+        "Kỳ báo cáo: 2023-01-01 – 2024-12-31 (theo năm)",
+        "Tài liệu đã biên mục",
+        "Tiếng dân tộc thiểu số: theo ngôn ngữ tài liệu",
+        "ảnh tiếng Việt được mô tả bằng tiếng Ba Na",
+        "Bộ Thông tin và Truyền thông",
+        "Sản phẩm bằng tiếng dân tộc thiểu số, tiếng nước ngoài: tỷ lệ",
+    ):
+        assert words in " ".join(text.split()), words
+    assert "\ufffd" not in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    assert rows and all("DejaVu" in row[0] and row[-5] == "yes" for row in rows), fonts.stdout
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3
+    with Image.open(pages[0]) as first:
+        assert first.size[0] > first.size[1]  # A4 landscape
+        assert first.convert("L").getextrema()[0] < 100  # something is printed on it
+    english = tmp_path / "report.pdf"
+    answer = runner.invoke(cli, [*base, "--format", "pdf", "--lang", "en", "--out", str(english)])
+    assert answer.exit_code == 0, answer.output
+    assert "Progress report on the plan" in _pdf_text(english)
+
+
+def test_a_pdf_needs_a_file_to_go_to(built, runner, home):
+    answer = runner.invoke(cli, ["--home", str(home), "report", "--format", "pdf"])
+    assert answer.exit_code == 2 and "give --out FILE.pdf" in answer.output
