@@ -5,6 +5,7 @@ counts public items alone; the catalogue's use counted per day, route and item."
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -122,7 +123,7 @@ def test_item_pages_searches_and_manifests_are_counted_per_day_without_who(app):
     with app.extensions["archive"].session() as session:
         rows = session.execute(
             select(DailyViews.route, DailyViews.key, DailyViews.count).where(
-                DailyViews.route.in_(("item", "search", "manifest")), DailyViews.day > "2025-01-01"
+                DailyViews.route.in_(("item", "search", "manifest")), DailyViews.day > date(2025, 1, 1)
             )
         ).all()
     assert sorted(rows) == [("item", public, 3), ("search", "", 1)]
