@@ -1,8 +1,8 @@
 """What a report counts, kept as dated events: an item entering a count (+1, or its pages) when
 it was accessioned or changed into it, and leaving it (-1) when it changed out of it. A count as
 at the end of a period is the sum of its events before then; the items it counts are those whose
-events there sum above nothing. Sorted once, a count is read for any period by bisection, so
-quarters and years cost the same as one total."""
+events there sum above nothing. Sorted once (events added in time order need no sorting), a
+count is read for any period by bisection, so quarters and years cost the same as one total."""
 
 from __future__ import annotations
 
@@ -12,24 +12,48 @@ from datetime import datetime
 from itertools import accumulate
 
 
+class _Events:
+    __slots__ = ("items", "ordered", "sums", "times", "weights")
+
+    def __init__(self) -> None:
+        self.times: list[datetime] = []
+        self.weights: list[int] = []
+        self.items: list[int] = []
+        self.ordered = True
+        self.sums: list[int] | None = None
+
+    def add(self, at: datetime, item: int, weight: int) -> None:
+        if self.times and at < self.times[-1]:
+            self.ordered = False
+        self.times.append(at)
+        self.weights.append(weight)
+        self.items.append(item)
+        self.sums = None
+
+    def summed(self) -> tuple[list[datetime], list[int]]:
+        if self.sums is None:
+            if not self.ordered:
+                order = sorted(range(len(self.times)), key=self.times.__getitem__)
+                self.times = [self.times[n] for n in order]
+                self.weights = [self.weights[n] for n in order]
+                self.items = [self.items[n] for n in order]
+                self.ordered = True
+            self.sums = [0, *accumulate(self.weights)]
+        return self.times, self.sums
+
+
 class Ledger:
     def __init__(self) -> None:
-        self.events: dict[str, list[tuple[datetime, int, int]]] = defaultdict(list)
-        self._sums: dict[str, tuple[list[datetime], list[int]]] = {}
+        self.events: dict[str, _Events] = defaultdict(_Events)
 
     def add(self, key: str, at: datetime, item: int, weight: int = 1) -> None:
-        self.events[key].append((at, weight, item))
-
-    def _sorted(self, key: str) -> tuple[list[datetime], list[int]]:
-        if key not in self._sums:
-            events = sorted(self.events.get(key, ()), key=lambda e: e[0])
-            times = [at for at, _, _ in events]
-            self._sums[key] = times, [0, *accumulate(w for _, w, _ in events)]
-        return self._sums[key]
+        self.events[key].add(at, item, weight)
 
     def before(self, key: str, moment: datetime) -> int:
         """The count of `key` as at `moment` (its events before it)."""
-        times, sums = self._sorted(key)
+        if key not in self.events:
+            return 0
+        times, sums = self.events[key].summed()
         return sums[bisect_left(times, moment)]
 
     def between(self, key: str, start: datetime, end: datetime) -> int:
@@ -38,8 +62,12 @@ class Ledger:
 
     def members(self, key: str, moment: datetime, since: datetime | None = None) -> list[int]:
         """The items `key` counts as at `moment` (or whose events from `since` count)."""
+        if key not in self.events:
+            return []
+        events = self.events[key]
+        times, _sums = events.summed()
+        first = 0 if since is None else bisect_left(times, since)
         net: dict[int, int] = defaultdict(int)
-        for at, weight, item in self.events.get(key, ()):
-            if at < moment and (since is None or at >= since):
-                net[item] += weight
+        for n in range(first, bisect_left(times, moment)):
+            net[events.items[n]] += events.weights[n]
         return sorted(item for item, total in net.items() if total > 0)

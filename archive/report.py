@@ -156,6 +156,7 @@ def _percent(part: float, whole: float) -> float | None:
 
 def _enter(ledger: Ledger, holdings: Holdings, plan: Plan) -> None:
     counted = _counted_collections(holdings)
+    known: dict = {}
     for item in holdings.items.values():
         ledger.add("catalogued", item.created_at, item.id)
         top = counted.get(item.collection_id)
@@ -164,7 +165,7 @@ def _enter(ledger: Ledger, holdings: Holdings, plan: Plan) -> None:
             ledger.add(f"collection.pages:{top}", item.created_at, item.id, item.pages)
             ledger.add("digitised.items", item.created_at, item.id)
         _enter_online(ledger, item, holdings.public_log.get(item.accession_id, []))
-        _enter_languages(ledger, item, plan)
+        _enter_languages(ledger, item, plan, known)
     for tag in holdings.tags:
         item = holdings.items[tag.item]
         part = ("public" if item.shown else "restricted") + (
@@ -201,23 +202,32 @@ def _enter_online(ledger: Ledger, item, log: list[tuple[datetime, bool]]) -> Non
             public = now_public
 
 
-def _enter_languages(ledger: Ledger, item, plan: Plan) -> None:
+def _enter_languages(ledger: Ledger, item, plan: Plan, known: dict) -> None:
+    """The language figures the item counts in: worked out once per combination of languages
+    (an archive has few), kept in `known`."""
+    combination = (tuple(item.languages), frozenset(item.described_in))
+    keys = known.get(combination)
+    if keys is None:
+        keys = known[combination] = _language_keys(item, plan)
+    for key in keys:
+        ledger.add(key, item.created_at, item.id)
+
+
+def _language_keys(item, plan: Plan) -> list[str]:
     material = {plan.language_class(code) for code in item.languages} - {None}
     described = {plan.language_class(code) for code in item.described_in} - {None}
     either = material | described
-    for name in material:
-        ledger.add(f"language.material:{name}", item.created_at, item.id)
-    for name in described:
-        ledger.add(f"language.description:{name}", item.created_at, item.id)
-    for name in either:
-        ledger.add(f"language.either:{name}", item.created_at, item.id)
+    keys = [f"language.material:{name}" for name in material]
+    keys += [f"language.description:{name}" for name in described]
+    keys += [f"language.either:{name}" for name in either]
     if len(either) == 1:
-        ledger.add(f"language.only:{next(iter(either))}", item.created_at, item.id)
+        keys.append(f"language.only:{next(iter(either))}")
     if not item.languages:
-        ledger.add("language.unknown", item.created_at, item.id)
+        keys.append("language.unknown")
     target = plan.language_target
     if target is not None and either & set(target.classes):
-        ledger.add("language.target", item.created_at, item.id)
+        keys.append("language.target")
+    return keys
 
 
 # ---------------------------------------------------------------------------------------------

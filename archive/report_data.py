@@ -5,14 +5,15 @@ daily counts of the catalogue's use. A handful of queries, whatever the number o
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from archive.models import Collection, DailyViews, Item, Page, PublicChange, Tag
+from archive.models import Collection, DailyViews, Page, PublicChange
 
 # The keys of a JSON object (a language map), space-separated, by the database itself.
 _KEYS = {
@@ -69,34 +70,52 @@ def read(session: Session, vocabularies: list[str], public_only: bool = False) -
 
 
 def _items(session: Session, public_only: bool) -> dict[int, ItemRow]:
+    """Every item (or every public one), by accession date: read as the driver gives the values
+    (SQLite: text), since typing 100,000 rows through SQLAlchemy doubled the report's time."""
     keys = _KEYS[session.get_bind().dialect.name]
-    query = select(
-        Item.id,
-        Item.accession_id,
-        Item.created_at,
-        Item.shown,
-        Item.collection_id,
-        Item.languages,
-        text(keys.format("title")),
-        text(keys.format("description")),
+    shown = "(items.access = 'public' AND items.withdrawn_at IS NULL)"
+    query = (
+        f"SELECT items.id, items.accession_id, items.created_at, {shown}, items.collection_id, "
+        f"items.languages, {keys.format('title')}, {keys.format('description')} FROM items"
+        + (f" WHERE {shown}" if public_only else "")
+        + " ORDER BY items.created_at"
     )
-    if public_only:
-        query = query.where(Item.shown)
     found = {}
-    for row in session.execute(query):
-        described = set((row[6] or "").split()) | set((row[7] or "").split())
+    described: dict[tuple, set[str]] = {}  # the same few sets, shared
+    for row in session.execute(text(query)):
+        written = described.setdefault((row[6], row[7]), _words(row[6]) | _words(row[7]))
         found[row[0]] = ItemRow(
-            row[0], row[1], row[2], bool(row[3]), row[4], list(row[5] or []), described
+            row[0], row[1], _moment(row[2]), bool(row[3]), row[4], _list(row[5]), written
         )
     return found
 
 
+def _words(value: str | None) -> set[str]:
+    return set((value or "").split())
+
+
+def _moment(value) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _list(value) -> list[str]:
+    if isinstance(value, str):
+        return json.loads(value) if value != "[]" else []
+    return list(value or [])
+
+
+_TAGS = text(
+    "SELECT item_id, vocabulary, term, source, review, updated_at FROM tags "
+    "WHERE removed = :removed AND vocabulary IN :vocabularies"
+).bindparams(bindparam("vocabularies", expanding=True))
+
+
 def _tags(session: Session, vocabularies: list[str], items: dict[int, ItemRow]) -> list[TagRow]:
-    query = select(Tag.item_id, Tag.vocabulary, Tag.term, Tag.source, Tag.review, Tag.updated_at)
-    query = query.where(Tag.removed.is_(False), Tag.vocabulary.in_(vocabularies))
+    """The tags of the counted vocabularies, not removed (read as the driver gives them)."""
+    rows = session.execute(_TAGS, {"removed": False, "vocabularies": vocabularies})
     return [
-        TagRow(item, vocabulary, term, source == "person" or review == "accepted", at)
-        for item, vocabulary, term, source, review, at in session.execute(query)
+        TagRow(item, vocabulary, term, source == "person" or review == "accepted", _moment(at))
+        for item, vocabulary, term, source, review, at in rows
         if item in items
     ]
 

@@ -121,10 +121,9 @@ def test_item_pages_searches_and_manifests_are_counted_per_day_without_who(app):
     assert client.get(f"/api/items/{public}").status_code == 200
     app.extensions["catalogue.use"].flush()
     with app.extensions["archive"].session() as session:
-        rows = session.execute(
-            select(DailyViews.route, DailyViews.key, DailyViews.count).where(
-                DailyViews.route.in_(("item", "search", "manifest")), DailyViews.day > date(2025, 1, 1)
-            )
-        ).all()
+        query = select(DailyViews.route, DailyViews.key, DailyViews.count).where(
+            DailyViews.route.in_(("item", "search", "manifest")), DailyViews.day > date(2025, 1, 1)
+        )
+        rows = session.execute(query).all()
     assert sorted(rows) == [("item", public, 3), ("search", "", 1)]
     assert [c.name for c in DailyViews.__table__.columns] == ["day", "route", "key", "count"]
