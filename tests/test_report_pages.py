@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from archive import users
 from archive.models import DailyViews
+from archive.usage import Tally
 from catalogue.app import create_app
 from tests import report_archive
+from tests.conftest import wait_for
 from tests.report_archive import EXHIBITIONS, ITEMS
 from tests.test_catalogue_api import conforms
 
@@ -128,3 +130,22 @@ def test_item_pages_searches_and_manifests_are_counted_per_day_without_who(app):
         rows = session.execute(query).all()
     assert sorted(rows) == [("item", public, 3), ("search", "", 1)]
     assert [c.name for c in DailyViews.__table__.columns] == ["day", "route", "key", "count"]
+
+
+def _counts(archive, route: str) -> dict[str, int]:
+    with archive.session() as session:
+        query = select(DailyViews.key, DailyViews.count).where(DailyViews.route == route)
+        return dict(session.execute(query).all())
+
+
+def test_the_tally_writes_beside_the_requests_once_enough_are_counted(archive):
+    tally = Tally(archive, every=3600, most=3)
+    tally.count("manifest", "KT-2024-000001")
+    tally.count("manifest", "KT-2024-000001")
+    assert _counts(archive, "manifest") == {}  # kept in memory: no write per request
+    tally.count("manifest", "KT-2024-000002")  # the third: written in a thread of its own
+    wait_for(lambda: _counts(archive, "manifest"), "the counts written")
+    assert _counts(archive, "manifest") == {"KT-2024-000001": 2, "KT-2024-000002": 1}
+    tally.count("manifest", "KT-2024-000001")
+    tally.flush()  # as a server's worker does when it exits
+    assert _counts(archive, "manifest") == {"KT-2024-000001": 3, "KT-2024-000002": 1}
