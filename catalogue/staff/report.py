@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 from flask import Response, abort, render_template, request
+from sqlalchemy import select
 
 from archive import plan, report_charts, roles
 from archive import report as reporting
@@ -123,9 +124,10 @@ def report_items() -> str:
     period = next((p for p in made.periods if p.label == label), None)
     period = period or Period("", made.start, made.end)
     ids = made.members(figure, period)
+    query = select(Item.accession_id, Item.title, Item.access, Item.withdrawn_at)
+    query = query.where(Item.id.in_(ids[:LISTED])).order_by(Item.accession_id)
     with services.reading() as session:
-        rows = session.query(Item.accession_id, Item.title, Item.access, Item.withdrawn_at)
-        found = rows.filter(Item.id.in_(ids[:LISTED])).order_by(Item.accession_id).all()
+        found = session.execute(query).all()
     return render_template(
         "staff/report_items.html",
         figure=figure,
