@@ -76,7 +76,6 @@ def _targets(report: Report, lang: str) -> bytes:
     axes.set_yticks(range(len(shares)), [_label(f.label, lang) for f in shares])
     axes.set_xlim(0, 110)
     axes.invert_yaxis()
-    axes.set_title(_label(TITLES["targets"], lang), loc="left", color=INK)
     return _svg(drawing)
 
 
@@ -89,7 +88,6 @@ def _languages(report: Report, lang: str) -> bytes:
         axes.plot(labels, figure.values, marker="o", color=BARS[n % len(BARS)])
     axes.legend([_label(f.label, lang) for f in lines], loc="upper left", frameon=False)
     axes.tick_params(axis="x", labelrotation=60 if len(labels) > 8 else 0)
-    axes.set_title(_label(TITLES["languages"], lang), loc="left", color=INK)
     return _svg(drawing)
 
 
@@ -112,7 +110,6 @@ def _themes(report: Report, lang: str) -> bytes:
         first = terms[names[0]]
         axes.legend([_part(f.label, lang) for f in first], loc="lower right", frameon=False)
     axes.invert_yaxis()
-    axes.set_title(_label(TITLES["themes"], lang), loc="left", color=INK)
     return _svg(drawing)
 
 
