@@ -10,7 +10,6 @@ from typing import Any
 
 from archive.report import FORMAT_VERSION, Figure, Report
 
-FORMATS = ("table", "json", "csv", "html", "pdf")
 CSV_COLUMNS = ("section", "figure", "label", "unit", "period", "from", "to", "value", "status")
 
 

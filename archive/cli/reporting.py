@@ -9,6 +9,8 @@ import click
 
 from archive.cli.base import Context, cli, pass_context
 
+FORMATS = ("table", "json", "csv", "html", "pdf")
+
 
 @cli.command("report")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="The plan file (YAML).")
@@ -18,7 +20,7 @@ from archive.cli.base import Context, cli, pass_context
 @click.option(
     "--format",
     "form",
-    type=click.Choice(["table", "json", "csv", "html", "pdf"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
 )
