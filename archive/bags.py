@@ -14,9 +14,12 @@ names the archive as the source organisation; the manifests are SHA-256 and SHA-
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import bagit
@@ -30,13 +33,29 @@ CHECKSUMS = ["sha256", "sha512"]
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
 
-def write_item(archive: Archive, item: Item, out: Path) -> Path:
-    """The bag of one item (its pages, texts, masters, tags and collection loaded), at
-    `out/ACCESSION-ID`; a bag already there is replaced whole."""
-    staging = _staging(out, item.accession_id)
-    payload(archive, item, staging)
-    info = _info(archive, item.accession_id, item.title, item.collection)
-    return _bag(staging, out / item.accession_id, info)
+def write_items(archive: Archive, batches: Iterable[list[Item]], out: Path) -> Iterator[Path]:
+    """The bag of each item (its pages, texts, masters, tags and collection loaded), at
+    `out/ACCESSION-ID`, in the order given; a bag already there is replaced whole.
+
+    This process writes each payload (it reads the database); processes beside it, one per
+    core, make the bags, which is most of the work (each file hashed twice, the tag files
+    written and read back by bagit): on 2 cores the export takes about half the time."""
+    context = multiprocessing.get_context("spawn")  # a fork would share the database's sockets
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context) as pool:
+        waiting: deque[Future] = deque()
+        for batch in batches:
+            for item in batch:
+                staging = _staging(out, item.accession_id)
+                payload(archive, item, staging)
+                info = _info(archive, item.accession_id, item.title, item.collection)
+                waiting.append(pool.submit(_bag, staging, out / item.accession_id, info))
+            while len(waiting) > IN_FLIGHT:  # staged bags wait on disk, not in numbers
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+
+IN_FLIGHT = 64  # bags staged ahead of those made
 
 
 def write_collection(archive: Archive, slug: str, members: Iterable[Item], out: Path) -> Path:
@@ -137,9 +156,9 @@ def _bag(staging: Path, final: Path, info: dict) -> Path:
     """Make `staging` a bag (bagit moves its content into `data/` and writes the manifests),
     declare it BagIt 1.0 (the library writes 0.97, whose layout 1.0 keeps), and put it in
     place."""
-    bagit.make_bag(str(staging), info, processes=1, checksums=CHECKSUMS)
+    bag = bagit.make_bag(str(staging), info, processes=1, checksums=CHECKSUMS)
     (staging / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
-    bagit.Bag(str(staging)).save()  # the tag manifests again, over the new bagit.txt
+    bag.save()  # the tag manifests again, over the new bagit.txt
     if final.exists():
         shutil.rmtree(final)
     os.replace(staging, final)

@@ -3,6 +3,7 @@ ingest again, or as BagIt bags for a transfer or a preservation system."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -89,13 +90,17 @@ def export_bag(
             click.echo(f"{len(found)} items in {path}")
             return
         wanted = chosen(archive, None, None) if every else list(accession_ids)
-        for start in range(0, len(wanted), BATCH):
-            with archive.sessions() as session:
-                for item in loaded(session, wanted[start : start + BATCH]):
-                    click.echo(bags.write_item(archive, item, out))
+        for path in bags.write_items(archive, _batches(archive, wanted), out):
+            click.echo(path)
 
 
 BATCH = 200  # items read from the database at once
+
+
+def _batches(archive: Archive, accession_ids: list[str]) -> Iterator[list]:
+    for start in range(0, len(accession_ids), BATCH):
+        with archive.sessions() as session:
+            yield loaded(session, accession_ids[start : start + BATCH])
 
 
 def loaded(session, accession_ids: list[str]) -> list:
