@@ -157,8 +157,10 @@ def _use(connection) -> None:
 def time_report(home: Path) -> tuple[tuple[float, float], tuple[float, float]]:
     """(wall, CPU) seconds for the rows alone (the baseline) and for the full report, the best
     of three: the CPU time says what the wall time would be on a machine doing nothing else."""
-    from archive import plan, report, report_data
+    from archive import report
     from archive.home import Archive
+    from archive.report import data as report_data
+    from archive.report import plan
 
     archive = Archive.open(home)
     chosen, vocabularies = plan.load(), archive.vocabularies

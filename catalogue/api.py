@@ -277,8 +277,10 @@ def search() -> Response:
 def stats() -> Response:
     """The plan's report over public items alone (`archive report --format json`'s document,
     `public_only` true): no restricted or withdrawn item is counted, listed or named."""
-    from archive import plan, report, report_formats
-    from archive.periods import parse_day
+    from archive import report
+    from archive.report import formats as report_formats
+    from archive.report import plan
+    from archive.report.periods import parse_day
 
     chosen = services.remember(("plan",), plan.load)
     start = parse_day(request.args["from"][:20], "from") if request.args.get("from") else None

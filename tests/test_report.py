@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive import plan, report
+from archive import report
 from archive.cli import cli
 from archive.errors import ConfigError
-from archive.periods import split
+from archive.report import plan
+from archive.report.periods import split
 from tests import report_archive
 from tests.report_archive import COLLECTIONS, EXHIBITIONS, ITEMS, USE
 

@@ -30,9 +30,9 @@ FORMATS = ("table", "json", "csv", "html", "pdf")
 def report(ctx: Context, plan_file, start, end, by, form, lang, out) -> None:
     """Progress against the plan: digitised, online, languages, themes, exhibitions and the use
     of the catalogue, for every quarter or year, each figure with its definition."""
-    from archive import plan
     from archive import report as reporting
-    from archive.periods import parse_day
+    from archive.report import plan
+    from archive.report.periods import parse_day
 
     chosen = plan.load(Path(plan_file) if plan_file else None)
     first = parse_day(start, "--from") if start else None
@@ -42,7 +42,7 @@ def report(ctx: Context, plan_file, start, end, by, form, lang, out) -> None:
     with ctx.archive() as archive, archive.session() as session:
         made = reporting.build(session, chosen, archive.vocabularies, first, last, by)
     if form == "pdf":
-        from archive import report_document
+        from archive.report import document as report_document
 
         Path(out).write_bytes(report_document.pdf(made, lang))
         return
@@ -54,14 +54,14 @@ def report(ctx: Context, plan_file, start, end, by, form, lang, out) -> None:
 
 
 def _text(made, form: str, lang: str) -> str:
-    from archive import report_formats
+    from archive.report import formats as report_formats
 
     if form == "json":
         return report_formats.json_text(made)
     if form == "csv":
         return report_formats.csv_text(made, lang)
     if form == "html":
-        from archive import report_document
+        from archive.report import document as report_document
 
         return report_document.html(made, lang)
     return report_formats.table_text(made, lang)

@@ -10,11 +10,13 @@ from datetime import date
 from flask import Response, abort, render_template, request
 from sqlalchemy import select
 
-from archive import plan, report_charts, roles
 from archive import report as reporting
+from archive import roles
 from archive.errors import ConfigError, InvalidInput
 from archive.models import Item
-from archive.periods import BY, Period, parse_day
+from archive.report import charts as report_charts
+from archive.report import plan
+from archive.report.periods import BY, Period, parse_day
 from catalogue import services
 from catalogue.i18n import current
 from catalogue.staff.blueprint import _, blueprint, requires

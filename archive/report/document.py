@@ -9,11 +9,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from archive import report_charts
 from archive.report import Report
-from archive.report_formats import number
+from archive.report import charts as report_charts
+from archive.report.formats import number
 
-TEMPLATES = Path(__file__).parent / "report_templates"
+TEMPLATES = Path(__file__).parent / "templates"
 WORDS = {
     "vi": {
         "report": "Báo cáo tiến độ thực hiện kế hoạch",

@@ -1,5 +1,5 @@
 """A plan's report written out: JSON (stable, described in the README), CSV (one row per
-figure and period), a plain-text table, and HTML and PDF (archive.report_document)."""
+figure and period), a plain-text table, and HTML and PDF (archive.report.document)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from archive.report import FORMAT_VERSION, Figure, Report
+from archive.report.figures import FORMAT_VERSION, Figure, Report
 
 CSV_COLUMNS = ("section", "figure", "label", "unit", "period", "from", "to", "value", "status")
 

@@ -9,78 +9,22 @@ use) are counts within it. Each figure that counts items names its `key`, whose 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from archive import report_data
-from archive.ledger import Ledger
-from archive.periods import Period, months, split
-from archive.plan import Band, Plan
-from archive.report_data import Holdings
-from archive.report_definitions import ROUTES, SECTIONS, STOCK, THEME_PARTS, texts
-from archive.report_exhibitions import exhibition_rows, exhibitions_figures
+from archive.report import data as report_data
+from archive.report.data import Holdings
+from archive.report.definitions import ROUTES, SECTIONS, THEME_PARTS
+from archive.report.exhibitions import exhibition_rows, exhibitions_figures
+from archive.report.figures import Counter, Figure, Report, Section
+from archive.report.ledger import Ledger
+from archive.report.periods import Period, months, split
+from archive.report.plan import Plan
 
-LanguageMap = dict[str, str]
-FORMAT_VERSION = 1
+__all__ = ["Figure", "Report", "Section", "build"]
+
 USE_ROUTES = tuple(ROUTES)
-
-
-@dataclass
-class Figure:
-    id: str
-    label: LanguageMap
-    definition: LanguageMap
-    unit: str  # items | pages | units | metres | percent | exhibitions | visitors | views
-    values: list[float]  # one per period
-    total: float  # over the whole range: as at its end, or within it
-    stock: bool = True  # as at the end of a period; else within it
-    band: Band | None = None
-    key: str | None = None  # the ledger key of the items it counts
-
-    def status(self, value: float | None) -> str | None:
-        """within, under or over the band; None without a band or a value."""
-        if self.band is None or value is None:
-            return None
-        low, high = self.band
-        return "under" if value < low else "over" if value > high else "within"
-
-
-@dataclass
-class Section:
-    id: str
-    title: LanguageMap
-    figures: list[Figure] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)  # a table: exhibitions, months
-
-
-@dataclass
-class Report:
-    plan: Plan
-    start: date
-    end: date
-    by: str
-    periods: list[Period]
-    sections: list[Section]
-    generated: datetime
-    public_only: bool
-    ledger: Ledger
-
-    @property
-    def whole(self) -> Period:
-        return Period(f"{self.start}/{self.end}", self.start, self.end)
-
-    def figure(self, figure_id: str) -> Figure | None:
-        return next((f for s in self.sections for f in s.figures if f.id == figure_id), None)
-
-    def members(self, figure: Figure, period: Period) -> list[int]:
-        """The ids of the items `figure` counts in `period`."""
-        if figure.key is None:
-            return []
-        since = None if figure.stock else period.since
-        return self.ledger.members(figure.key, period.after, since)
 
 
 def build(
@@ -98,7 +42,7 @@ def build(
     periods = split(start, end, by)
     names = [themes.vocabulary for themes in plan.themes]
     holdings = report_data.read(session, names, public_only)
-    counter = _Counter(Ledger(), periods, Period("", start, end))
+    counter = Counter(Ledger(), periods, Period("", start, end))
     _enter(counter.ledger, holdings, plan)
     makers = {
         "digitised": lambda: _digitised(counter, holdings, plan),
@@ -111,43 +55,6 @@ def build(
     sections = [Section(name, dict(SECTIONS[name]), *makers[name]()) for name in plan.sections]
     generated = datetime.now(UTC).replace(microsecond=0)
     return Report(plan, start, end, by, periods, sections, generated, public_only, counter.ledger)
-
-
-@dataclass
-class _Counter:
-    ledger: Ledger
-    periods: list[Period]
-    whole: Period
-
-    def stock(self, fid, kind, unit="items", key=None, names=None, band=None) -> Figure:
-        key = key or fid
-        label, definition = texts(kind, names)
-        definition = {lang: f"{text} {STOCK.get(lang, '')}" for lang, text in definition.items()}
-        values = [self.ledger.before(key, p.after) for p in self.periods]
-        total = self.ledger.before(key, self.whole.after)
-        return Figure(fid, label, definition, unit, values, total, True, band, key)
-
-    def flow(self, fid, kind, unit="items", key=None, names=None) -> Figure:
-        key = key or fid
-        label, definition = texts(kind, names)
-        values = [self.ledger.between(key, p.since, p.after) for p in self.periods]
-        total = self.ledger.between(key, self.whole.since, self.whole.after)
-        return Figure(fid, label, definition, unit, values, total, False, None, key)
-
-    def constant(self, fid, kind, unit, value, names) -> Figure:
-        """A figure the archive keeps no history of (an extent): its value now, every period."""
-        label, definition = texts(kind, names)
-        return Figure(fid, label, definition, unit, [value for _ in self.periods], value, True)
-
-    def share(self, fid, kind, part: Figure, whole: Figure, names=None, band=None) -> Figure:
-        label, definition = texts(kind, names)
-        values = [_percent(a, b) for a, b in zip(part.values, whole.values, strict=True)]
-        total = _percent(part.total, whole.total)
-        return Figure(fid, label, definition, "percent", values, total, True, band, part.key)
-
-
-def _percent(part: float, whole: float) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +144,7 @@ def _language_keys(item, plan: Plan) -> list[str]:
 TOTAL = {"vi": "Tổng", "en": "Total"}
 
 
-def _digitised(counter: _Counter, holdings: Holdings, plan: Plan):
+def _digitised(counter: Counter, holdings: Holdings, plan: Plan):
     figures = [
         counter.stock("catalogued", "catalogued"),
         counter.flow("accessioned", "accessioned", key="catalogued"),
@@ -261,7 +168,7 @@ def _digitised(counter: _Counter, holdings: Holdings, plan: Plan):
     return figures, []
 
 
-def _collection(counter: _Counter, collection, band) -> list[Figure]:
+def _collection(counter: Counter, collection, band) -> list[Figure]:
     """Items and pages digitised in a collection with an extent, the extent and the share."""
     slug, names = collection.slug, dict(collection.title) or {"vi": collection.slug}
     items = counter.stock(f"collection.items:{slug}", "collection.items", names=names)
@@ -278,7 +185,7 @@ def _collection(counter: _Counter, collection, band) -> list[Figure]:
     return found
 
 
-def _online(counter: _Counter, plan: Plan):
+def _online(counter: Counter, plan: Plan):
     catalogued = counter.stock("catalogued", "catalogued")
     online = counter.stock("online", "online")
     band = plan.targets.get("online")
@@ -286,7 +193,7 @@ def _online(counter: _Counter, plan: Plan):
     return [online, share], []
 
 
-def _languages(counter: _Counter, plan: Plan):
+def _languages(counter: Counter, plan: Plan):
     figures = []
     for language_class in plan.classes:
         names, name = language_class.label, language_class.id
@@ -307,7 +214,7 @@ def _languages(counter: _Counter, plan: Plan):
     return figures, []
 
 
-def _themes(counter: _Counter, plan: Plan, vocabularies: dict, public_only: bool):
+def _themes(counter: Counter, plan: Plan, vocabularies: dict, public_only: bool):
     figures = []
     parts = [p for p in THEME_PARTS if not (public_only and p.startswith("restricted"))]
     for themes in plan.themes:
@@ -325,12 +232,12 @@ def _themes(counter: _Counter, plan: Plan, vocabularies: dict, public_only: bool
     return figures, []
 
 
-def _exhibitions(session: Session, counter: _Counter, holdings: Holdings, public_only: bool):
+def _exhibitions(session: Session, counter: Counter, holdings: Holdings, public_only: bool):
     rows = exhibition_rows(session, holdings, counter.whole, public_only)
     return exhibitions_figures(counter, rows, session), rows
 
 
-def _use(session: Session, counter: _Counter):
+def _use(session: Session, counter: Counter):
     whole = counter.whole
     by_month: dict[tuple[str, str], int] = {}
     counts = report_data.daily_counts(session, USE_ROUTES, whole.start, whole.end)

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.models import PublishedExhibition
-from archive.periods import Period
-from archive.report_data import Holdings, daily_counts
-from archive.report_definitions import texts
+from archive.report.data import Holdings, daily_counts
+from archive.report.definitions import texts
+from archive.report.figures import Figure
+from archive.report.periods import Period
 
 if TYPE_CHECKING:
-    from archive.report import Figure, _Counter
+    from archive.report.figures import Counter
 
 VIEWS = "exhibition"  # the route the catalogue counts an exhibition's page under
 
@@ -71,9 +72,8 @@ def _views(session: Session, whole: Period) -> dict[str, list[tuple[date, int]]]
 
 
 def exhibitions_figures(
-    counter: _Counter, rows: list[dict[str, Any]], session: Session
+    counter: Counter, rows: list[dict[str, Any]], session: Session
 ) -> list[Figure]:
-    from archive.report import Figure
 
     def held(period: Period) -> int:
         return sum(_overlaps(row, period) for row in rows)
@@ -103,7 +103,7 @@ def _ends_in(row: dict[str, Any], period: Period) -> bool:
     return period.start.isoformat() <= row["end"] <= period.end.isoformat()
 
 
-def _enter_views(counter: _Counter, session: Session) -> None:
+def _enter_views(counter: Counter, session: Session) -> None:
     """Every day's views of every exhibition page in the report's range, into its ledger."""
     whole = counter.whole
     for day, _route, _key, count in daily_counts(session, (VIEWS,), whole.start, whole.end):
