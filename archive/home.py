@@ -7,7 +7,7 @@ import errno
 import fcntl
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,14 @@ class Archive:
         # the application, so that the core imports none of them.
         self.subscribers: list[Subscriber] = []
         self.by: str | None = None  # whom changes naming no one are credited to (else the login)
+        # Told of every unit of work in its transaction, before it commits: a search index kept
+        # in the database itself is written there, whoever opened the archive, so that it can
+        # never disagree with what it indexes.
+        self.in_transaction: list[Callable[[UnitOfWork], None]] = []
+        if self.settings["search_engine"] == "postgresql":
+            from search_index.postgresql import write_changes
+
+            self.in_transaction.append(write_changes)
 
     # SQLAlchemy is imported when the database is first used through it: an ingest that finds
     # every file already done never is, and starts in a fraction of the time.
@@ -118,6 +126,8 @@ class Archive:
                 work = UnitOfWork(self, session, action, by or self.by or who())
                 yield work
                 work.finish()
+                for writer in self.in_transaction:
+                    writer(work)
             for subscriber in self.subscribers:
                 subscriber(work.committed)
 

@@ -62,6 +62,17 @@ def _access(value: str) -> str | None:
     return None if value in ("public", "restricted") else "must be public or restricted"
 
 
+SEARCH_ENGINES = ("whoosh", "postgresql")
+
+
+def _search_engine(value: str) -> str | None:
+    return None if value in SEARCH_ENGINES else f"must be one of {', '.join(SEARCH_ENGINES)}"
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql:", "postgresql+"))
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "identifier_prefix", "KT", "Prefix of accession identifiers (KT-2024-000123).", _prefix
@@ -152,6 +163,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "SQLAlchemy URL of the database; empty means archive.db in the archive home.",
     ),
+    Setting(
+        "search_engine",
+        "whoosh",
+        "Full-text search: whoosh (an index in the archive home, any database) or postgresql "
+        "(PostgreSQL's own, in the database, written with each change; needs a PostgreSQL "
+        "database_url).",
+        _search_engine,
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -209,7 +228,17 @@ def load(
     }
     _apply(values, from_env, "environment")
     _apply(values, overrides or {}, "settings")
+    _check_engine(values)
     return values
+
+
+def _check_engine(values: dict[str, Any]) -> None:
+    """The postgresql search engine keeps its index in the database: it needs PostgreSQL."""
+    if values["search_engine"] == "postgresql" and not is_postgresql(values["database_url"]):
+        raise ConfigError(
+            "search_engine postgresql needs a PostgreSQL database_url "
+            f"(postgresql+psycopg://…), not {values['database_url'] or 'the home’s SQLite file'!r}"
+        )
 
 
 def toml_template() -> str:

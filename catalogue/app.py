@@ -21,7 +21,7 @@ from archive.shared import SharedCache
 from archive.usage import Tally
 from catalogue.cache import Kept
 from search_index.follow import Follower
-from search_index.service import SearchIndex
+from search_index.engines import in_database, open_index
 
 # Lists and counts kept between requests, per process (whole pages: page_cache_mb).
 # Buys search x9 req/s, p99 /5.5: a search page names collections (catalogue_load, 3 paired runs).
@@ -59,8 +59,9 @@ def create_app(home: Path, overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     archive = Archive.open(home, overrides)
     app.extensions["archive"] = archive
-    app.extensions["search"] = SearchIndex.open(home / "index")
-    archive.subscribers.append(Follower(archive, app.extensions["search"]))
+    app.extensions["search"] = open_index(archive)
+    if not in_database(archive):  # else each unit of work writes its items' documents itself
+        archive.subscribers.append(Follower(archive, app.extensions["search"]))
     page_bytes = archive.settings["page_cache_mb"] * 1_000_000
     kept = Kept(archive.engine, KEPT, KEPT_PARTS, page_bytes, _shared_pages(archive, page_bytes))
     app.extensions["catalogue.kept"] = kept

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.home import Archive
 from catalogue.cache import Kept, Page
+from search_index.postgresql import DatabaseIndex
 from search_index.service import SearchIndex
 
 T = TypeVar("T")
@@ -21,7 +22,7 @@ def archive() -> Archive:
     return current_app.extensions["archive"]
 
 
-def search_index() -> SearchIndex:
+def search_index() -> SearchIndex | DatabaseIndex:
     return current_app.extensions["search"]
 
 

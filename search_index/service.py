@@ -34,10 +34,9 @@ from search_index import query as q
 from search_index import scoring
 from search_index.facets import FILTER_NAMES, check_filters, counts, filter_docs, intersect
 from search_index.folder import COMPOUND, IndexFolder, IndexLocked, hold_before_swap
-from search_index.results import Hit, Results
-from search_index.schema import is_english, prepare
+from search_index.results import Hit, Results, hit
+from search_index.schema import prepare
 from search_index.snapshot import KeptResults, Snapshot, Snapshots
-from search_index.within import best_passage
 
 __all__ = ["FILTER_NAMES", "Hit", "IndexLocked", "Results", "SearchIndex"]
 
@@ -315,21 +314,7 @@ class SearchIndex:
         hits = []
         for docnum, score in ranked:
             stored = searcher.stored_fields(docnum)
-            record = stored["record"]
-            others = [(t, is_english(lang)) for lang, t in _languages(record["description"])]
-            others += [(t, is_english(lang)) for lang, t in _languages(record["title"])]
-            found = best_passage(parsed, record["pages"], others, record.get("folded_pages"))
-            hits.append(
-                Hit(
-                    id=stored["id"],
-                    score=score,
-                    type=record["type"],
-                    title=record["title"],
-                    year_start=record["year_start"],
-                    snippet=found.html if found else "",
-                    page=found.page if found else None,
-                )
-            )
+            hits.append(hit(parsed, stored["id"], score, stored["record"]))
         return hits
 
 
@@ -348,11 +333,6 @@ _ORDERS = {
     "added": _by("added", "id", reverse_first=True),
     "id": _by("id"),
 }
-
-
-def _languages(texts: dict[str, str]) -> list[tuple[str, str]]:
-    """The language map's entries, Vietnamese first."""
-    return sorted(texts.items(), key=lambda item: item[0] != "vi")
 
 
 def _cancel(writer) -> None:

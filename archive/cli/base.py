@@ -57,9 +57,12 @@ class IndexLater:
             return
         # Imported only now: a command that changed nothing (a second ingest) starts without it.
         from search_index import follow
-        from search_index.service import SearchIndex
+        from search_index.engines import in_database, open_index
 
-        with SearchIndex.open(self.archive.home / "index") as index:
+        if in_database(self.archive):  # each unit of work wrote its items' documents itself
+            self.items, self.removed = set(), set()
+            return
+        with open_index(self.archive) as index:
             follow.update(self.archive, index, self.items, self.removed, heal)
         self.items, self.removed = set(), set()
 

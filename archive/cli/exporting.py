@@ -51,10 +51,11 @@ def chosen(archive: Archive, collection: str | None, query: str | None) -> list[
 
 def searched(archive: Archive, query: str) -> list[str]:
     """Every item the search finds, restricted ones too (an archivist's export), page by page."""
-    from search_index.service import MAX_PER_PAGE, SearchIndex
+    from search_index.engines import open_index
+    from search_index.service import MAX_PER_PAGE
 
     found: list[str] = []
-    with SearchIndex.open(archive.home / "index") as index:
+    with open_index(archive) as index:
         page = 1
         while True:
             results = index.search(

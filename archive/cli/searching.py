@@ -35,7 +35,7 @@ from archive.home import Archive
 @pass_context
 def search(ctx: Context, query, filters, limit, page, sort, public, as_json) -> None:
     """Full-text search: diacritics optional, exact spellings first."""
-    from search_index.service import SearchIndex
+    from search_index.engines import open_index
 
     wanted: dict[str, list[str]] = {}
     for pair in filters:
@@ -43,7 +43,7 @@ def search(ctx: Context, query, filters, limit, page, sort, public, as_json) -> 
         if not sep or not name or not value:
             raise click.BadParameter(f"{pair!r} is not FIELD=VALUE", param_hint="--filter")
         wanted.setdefault(name, []).append(value)
-    with ctx.archive() as archive, SearchIndex.open(archive.home / "index") as index:
+    with ctx.archive() as archive, open_index(archive) as index:
         found = index.search(
             query, filters=wanted, public_only=public, sort=sort, page=page, per_page=limit
         )
@@ -105,12 +105,12 @@ def reindex(ctx: Context, check: bool) -> None:
     import time
 
     from archive import indexing
-    from search_index.service import SearchIndex
+    from search_index.engines import open_index
 
     with (
         ctx.archive() as archive,
         archive.session() as session,
-        SearchIndex.open(archive.home / "index") as index,
+        open_index(archive) as index,
     ):
         if check:
             problems = _index_problems(indexing.versions(session), index.versions())
