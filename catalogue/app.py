@@ -20,8 +20,8 @@ from archive.home import Archive
 from archive.shared import SharedCache
 from archive.usage import Tally
 from catalogue.cache import Kept
-from search_index.follow import Follower
 from search_index.engines import in_database, open_index
+from search_index.follow import Follower
 
 # Lists and counts kept between requests, per process (whole pages: page_cache_mb).
 # Buys search x9 req/s, p99 /5.5: a search page names collections (catalogue_load, 3 paired runs).

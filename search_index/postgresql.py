@@ -283,9 +283,7 @@ class DatabaseIndex:
         with self.engine.begin() as connection:
             # Taken before the documents are read: a change committed meanwhile waits for the
             # rebuild, then writes its own documents again.
-            connection.execute(
-                text("LOCK TABLE search_documents IN SHARE ROW EXCLUSIVE MODE")
-            )
+            connection.execute(text("LOCK TABLE search_documents IN SHARE ROW EXCLUSIVE MODE"))
             connection.execute(text("DELETE FROM search_documents"))
             count = _copy(connection, self._rows(documents), progress, self.progress_every)
             if progress:
@@ -474,9 +472,7 @@ def write(connection: Connection, rows: list[dict], gone: Iterable[str]) -> None
     """Replaces the documents of `rows`, deletes those of `gone`, and counts a new generation."""
     gone = list(gone)
     if gone:
-        connection.execute(
-            text("DELETE FROM search_documents WHERE id = ANY(:ids)"), {"ids": gone}
-        )
+        connection.execute(text("DELETE FROM search_documents WHERE id = ANY(:ids)"), {"ids": gone})
     if rows:
         names = ", ".join(COLUMNS)
         values = ", ".join(
