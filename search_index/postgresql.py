@@ -315,7 +315,7 @@ class DatabaseIndex:
         """The `updated` value of every indexed document, by id."""
         with self.engine.connect() as connection:
             found = connection.execute(text("SELECT id, updated FROM search_documents"))
-            return dict(found.tuples().all())
+            return {key: value for key, value in found}
 
     def count(self) -> int:
         with self.engine.connect() as connection:
@@ -390,7 +390,7 @@ def _records(connection: Connection, ids: list[str]) -> dict[str, dict]:
     found = connection.execute(
         text("SELECT id, record FROM search_documents WHERE id = ANY(:ids)"), {"ids": ids}
     )
-    return dict(found.tuples().all())
+    return {key: value for key, value in found}
 
 
 def _facets(

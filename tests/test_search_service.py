@@ -1,5 +1,6 @@
-"""The search service over a real Whoosh index, checked against answers worked out in Python from
-the same documents."""
+"""The search service over a real index, checked against answers worked out in Python from the
+same documents: each test of what a search answers runs on both engines, Whoosh and PostgreSQL
+(`engine`); those of how Whoosh keeps its index on Whoosh alone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -20,12 +22,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archive import db
 from archive.errors import InvalidInput
 from demo.samples import VIETNAMESE_TEXTS
 from search_index import query as query_module
 from search_index.analysis import fold, light_stem, tokens
 from search_index.folder import MERGE_AT
+from search_index.postgresql import DatabaseIndex
 from search_index.service import IndexLocked, SearchIndex
+from tests import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -219,20 +224,59 @@ def nonzero(facet: list[tuple[str, int]]) -> dict[str, int]:
 # Fixtures
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Whoosh always; PostgreSQL's full-text search when the tests run on PostgreSQL."""
+    if "engine" in metafunc.fixturenames:
+        names = ["whoosh", *(n for n in databases.chosen(metafunc.config) if n == "postgresql")]
+        metafunc.parametrize("engine", names, indirect=True, scope="module")
+
+
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory) -> SearchIndex:
+def engine(request) -> str:
+    return request.param
+
+
+@contextmanager
+def opened(engine: str, folder: Path, **options):
+    """An empty index of `engine`: Whoosh's in `folder`, or a table in a new PostgreSQL schema."""
+    if engine == "whoosh":
+        with SearchIndex.open(folder, **options) as index:
+            yield index
+        return
+    database = databases.Database("postgresql")
+    connections = db.make_engine(database.new_schema(migrated=True))
+    try:
+        yield DatabaseIndex(connections, procs=options.get("procs"))
+    finally:
+        connections.dispose()
+        database.drop()
+
+
+@pytest.fixture(scope="module")
+def corpus_index(engine, tmp_path_factory):
     """The corpus, indexed once for the tests that only read."""
-    index = SearchIndex.open(tmp_path_factory.mktemp("corpus") / "index")
-    assert index.rebuild(CORPUS) == len(CORPUS)
-    yield index
-    index.close()
+    with opened(engine, tmp_path_factory.mktemp("corpus") / "index") as index:
+        assert index.rebuild(CORPUS) == len(CORPUS)
+        yield index
 
 
 @pytest.fixture
-def small_index(tmp_path: Path) -> SearchIndex:
-    index = SearchIndex.open(tmp_path / "index", lock_timeout=0.3)
-    yield index
-    index.close()
+def small_index(engine, tmp_path: Path):
+    with opened(engine, tmp_path / "index") as index:
+        yield index
+
+
+@pytest.fixture(scope="module")
+def whoosh_corpus_index(tmp_path_factory) -> SearchIndex:
+    with opened("whoosh", tmp_path_factory.mktemp("corpus") / "index") as index:
+        assert index.rebuild(CORPUS) == len(CORPUS)
+        yield index
+
+
+@pytest.fixture
+def whoosh_index(tmp_path: Path) -> SearchIndex:
+    with opened("whoosh", tmp_path / "index", lock_timeout=0.3) as index:
+        yield index
 
 
 def doc(identifier: str, title: str, **fields) -> dict:
@@ -557,14 +601,16 @@ def test_relevance_puts_the_best_first(corpus_index):
 
 
 @pytest.mark.parametrize("query", ["quyền trẻ em", "quyen", "tra tan", "KT-2024-000011 quyền"])
-def test_relevance_is_whoosh_bm25f_of_each_document_kept_between_searches(corpus_index, query):
+def test_relevance_is_whoosh_bm25f_of_each_document_kept_between_searches(
+    whoosh_corpus_index, query
+):
     """The service adds up its kept word scores; each hit's score is the one Whoosh's own
     matchers give that document for the same query, and asking again gives the same page."""
-    first = corpus_index.search(query, per_page=30, facets=False)
-    again = corpus_index.search(query, per_page=30, facets=False)
+    first = whoosh_corpus_index.search(query, per_page=30, facets=False)
+    again = whoosh_corpus_index.search(query, per_page=30, facets=False)
     assert [(h.id, h.score) for h in first.hits] == [(h.id, h.score) for h in again.hits]
     assert first.hits, query
-    with corpus_index._snapshot() as snapshot:
+    with whoosh_corpus_index._snapshot() as snapshot:
         searcher = snapshot.searcher
         whoosh_query = query_module.positive(query_module.parse(query))
         for hit in first.hits:
@@ -656,38 +702,38 @@ def test_update_replaces_an_item_with_the_same_id(small_index):
 
 
 def test_concurrent_searches_share_what_is_known_of_a_commit_and_never_an_older_ones(
-    small_index,
+    whoosh_index,
 ):
     """A segment's postings, once read, serve every search (a segment never changes), and a
     search's results every search on the same commit; after a commit, the first search works
     the results out again and sees the change."""
-    small_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
-    assert ids(small_index.search("ảnh")) == {"A", "B"}
-    with small_index._snapshot() as first, small_index._snapshot() as second:
+    whoosh_index.update([doc("A", "Ảnh làng"), doc("B", "Ảnh trường")])
+    assert ids(whoosh_index.search("ảnh")) == {"A", "B"}
+    with whoosh_index._snapshot() as first, whoosh_index._snapshot() as second:
         assert first.searcher is not second.searcher and first.known is second.known
         assert first.postings is second.postings and len(first.postings)  # the word above
-    asked = small_index.search("ảnh", page=1)
-    assert small_index.search("ảnh", page=1) is asked  # the same search: answered as before
-    assert small_index.search("ảnh", filters={"type": ["photo"]}) is not asked
-    small_index.update([doc("C", "Ảnh chợ")])
-    assert ids(small_index.search("ảnh")) == {"A", "B", "C"}
-    with small_index._snapshot() as after:
+    asked = whoosh_index.search("ảnh", page=1)
+    assert whoosh_index.search("ảnh", page=1) is asked  # the same search: answered as before
+    assert whoosh_index.search("ảnh", filters={"type": ["photo"]}) is not asked
+    whoosh_index.update([doc("C", "Ảnh chợ")])
+    assert ids(whoosh_index.search("ảnh")) == {"A", "B", "C"}
+    with whoosh_index._snapshot() as after:
         assert after.known is not first.known
 
 
-def test_updates_leave_small_segments_alone_until_several_are_merged_at_once(small_index):
+def test_updates_leave_small_segments_alone_until_several_are_merged_at_once(whoosh_index):
     """Whoosh's default policy rewrote the small segments at nearly every update's commit."""
 
     def segments() -> int:
-        with small_index._snapshot() as snapshot:
+        with whoosh_index._snapshot() as snapshot:
             return len(snapshot.searcher.reader().leaf_readers())
 
     counts = []
     for n in range(MERGE_AT + 1):
-        small_index.update([doc(f"U{n}", f"Ảnh {n}")])
+        whoosh_index.update([doc(f"U{n}", f"Ảnh {n}")])
         counts.append(segments())
     assert counts == [*range(1, MERGE_AT + 1), 1]
-    assert small_index.search("ảnh").total == MERGE_AT + 1
+    assert whoosh_index.search("ảnh").total == MERGE_AT + 1
 
 
 def test_delete_removes_items(small_index):
@@ -711,80 +757,80 @@ def indexes(folder: Path) -> set[str]:
     return {p.name for p in folder.glob("index-*")}
 
 
-def test_rebuild_swaps_the_new_index_in_while_searches_go_on(small_index):
-    small_index.update([doc("OLD", "Bản cũ")])
-    folder = small_index.folder
+def test_rebuild_swaps_the_new_index_in_while_searches_go_on(whoosh_index):
+    whoosh_index.update([doc("OLD", "Bản cũ")])
+    folder = whoosh_index.folder
     first = indexes(folder)
     seen_during = []
 
     def documents():
         for i in range(20):
             if i == 10:  # halfway: the old index still answers
-                seen_during.append(ids(small_index.search("bản")))
+                seen_during.append(ids(whoosh_index.search("bản")))
             yield doc(f"N{i}", "Bản mới")
 
-    assert small_index.rebuild(documents()) == 20
+    assert whoosh_index.rebuild(documents()) == 20
     assert seen_during == [{"OLD"}]
-    assert ids(small_index.search("cũ")) == set()
-    assert small_index.search("bản mới").total == 20
+    assert ids(whoosh_index.search("cũ")) == set()
+    assert whoosh_index.search("bản mới").total == 20
     assert len(indexes(folder)) == 2 and first < indexes(folder)  # the old one is kept a while
-    small_index.rebuild([doc("X", "Lần ba")])
+    whoosh_index.rebuild([doc("X", "Lần ba")])
     assert len(indexes(folder)) == 2 and not first & indexes(folder)  # ...until the next rebuild
     with SearchIndex.open(folder) as reopened:
         assert reopened.versions() == {"X": "2026-11-27T10:00:00"}
 
 
-def test_a_rebuild_that_fails_leaves_the_old_index_answering(small_index):
-    small_index.update([doc("OLD", "Bản cũ")])
-    before = indexes(small_index.folder)
+def test_a_rebuild_that_fails_leaves_the_old_index_answering(whoosh_index):
+    whoosh_index.update([doc("OLD", "Bản cũ")])
+    before = indexes(whoosh_index.folder)
 
     def documents():
         yield from (doc(f"N{i}", "Bản mới") for i in range(5))
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError, match="database went away"):
-        small_index.rebuild(documents())
-    assert ids(small_index.search("bản")) == {"OLD"}
-    assert indexes(small_index.folder) == before
-    small_index.update([doc("A", "Bản sau")])  # the lock was given back
-    assert ids(small_index.search("bản")) == {"OLD", "A"}
+        whoosh_index.rebuild(documents())
+    assert ids(whoosh_index.search("bản")) == {"OLD"}
+    assert indexes(whoosh_index.folder) == before
+    whoosh_index.update([doc("A", "Bản sau")])  # the lock was given back
+    assert ids(whoosh_index.search("bản")) == {"OLD", "A"}
 
 
-def test_a_rebuild_clears_what_a_killed_rebuild_left(small_index):
-    (small_index.folder / "index-deadbeef").mkdir()
-    small_index.rebuild([doc("A", "Một")])
-    assert "index-deadbeef" not in indexes(small_index.folder)
+def test_a_rebuild_clears_what_a_killed_rebuild_left(whoosh_index):
+    (whoosh_index.folder / "index-deadbeef").mkdir()
+    whoosh_index.rebuild([doc("A", "Một")])
+    assert "index-deadbeef" not in indexes(whoosh_index.folder)
 
 
-def test_a_large_rebuild_uses_several_processes_and_can_fail_cleanly(tmp_path):
-    index = SearchIndex.open(tmp_path / "index", procs=2)
-    index.parallel_from, index.progress_every = 100, 100
-    told: list[tuple[int, bool]] = []
-    assert index.rebuild(CORPUS, lambda *said: told.append(said)) == len(CORPUS)
-    every = [(n, False) for n in range(100, len(CORPUS) + 1, 100)]
-    assert told == [*every, (len(CORPUS), True)]  # then the index is written
-    assert index.versions() == {d["id"]: d["updated"] for d in CORPUS}
-    hits, facets = expected(["quyền"])
-    results = index.search("quyền")
-    assert results.total == len(hits) and nonzero(results.facets["type"]) == dict(facets["type"])
+def test_a_large_rebuild_uses_several_processes_and_can_fail_cleanly(engine, tmp_path):
+    with opened(engine, tmp_path / "index", procs=2) as index:
+        index.parallel_from, index.progress_every = 100, 100
+        told: list[tuple[int, bool]] = []
+        assert index.rebuild(CORPUS, lambda *said: told.append(said)) == len(CORPUS)
+        every = [(n, False) for n in range(100, len(CORPUS) + 1, 100)]
+        assert told == [*every, (len(CORPUS), True)]  # then the index is written
+        assert index.versions() == {d["id"]: d["updated"] for d in CORPUS}
+        hits, facets = expected(["quyền"])
+        results = index.search("quyền")
+        assert results.total == len(hits)
+        assert nonzero(results.facets["type"]) == dict(facets["type"])
 
-    def failing():
-        yield from CORPUS[:250]
-        raise RuntimeError("boom")
+        def failing():
+            yield from CORPUS[:250]
+            raise RuntimeError("boom")
 
-    with pytest.raises(RuntimeError, match="boom"):
-        index.rebuild(failing())
-    assert index.search("quyền").total == len(hits)
-    assert multiprocessing.active_children() == []
-    index.close()
+        with pytest.raises(RuntimeError, match="boom"):
+            index.rebuild(failing())
+        assert index.search("quyền").total == len(hits)
+        assert multiprocessing.active_children() == []
 
 
 # ---------------------------------------------------------------------------------------------
 # Readers and writers at once
 
 
-def test_a_search_is_not_blocked_by_a_writer_and_a_second_writer_is_refused(small_index):
-    small_index.update([doc("OLD", "Bản cũ")])
+def test_a_search_is_not_blocked_by_a_writer_and_a_second_writer_is_refused(whoosh_index):
+    whoosh_index.update([doc("OLD", "Bản cũ")])
     inside, go_on, errors = threading.Event(), threading.Event(), []
 
     def documents():
@@ -795,7 +841,7 @@ def test_a_search_is_not_blocked_by_a_writer_and_a_second_writer_is_refused(smal
 
     def rebuild():
         try:
-            small_index.rebuild(documents())
+            whoosh_index.rebuild(documents())
         except Exception as error:  # reported below, in the test's thread
             errors.append(error)
 
@@ -804,17 +850,17 @@ def test_a_search_is_not_blocked_by_a_writer_and_a_second_writer_is_refused(smal
     try:
         assert inside.wait(10)
         started = time.monotonic()
-        assert ids(small_index.search("bản")) == {"OLD"}
+        assert ids(whoosh_index.search("bản")) == {"OLD"}
         assert time.monotonic() - started < 1.0
         with pytest.raises(IndexLocked, match="being written"):
-            small_index.update([doc("A", "Bản khác")])
+            whoosh_index.update([doc("A", "Bản khác")])
         with pytest.raises(IndexLocked):
-            small_index.delete(["OLD"])
+            whoosh_index.delete(["OLD"])
     finally:
         go_on.set()
         writer.join(10)
     assert errors == []
-    assert ids(small_index.search("bản")) == {"N1", "N2"}
+    assert ids(whoosh_index.search("bản")) == {"N1", "N2"}
 
 
 def test_searches_stay_consistent_while_another_thread_updates(small_index):
@@ -857,8 +903,8 @@ except IndexLocked:
 """
 
 
-def test_another_process_can_search_while_this_one_writes(small_index):
-    small_index.update([doc("OLD", "Bản cũ")])
+def test_another_process_can_search_while_this_one_writes(whoosh_index):
+    whoosh_index.update([doc("OLD", "Bản cũ")])
     inside, go_on = threading.Event(), threading.Event()
 
     def documents():
@@ -866,13 +912,13 @@ def test_another_process_can_search_while_this_one_writes(small_index):
         inside.set()
         go_on.wait(30)
 
-    writer = threading.Thread(target=small_index.rebuild, args=(documents(),))
+    writer = threading.Thread(target=whoosh_index.rebuild, args=(documents(),))
     writer.start()
     try:
         assert inside.wait(10)
         env = os.environ | {"PYTHONPATH": str(ROOT)}
         run = subprocess.run(
-            [sys.executable, "-c", PROCESS_SCRIPT, str(small_index.folder)],
+            [sys.executable, "-c", PROCESS_SCRIPT, str(whoosh_index.folder)],
             capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
         )  # fmt: skip
     finally:
@@ -880,7 +926,7 @@ def test_another_process_can_search_while_this_one_writes(small_index):
         writer.join(10)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n")[:2] == ["['OLD']", "locked"]
-    assert ids(small_index.search("bản")) == {"NEW"}
+    assert ids(whoosh_index.search("bản")) == {"NEW"}
 
 
 # ---------------------------------------------------------------------------------------------
