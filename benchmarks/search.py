@@ -1,17 +1,21 @@
-"""Search speed: the archive's Whoosh index (`SearchIndex`) against SQLite FTS5, on one corpus.
+"""Search speed: one of the archive's search engines against SQLite FTS5, on one corpus.
 
-Generates a deterministic Vietnamese corpus (`benchmarks/corpus.py`, from the lexicon in
-`benchmarks/data/`), indexes it with `SearchIndex.rebuild` (procs=2) and into an FTS5 table (one
-connection, one process), runs the same mix of 1-, 2- and 3-word queries against both, with and
-without facets, and times an incremental update of one item in Whoosh. Prints build times and
-sizes, p50/p95/max latency per engine, query length and facets, the ratio Whoosh/FTS5, and whether
-the targets are met: p95 ≤ 50 ms for a 2-word query with facets, and an update seen by a search
-within 100 ms.
+The engine is Whoosh (`SearchIndex`, the default) or, with `--engine postgresql`, PostgreSQL's
+full-text search (`search_index.postgresql.DatabaseIndex`) in a schema of its own of the
+database `--database-url` names (dropped at the end unless --keep). Generates a deterministic
+Vietnamese corpus (`benchmarks/corpus.py`, from the lexicon in `benchmarks/data/`), indexes it
+with the engine's `rebuild` (procs=2) and into an FTS5 table (one connection, one process), runs
+the same mix of 1-, 2- and 3-word queries against both, with and without facets, and times an
+incremental update of one item in the engine. Prints build times and sizes, p50/p95/max latency
+per engine, query length and facets, the ratio engine/FTS5, and whether the targets are met: p95
+≤ 50 ms for a 2-word query with facets, and an update seen by a search within 100 ms.
 
-    python benchmarks/search.py [--items 100000] [--words 300] [--queries 200] [--keep DIR]
+    python benchmarks/search.py [--engine whoosh|postgresql] [--items 100000] [--words 300]
+                                [--queries 200] [--keep DIR] [--database-url URL]
 
-With --keep, the corpus, both indexes and their build figures stay in DIR and later runs with the
-same --items/--words reuse them (the update measurement puts the items it changed back).
+With --keep, the corpus, the indexes and their build figures stay in DIR (and the PostgreSQL
+schema) and later runs with the same --items/--words reuse them (the update measurement puts the
+items it changed back).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from whoosh import index as whoosh_index  # noqa: E402
 
+from archive import db  # noqa: E402
 from benchmarks.corpus import (  # noqa: E402
     LEXICON,
     SEED,
@@ -46,6 +52,7 @@ from benchmarks.corpus import (  # noqa: E402
     write_corpus,
 )
 from search_index.analysis import fold, tokens  # noqa: E402
+from search_index.postgresql import DatabaseIndex  # noqa: E402
 from search_index.service import SearchIndex  # noqa: E402
 
 PER_PAGE = 20
@@ -53,6 +60,9 @@ TARGET_QUERY_MS = 50.0  # p95 of a 2-word query with facets
 TARGET_UPDATE_MS = 100.0  # an update, until a search sees it
 UPDATES = 20
 FACET_VOCABULARIES = ("decade", "convention", "theme", "district")
+ENGINES = {"whoosh": "Whoosh", "postgresql": "PostgreSQL"}
+DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+Opener = Callable[[], AbstractContextManager]
 
 
 def say(*parts) -> None:
@@ -95,6 +105,59 @@ def build_whoosh(corpus: Path, folder: Path, items: int) -> dict:
     with whoosh_index.open_dir(str(current)).reader() as reader:  # segments are not .seg files
         segments = len(reader.leaf_readers())
     return {"seconds": seconds, "bytes": folder_size(current), "segments": segments}
+
+
+class Postgres:
+    """The schema of the PostgreSQL engine's index: made by the archive's migrations, named for
+    the corpus (`search_bench_<items>_<words>`)."""
+
+    def __init__(self, url: str, items: int, words: int):
+        self.schema = f"search_bench_{items}_{words}"
+        self.admin = db.make_engine(url)
+        options = f"options=-csearch_path%3D{self.schema}"
+        self.engine = db.make_engine(f"{url}{'&' if '?' in url else '?'}{options}")
+
+    def exists(self) -> bool:
+        with self.admin.connect() as connection:
+            found = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_tables WHERE schemaname = %(s)s AND tablename = "
+                "'search_documents'",
+                {"s": self.schema},
+            )
+            return found.first() is not None
+
+    def create(self) -> None:
+        self.drop()
+        with self.admin.begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{self.schema}"')
+        db.upgrade(self.engine)
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+    def size(self) -> int:
+        with self.engine.connect() as connection:
+            found = connection.exec_driver_sql("SELECT pg_total_relation_size('search_documents')")
+            return found.scalar_one()
+
+    @contextmanager
+    def index(self) -> Iterator[DatabaseIndex]:
+        with DatabaseIndex(self.engine, procs=2) as index:
+            yield index
+
+
+def build_postgresql(corpus: Path, postgres: Postgres, items: int) -> dict:
+    postgres.create()
+    with postgres.index() as index:
+        start = time.perf_counter()
+        count = index.rebuild(progress(read_corpus(corpus), items, start))
+        seconds = time.perf_counter() - start
+        with postgres.engine.begin() as connection:  # as autovacuum would, soon after
+            connection.exec_driver_sql("ANALYZE search_documents")
+    assert count == items, (count, items)
+    return {"seconds": seconds, "bytes": postgres.size(), "segments": None}
 
 
 FTS_SCHEMA = """
@@ -244,10 +307,10 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_whoosh(folder: Path, queries, warmup, facets: bool) -> tuple[list[float], list[int]]:
-    """A fresh SearchIndex (so no query's words are cached from another pass), warmed up with
-    other queries, then timed on `queries`."""
-    with SearchIndex.open(folder) as index:
+def run_engine(opener: Opener, queries, warmup, facets: bool) -> tuple[list[float], list[int]]:
+    """A fresh index (so no query's words are cached from another pass), warmed up with other
+    queries, then timed on `queries`."""
+    with opener() as index:
         for query in warmup:
             index.search(query["text"], facets=facets, per_page=PER_PAGE)
         times, totals = [], []
@@ -275,14 +338,14 @@ def run_fts(path: Path, queries, warmup, facets: bool) -> tuple[list[float], lis
     return times, totals
 
 
-def measure_update(folder: Path, lexicon: Lexicon, items: int, words: int, probe: str) -> dict:
-    """SearchIndex.update of one changed public item, then searches until one finds it (a search
+def measure_update(opener: Opener, lexicon: Lexicon, items: int, words: int, probe: str) -> dict:
+    """The update of one changed public item, then searches until one finds it (a search
     without facets for a word only its new title has), then one search with facets (`probe`):
-    UPDATES times, on one open SearchIndex, as a server would."""
+    UPDATES times, on one open index, as a server would."""
     nonce = f"{int(time.time()) % 100000:05d}"
     commit, visible, faceted = [], [], []
     originals: list[dict] = []
-    with SearchIndex.open(folder) as index:
+    with opener() as index:
         index.search(probe, per_page=PER_PAGE)  # a searcher and its facets in place
         n = 13
         while len(originals) < min(UPDATES, items):
@@ -322,6 +385,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="keep corpus and indexes here, reuse them")
     parser.add_argument("--lexicon", type=Path, default=LEXICON)
+    parser.add_argument("--engine", choices=tuple(ENGINES), default="whoosh")
+    parser.add_argument(
+        "--database-url", default=DATABASE_URL, help="for --engine postgresql: where to index"
+    )
     args = parser.parse_args()
 
     scratch = None
@@ -367,8 +434,8 @@ def run(args, work: Path) -> None:
     corpus = work / "corpus.jsonl"
     reused = corpus.exists() and "corpus" in figures
     if not reused:
-        figures.pop("whoosh", None)
-        figures.pop("fts", None)
+        for kept in (*ENGINES, "fts"):
+            figures.pop(kept, None)
         figures["corpus"] = write_corpus(lexicon, corpus, args.items, args.words)
         save()
     c = figures["corpus"]
@@ -379,19 +446,55 @@ def run(args, work: Path) -> None:
         f"generated in {c['seconds']:.1f} s ({args.items / c['seconds']:.0f} items/s)"
     )
 
-    whoosh = work / "whoosh"
-    reused = whoosh.exists() and "whoosh" in figures
-    if not reused:
-        say("building the Whoosh index (SearchIndex.rebuild, procs=2) …")
-        figures["whoosh"] = build_whoosh(corpus, whoosh, args.items)
-        save()
-    w = figures["whoosh"]
-    say(
-        f"whoosh build{' (kept; figures from the run that built it)' if reused else ''}: "
-        f"{w['seconds']:.1f} s, {args.items / w['seconds']:.0f} docs/s, "
-        f"{w['bytes'] / 1e6:.0f} MB on disk, {w['segments']} segments"
-    )
+    postgres = None
+    if args.engine == "postgresql":
+        postgres = Postgres(args.database_url, args.items, args.words)
+    try:
+        built = build_engine(args, work, corpus, postgres, figures, save)
+        measure(args, work, lexicon, figures, built)
+    finally:
+        if postgres is not None:
+            if not args.keep:
+                postgres.drop()
+            postgres.admin.dispose()
 
+
+def build_engine(
+    args, work: Path, corpus: Path, postgres: Postgres | None, figures, save
+) -> Opener:
+    """The engine's index of the corpus (built, or kept from an earlier run); how to open it."""
+    engine, name = args.engine, ENGINES[args.engine]
+    whoosh = work / "whoosh"
+    if postgres is None:
+        reused = whoosh.exists() and engine in figures
+    else:
+        reused = engine in figures and postgres.exists()
+    if not reused:
+        say(f"building the {name} index (rebuild, procs=2) …")
+        if postgres is None:
+            figures[engine] = build_whoosh(corpus, whoosh, args.items)
+        else:
+            figures[engine] = build_postgresql(corpus, postgres, args.items)
+        save()
+    w = figures[engine]
+    segments = f", {w['segments']} segments" if w["segments"] else ""
+    say(
+        f"{name} build{' (kept; figures from the run that built it)' if reused else ''}: "
+        f"{w['seconds']:.1f} s, {args.items / w['seconds']:.0f} docs/s, "
+        f"{w['bytes'] / 1e6:.0f} MB{segments}"
+    )
+    return (lambda: SearchIndex.open(whoosh)) if postgres is None else postgres.index
+
+
+def measure(args, work: Path, lexicon: Lexicon, figures, opener: Opener) -> None:
+    engine, name = args.engine, ENGINES[args.engine]
+    corpus = work / "corpus.jsonl"
+    figures_file = work / "builds.json"
+
+    def save() -> None:
+        figures_file.write_text(json.dumps(figures, indent=1))
+
+    w = figures[engine]
     fts = work / "fts5.sqlite"
     reused = fts.exists() and "fts" in figures
     if not reused:
@@ -403,7 +506,7 @@ def run(args, work: Path) -> None:
         f"fts5 build{' (kept; figures from the run that built it)' if reused else ''}: "
         f"{f['seconds']:.1f} s ({f['insert']:.1f} s inserting, "
         f"{f['seconds'] - f['insert']:.1f} s optimize), {args.items / f['seconds']:.0f} docs/s, "
-        f"{f['bytes'] / 1e6:.0f} MB on disk; Whoosh/FTS5 build time "
+        f"{f['bytes'] / 1e6:.0f} MB on disk; {name}/FTS5 build time "
         f"{w['seconds'] / f['seconds']:.1f}×, size {w['bytes'] / f['bytes']:.1f}×"
     )
 
@@ -413,9 +516,9 @@ def run(args, work: Path) -> None:
     lengths = ", ".join(f"{k}-word {sum(q['words'] == k for q in queries)}" for k in (1, 2, 3))
     say(
         f"\nqueries: {len(queries)} ({lengths}), "
-        f"{plain} typed without marks, {sum(q['d'] for q in queries)} with a d or đ (Whoosh folds "
-        f"đ to d; FTS5's remove_diacritics 2 folds every mark but not đ, so there `dat` misses "
-        f"`đất` and `đất` misses `dật`); warm-up: {len(warmup)} other queries"
+        f"{plain} typed without marks, {sum(q['d'] for q in queries)} with a d or đ "
+        f"(the archive folds đ to d; FTS5's remove_diacritics 2 folds every mark but not đ, "
+        f"so there `dat` misses `đất` and `đất` misses `dật`); warm-up: {len(warmup)} other queries"
     )
     say("examples: " + " | ".join(q["text"] for q in queries[:9]))
 
@@ -423,55 +526,54 @@ def run(args, work: Path) -> None:
     totals: dict[str, list[int]] = {}
     for facets in (False, True):
         start = time.perf_counter()
-        times, found = run_whoosh(whoosh, queries, warmup, facets)
-        timings["whoosh", facets] = times
-        totals["whoosh"] = found
+        times, found = run_engine(opener, queries, warmup, facets)
+        timings[engine, facets] = times
+        totals[engine] = found
         mode = "with" if facets else "without"
         say(
-            f"whoosh pass {mode} facets: {time.perf_counter() - start:.0f} s with its warm-up "
+            f"{name} pass {mode} facets: {time.perf_counter() - start:.0f} s with its warm-up "
             f"(peak RSS so far {rss_mb():.0f} MB)"
         )
         times, found = run_fts(fts, queries, warmup, facets)
         timings["fts5", facets] = times
         totals["fts5"] = found
-    differ = [i for i, q in enumerate(queries) if totals["whoosh"][i] != totals["fts5"][i]]
+    differ = [i for i, q in enumerate(queries) if totals[engine][i] != totals["fts5"][i]]
     with_d = sum(queries[i]["d"] for i in differ)
     say(
         f"hit counts: the engines agree on {len(queries) - len(differ)} of {len(queries)} queries; "
         f"{with_d} of the {len(differ)} others have a d or đ"
     )
     for k in (1, 2, 3):
-        found = sorted(t for q, t in zip(queries, totals["whoosh"], strict=True) if q["words"] == k)
+        found = sorted(t for q, t in zip(queries, totals[engine], strict=True) if q["words"] == k)
         if found:
             none = sum(t == 0 for t in found)
             say(
-                f"  {k}-word queries match (Whoosh, public items): median {percentile(found, 0.5)}"
+                f"  {k}-word queries match ({name}, public items): median {percentile(found, 0.5)}"
                 f", p95 {percentile(found, 0.95)}, max {found[-1]}; {none} match nothing"
             )
 
     say("\nlatency, ms (first page of 20, public items only)")
-    say(f"{'':24}{'Whoosh p50 / p95 / max':>26}{'FTS5 p50 / p95 / max':>26}  Whoosh/FTS5 p50, p95")
+    head = f"{name} p50 / p95 / max"
+    say(f"{'':24}{head:>26}{'FTS5 p50 / p95 / max':>26}  {name}/FTS5 p50, p95")
     for facets in (False, True):
         for k in (1, 2, 3):
             cells, stats = [], {}
-            for engine in ("whoosh", "fts5"):
+            for one in (engine, "fts5"):
                 times = [
-                    t
-                    for q, t in zip(queries, timings[engine, facets], strict=True)
-                    if q["words"] == k
+                    t for q, t in zip(queries, timings[one, facets], strict=True) if q["words"] == k
                 ]
-                stats[engine] = (percentile(times, 0.5), percentile(times, 0.95), max(times))
-                cells.append("{:8.1f} {:7.1f} {:7.1f}".format(*stats[engine]))
-            ratio = [stats["whoosh"][i] / max(stats["fts5"][i], 1e-6) for i in (0, 1)]
+                stats[one] = (percentile(times, 0.5), percentile(times, 0.95), max(times))
+                cells.append("{:8.1f} {:7.1f} {:7.1f}".format(*stats[one]))
+            ratio = [stats[engine][i] / max(stats["fts5"][i], 1e-6) for i in (0, 1)]
             label = f"{k}-word, {'with' if facets else 'no'} facets"
             say(f"{label:24}{cells[0]:>26}{cells[1]:>26}  {ratio[0]:6.1f}× {ratio[1]:6.1f}×")
 
     probe = next(q["text"] for q in queries if q["words"] == 2)
     say(
-        f"\nincremental update in Whoosh, {UPDATES} times: SearchIndex.update of one changed item, "
+        f"\nincremental update in {name}, {UPDATES} times: the update of one changed item, "
         f"searches (no facets) until one finds it, then one search with facets ({probe!r})"
     )
-    updates = measure_update(whoosh, lexicon, args.items, args.words, probe)
+    updates = measure_update(opener, lexicon, args.items, args.words, probe)
     for key, label in (
         ("commit", "update (commit)"),
         ("visible", "update until a search sees it"),
@@ -484,12 +586,12 @@ def run(args, work: Path) -> None:
         )
     say(f"peak RSS of this process: {rss_mb():.0f} MB")
 
-    two = [t for q, t in zip(queries, timings["whoosh", True], strict=True) if q["words"] == 2]
+    two = [t for q, t in zip(queries, timings[engine, True], strict=True) if q["words"] == 2]
     p95 = percentile(two, 0.95)
     update = percentile(updates["visible"], 0.5)
     say("\nsummary")
     say(
-        f"  target: p95 ≤ {TARGET_QUERY_MS:.0f} ms for a 2-word query with facets: Whoosh "
+        f"  target: p95 ≤ {TARGET_QUERY_MS:.0f} ms for a 2-word query with facets: {name} "
         f"{p95:.1f} ms — {'MET' if p95 <= TARGET_QUERY_MS else 'NOT MET'}"
     )
     say(

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
 from itertools import chain, islice
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ from search_index import query as q
 from search_index.analysis import ValuesTokenizer, english, fold, tokens
 from search_index.facets import ALIASES, FILTER_NAMES, check_filters
 from search_index.results import Results, hit
-from search_index.schema import FACETS, FILTERS, TEXT_GROUPS, prepare
+from search_index.schema import ENGLISH_GROUPS, FACETS, FILTERS, TEXT_GROUPS, prepare
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,6 +46,11 @@ Progress = Callable[[int, bool], None]
 MAX_PER_PAGE = 200
 FOLDED, ENGLISH = "~", "="  # prefixes of the folded and English lexemes (words have neither)
 WEIGHTS = {"title": "A", "meta": "B", "pages": "C"}
+# What a hit is ranked by: the record's texts. The pages' words are matched, in `words`, by the
+# index alone, never read: a document's pages are a long tsvector, and reading it for every
+# match (to rank it) took ten times as long as FTS5 on a common word.
+HEAD_GROUPS = ("title", "meta")
+PAGE_MATCH = 0.01  # the score of a match in the pages alone
 RANK_WEIGHTS = "{0.05, 0.5, 0.75, 1.0}"  # D, C, B, A: pages, meta, title as Whoosh weighs them
 MAX_POSITION = 16383  # PostgreSQL's last position: later words are all there
 MAX_POSITIONS = 256  # positions PostgreSQL keeps of one lexeme
@@ -51,8 +58,9 @@ MAX_LEXEME = 500  # characters (PostgreSQL refuses a lexeme of more than 2047 by
 RANK_LENGTH = 1  # a score divided by 1 + the log of the document's length, as BM25 would
 ID_RANK = 1000.0  # an item named by its accession id comes first
 SEP = ValuesTokenizer.SEPARATOR
+TABLE, NEW = "search_documents", "search_documents_new"  # a rebuild's table, until it is done
 COLUMNS = ("id", "public", "type", "added", "updated", "year_start", "year_lo", "year_hi")
-COLUMNS += ("facets", "filters", "words", "record")
+COLUMNS += ("facets", "filters", "words", "head", "record")
 FILTER_FIELDS = tuple(dict.fromkeys(chain(*FILTERS.values())))
 
 
@@ -84,7 +92,8 @@ def row(document: dict) -> dict[str, Any]:
             for fieldname in FILTER_FIELDS
             for value in _split(fields.get(fieldname, ""))
         ],
-        "words": tsvector(fields),
+        "words": tsvector(fields, TEXT_GROUPS),
+        "head": tsvector(fields, HEAD_GROUPS),
         "record": json.dumps(record, ensure_ascii=False),
     }
 
@@ -93,24 +102,39 @@ def _split(value: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in value.split(SEP) if p.strip()))
 
 
-def tsvector(fields: dict) -> str:
-    """The document's lexemes with their positions and weights, as a `tsvector` literal."""
+def tsvector(fields: dict, texts: tuple[str, ...]) -> str:
+    """The lexemes of the document's `texts` (of `TEXT_GROUPS`) with their positions and
+    weights, as a `tsvector` literal."""
     found: dict[str, list[str]] = {}
     position = 1
-    groups = [(f"{g}_exact", WEIGHTS[g], False) for g in TEXT_GROUPS]
-    groups += [(f"{g}_en", WEIGHTS[g], True) for g in ("title", "meta")]
+    groups = [(f"{g}_exact", WEIGHTS[g], False) for g in texts]
+    groups += [(f"{g}_en", WEIGHTS[g], True) for g in texts if g in ENGLISH_GROUPS]
     for fieldname, weight, is_english in groups:
+        places = _places(weight)
         for word in tokens(fields.get(fieldname, "")):
-            word = word[:MAX_LEXEME]
-            at = f"{min(position, MAX_POSITION)}{weight}"
-            forms = [ENGLISH + english(word)] if is_english else [word, FOLDED + fold(word)]
-            for form in forms:
+            at = places[min(position, MAX_POSITION)]
+            for form in _forms(word, is_english):
                 kept = found.setdefault(form, [])
                 if len(kept) < MAX_POSITIONS:
                     kept.append(at)
             position += 1
         position += 1  # a phrase never runs from one text into the next
-    return " ".join(f"{_quoted(lexeme)}:{','.join(at)}" for lexeme, at in found.items())
+    return " ".join(f"{lexeme}:{','.join(at)}" for lexeme, at in found.items())
+
+
+@lru_cache(maxsize=200_000)
+def _forms(word: str, is_english: bool) -> tuple[str, ...]:
+    """A word's lexemes, quoted (a document's words are mostly the language's few thousand)."""
+    word = word[:MAX_LEXEME]
+    if is_english:
+        return (_quoted(ENGLISH + english(word)),)
+    return (_quoted(word), _quoted(FOLDED + fold(word)))
+
+
+@cache
+def _places(weight: str) -> list[str]:
+    """Every position with its weight, as a tsvector writes it."""
+    return [f"{n}{weight}" for n in range(MAX_POSITION + 1)]
 
 
 def _quoted(lexeme: str) -> str:
@@ -220,7 +244,7 @@ def _order(sql: Sql, parsed: q.Query, sort: str) -> tuple[str, str]:
     # Ranked by every form of every word, weighted where found: ranked as a conjunction,
     # PostgreSQL scores by how close the words are to each other, and most reach its ceiling.
     ranked = " | ".join(clause_tsquery(c) for c in parsed.positive)
-    score = f"ts_rank('{RANK_WEIGHTS}', words, {sql.tsquery(ranked)}, {RANK_LENGTH})"
+    score = f"ts_rank('{RANK_WEIGHTS}', head, {sql.tsquery(ranked)}, {RANK_LENGTH}) + {PAGE_MATCH}"
     ids = [i for c in parsed.positive for i in q.accession_ids(c)]
     if ids:
         score += f" + CASE WHEN id = ANY({sql.param(ids)}) THEN {ID_RANK} ELSE 0 END"
@@ -278,16 +302,25 @@ class DatabaseIndex:
                 write(connection, [], ids)
 
     def rebuild(self, documents: Iterable[dict], progress: Progress | None = None) -> int:
-        """Every document replaced by `documents`, in one transaction; their count. Changes to
-        the index wait for it to end (searches go on, reading the index as it was)."""
+        """Every document replaced by `documents`, in one transaction; their count. They are
+        written to a new table, indexed at once (much faster than a row at a time), which then
+        takes the place of the old one. Searches go on reading the old table meanwhile; changes
+        to the index wait for the rebuild to end."""
         with self.engine.begin() as connection:
             # Taken before the documents are read: a change committed meanwhile waits for the
             # rebuild, then writes its own documents again.
-            connection.execute(text("LOCK TABLE search_documents IN SHARE ROW EXCLUSIVE MODE"))
-            connection.execute(text("DELETE FROM search_documents"))
+            connection.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
+            indexes = _indexes(connection)
+            connection.execute(
+                text(
+                    f"CREATE TABLE {NEW} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                    "INCLUDING STORAGE)"
+                )
+            )
             count = _copy(connection, self._rows(documents), progress, self.progress_every)
             if progress:
                 progress(count, True)
+            _swap(connection, indexes)
             _next_generation(connection)
         return count
 
@@ -342,6 +375,9 @@ class DatabaseIndex:
         base = base_condition(sql, parsed, public_only)
         narrowed = {key: filter_condition(sql, key, values) for key, values in chosen.items()}
         with self.engine.connect() as connection:
+            # The index answers which documents match without reading their words: a plan
+            # that reads every row's (a scan, when most match) is many times slower.
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
             total, ranked = _page(connection, sql, parsed, base, narrowed, sort, page, per_page)
             records = _records(connection, [identifier for identifier, _ in ranked])
             found = {}
@@ -493,6 +529,38 @@ def write(connection: Connection, rows: list[dict], gone: Iterable[str]) -> None
 _TYPES = {"facets": "text[]", "filters": "text[]", "words": "tsvector", "record": "jsonb"}
 
 
+def _indexes(connection: Connection) -> list[tuple[str, str]]:
+    """The name and definition of each index of the table, as the migrations made them."""
+    found = connection.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table "
+            "AND schemaname = current_schema()"
+        ),
+        {"table": TABLE},
+    )
+    return [(name, definition) for name, definition in found]
+
+
+def _swap(connection: Connection, indexes: list[tuple[str, str]]) -> None:
+    """The new table indexed as the old one, then in its place (a moment's exclusive lock)."""
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for name, definition in indexes:
+        made = _INDEX.fullmatch(definition)
+        assert made, definition
+        connection.execute(text(f"{made[1]} {name}_new ON {NEW} {made[3]}"))
+    connection.execute(text(f"DROP TABLE {TABLE}"))
+    connection.execute(text(f"ALTER TABLE {NEW} RENAME TO {TABLE}"))
+    for name, _ in indexes:
+        connection.execute(text(f"ALTER INDEX {name}_new RENAME TO {name}"))
+        if name.endswith("_pkey"):
+            connection.execute(
+                text(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}")
+            )
+
+
+_INDEX = re.compile(r"(CREATE (?:UNIQUE )?INDEX) (\S+) ON (?:\S+) (USING .*)")
+
+
 def _next_generation(connection: Connection) -> None:
     connection.execute(text("UPDATE search_generation SET generation = generation + 1"))
 
@@ -504,7 +572,7 @@ def _copy(
     cursor = connection.connection.dbapi_connection.cursor()
     count = 0
     seen: set[str] = set()
-    with cursor.copy(f"COPY search_documents ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {NEW} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
         for found in rows:
             if found["id"] in seen:
                 raise InvalidInput(f"{found['id']}: given twice to the rebuild")

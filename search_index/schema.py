@@ -16,6 +16,7 @@ from its postings; `collection_path` holds every ancestor of an item's collectio
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -98,12 +99,15 @@ class Prepared:
     fields: dict
 
 
+# Unicode's control characters (category Cc: C0 and C1) but the line feed and the tab
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean(value) -> str:
     """A string in NFC with control characters (which include the values' separator) as spaces."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\n\t" else c for c in text)
+    return _CONTROLS.sub(" ", unicodedata.normalize("NFC", str(value)))
 
 
 def _strings(values) -> list[str]:

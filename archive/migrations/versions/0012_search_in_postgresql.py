@@ -29,6 +29,7 @@ CREATE TABLE search_documents (
     facets text[] NOT NULL,
     filters text[] NOT NULL,
     words tsvector NOT NULL,
+    head tsvector NOT NULL,
     record jsonb NOT NULL
 );
 CREATE INDEX search_documents_words ON search_documents USING gin (words);
