@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 
 from archive import db
 from archive.models import Base
@@ -19,10 +20,20 @@ def old_database(database, tmp_path: Path):
     return db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
 
 
+# Tables the models do not describe: the PostgreSQL search engine's, on PostgreSQL alone
+SEARCH_TABLES = {"search_documents", "search_generation"}
+
+
 def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
     with archive.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    assert differences == []
+        tables = set(inspect(connection).get_table_names())
+    removed = {d[1].name for d in differences if d[0] == "remove_table"}
+    indexes = [d for d in differences if d[0] == "remove_index"]
+    assert {d[1].table.name for d in indexes} <= SEARCH_TABLES  # with their tables
+    assert [d for d in differences if d[0] not in ("remove_table", "remove_index")] == []
+    on_postgresql = archive.engine.dialect.name == "postgresql"
+    assert removed == tables & SEARCH_TABLES == (SEARCH_TABLES if on_postgresql else set())
     assert db.current_revision(archive.engine) == db.head_revision() == db.SCHEMA_REVISION
 
 
@@ -158,4 +169,37 @@ def test_items_public_before_the_log_of_public_changes_are_logged_as_made_public
     assert [tuple(row) for row in rows] == [
         ("item", "KT-2020-000001", "create", "2020-01-02 03:04:05.000000", 1)
     ]
+    engine.dispose()
+
+
+def test_an_archive_with_items_gains_the_search_tables_on_postgresql_alone(database, tmp_path):
+    """0012: the PostgreSQL engine's table, empty until `archive reindex`; the items untouched."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = old_database(database, tmp_path)
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0011")
+        connection.execute(
+            text(
+                "insert into items (id, accession_id, type, content_hash, title, description, "
+                "subjects, rights, access, languages, technical, created_at, updated_at) values "
+                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
+                "'{}', '2020-01-01', '2020-01-01')"
+            )
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("select accession_id from items")).scalars().all() == [
+            "KT-2020-000001"
+        ]
+        tables = set(inspect(connection).get_table_names()) & SEARCH_TABLES
+        if database.name == "postgresql":
+            assert tables == SEARCH_TABLES
+            assert connection.execute(text("select count(*) from search_documents")).scalar() == 0
+        else:
+            assert tables == set()
+    assert db.current_revision(engine) == db.SCHEMA_REVISION
     engine.dispose()

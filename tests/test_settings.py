@@ -29,6 +29,12 @@ def test_environment_overrides_the_toml_file_and_a_mapping_overrides_both(tmp_pa
         ("max_image_pixels = 0", "positive"),
         ('default_access = "secret"', "public or restricted"),
         ("workers = ", "archive.toml"),
+        ('search_engine = "solr"', "must be one of whoosh, postgresql"),
+        ('search_engine = "postgresql"', "needs a PostgreSQL database_url"),
+        (
+            'search_engine = "postgresql"\ndatabase_url = "sqlite:////tmp/a.db"',
+            "needs a PostgreSQL database_url",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_reason(tmp_path, toml, message):
