@@ -109,3 +109,32 @@ def test_the_catalogue_searches_the_database(home, photo):
         assert isinstance(app.extensions["search"], DatabaseIndex)
     finally:
         app.extensions["archive"].close()
+
+
+def test_a_rebuild_replaces_every_document_and_one_that_fails_leaves_the_old_answering(
+    database,
+):
+    from archive import db
+    from tests.test_search_service import doc
+
+    engine = db.make_engine(database.new_schema(migrated=True))
+    index = DatabaseIndex(engine)
+    try:
+        for n in range(3):  # each in a new table, indexed as the one before
+            assert index.rebuild([doc(f"A{n}", "Bản một"), doc("B", "Bản hai")]) == 2
+        index.update([doc("B", "Bản ba")])  # the id is still unique
+        assert index.versions().keys() == {"A2", "B"}
+        assert [hit.id for hit in index.search("bản ba").hits] == ["B"]
+
+        def failing():
+            yield doc("C", "Bản bốn")
+            raise RuntimeError("database went away")
+
+        with pytest.raises(RuntimeError, match="went away"):
+            index.rebuild(failing())
+        assert index.versions().keys() == {"A2", "B"}
+        with pytest.raises(InvalidInput, match="given twice"):
+            index.rebuild([doc("D", "Một"), doc("D", "Hai")])
+        assert index.count() == 2
+    finally:
+        engine.dispose()
