@@ -8,8 +8,10 @@ as soon as it is committed. A document's words are analysed here as for Whoosh
 (`search_index.analysis`) and handed to PostgreSQL as a `tsvector` of ready-made lexemes: each
 word as written, folded (prefixed `~`) and, in English texts, folded and stemmed (prefixed `=`),
 at its position; weighted A in the title, B in the description and the rest of the record's
-text, C in the pages. An exact spelling matches both its forms, a folded one only the folded,
-so the exact spelling ranks first. Phrases are `<->` sequences of one form. Facets and filters
+text, C in the pages. `words` holds every text and finds the matches (through its GIN index
+alone, never read); `head`, the record's texts without the pages, small, ranks them: an exact
+spelling matches both its forms, a folded one only the folded, so the exact spelling ranks
+first. Phrases are `<->` sequences of one form. Facets and filters
 are arrays of values (`facet\\x1fvalue` as written, `field=folded value`); each facet's counts
 are one GROUP BY over the matching documents under the other facets' filters.
 """
