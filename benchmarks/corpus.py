@@ -43,6 +43,8 @@ FONDS = {
     "tinh-doan": ("van-ban", "anh"), "cong-an-tinh": ("van-ban", "ho-so"),
 }  # fmt: skip
 FILES_PER_SERIES = 25
+PER_PAGE = 20  # results asked for per search, by every engine measured
+FACET_VOCABULARIES = ("decade", "convention", "theme", "district")  # the corpus's facets
 
 
 class Lexicon:
