@@ -14,6 +14,7 @@ from PIL import Image
 
 from archive import settings
 from archive.cli import cli
+from archive.fields import neutralised
 from tests.conftest import copy_sample, make_image, outcomes, text_pdf
 
 
@@ -400,3 +401,12 @@ def test_item_list_json_and_csv_have_a_stable_shape(run, ingested):
     rows = list(csv.DictReader(io.StringIO(run("item", "list", "--csv").output)))
     assert list(rows[0]) == ["id", "type", "access", "collection", "date", "created_at", "title"]
     assert next(r for r in rows if r["id"] == dossier)["title"] == "Hồ sơ, 1976"
+
+
+def test_item_list_csv_runs_no_cell_as_a_formula(run, ingested):
+    dossier = ingested["dossier.tif"]
+    for title in ('=HYPERLINK("http://x")', "+84 260", "-5 độ", "@nhóm", "'=kept"):
+        run("item", "set", dossier, f"title={title}")
+        rows = list(csv.DictReader(io.StringIO(run("item", "list", "--csv").output)))
+        assert next(r for r in rows if r["id"] == dossier)["title"] == neutralised(title)
+        assert neutralised(title).startswith("'")

@@ -11,7 +11,7 @@ import click
 from archive import orders
 from archive.cli.base import JSON_INDENT, Context, cli, pass_context, print_changes
 from archive.errors import InvalidInput, NotFound
-from archive.fields import BY_NAME, default_lang
+from archive.fields import BY_NAME, default_lang, neutralised
 
 
 @cli.group()
@@ -169,14 +169,17 @@ _LIST_COLUMNS = ("id", "type", "access", "collection", "date", "created_at", "ti
 
 
 def _list_csv(found, lang: str) -> None:
+    """The list as CSV, each cell kept from running as a formula in a spreadsheet, as
+    `archive export csv` keeps its cells."""
     import csv
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(_LIST_COLUMNS)
     for row in found:
-        writer.writerow(
-            [_title(row["title"], lang) if k == "title" else row[k] or "" for k in _LIST_COLUMNS]
-        )
+        cells = [
+            _title(row["title"], lang) if k == "title" else row[k] or "" for k in _LIST_COLUMNS
+        ]
+        writer.writerow([neutralised(str(cell)) for cell in cells])
 
 
 def _list_text(found, lang: str) -> None:
