@@ -234,19 +234,23 @@ _PAGE_TEXTS = (
 )
 
 
-_PAGE_IMAGE = (
+_ANY_PAGE_IMAGE = (
     select(Master.sha256, Page.frame)
     .join(Page, Page.master_id == Master.id)
     .join(Item, Page.item_id == Item.id)
     .where(Item.accession_id == bindparam("accession_id"), Page.number == bindparam("number"))
-    .where(PUBLIC)
 )
+_PAGE_IMAGE = _ANY_PAGE_IMAGE.where(PUBLIC)
 
 
-def page_image(session: Session, accession_id: str, number: int) -> tuple[str, int] | None:
+def page_image(
+    session: Session, accession_id: str, number: int, public_only: bool = True
+) -> tuple[str, int] | None:
     """(master's SHA-256, frame) of a page of a public item, which name its IIIF images; None
-    for any other. One row: a viewer asks for dozens of tiles, and each is checked."""
-    row = session.execute(_PAGE_IMAGE, {"accession_id": accession_id, "number": number}).first()
+    for any other. One row: a viewer asks for dozens of tiles, and each is checked. Staff
+    (`public_only=False`) see every item's pages, restricted and withdrawn ones too."""
+    query = _PAGE_IMAGE if public_only else _ANY_PAGE_IMAGE
+    row = session.execute(query, {"accession_id": accession_id, "number": number}).first()
     return (row.sha256, row.frame) if row is not None else None
 
 

@@ -158,9 +158,14 @@ def image_info(accession_id: str, number: int) -> Response:
 
 @blueprint.get("/images/<accession_id>/<int:number>/<path:image>")
 def image(accession_id: str, number: int, image: str) -> Response:
+    return served_image(_page_folder(accession_id, number), image)
+
+
+def served_image(folder, image: str) -> Response:
+    """The image `image` of the tree in `folder` (level 0: only what was made), for any cache
+    to keep; the staff workspace serves restricted items' pages with it, kept by none."""
     if not image.endswith("/default.jpg"):
         abort(404)  # level 0: only what was made, in the one quality and format
-    folder = _page_folder(accession_id, number)
     one_side = _ONE_SIDE.match(image)
     if one_side and not (folder / image).is_file():
         return _nearest_size(folder, one_side.group("width"), one_side.group("height"))

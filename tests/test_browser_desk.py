@@ -1,6 +1,6 @@
 """The archivist's pages of the staff workspace in Debian's Chromium (Playwright), over an
 archive of their own served by `archive serve`, by keyboard: a page's text corrected beside its
-image and the new word found by search at once; an automatic tag rejected, and still rejected
+image (drawn while the item is restricted too) and the new word found by search at once; an automatic tag rejected, and still rejected
 after `archive tag --retag`; a title changed in the item editor, a bad date refused beside its
 field as it is typed and when sent, and the new title on the public page and in search."""
 
@@ -70,10 +70,13 @@ def test_an_archivist_corrects_a_pages_text_and_search_finds_the_new_word(seen, 
     from playwright.sync_api import expect
 
     page, document = seen.page, desk["id"]
+    assert desk["run"]("item", "set", document, "access=restricted").exit_code == 0
     page.goto(f"/staff/items/{document}/pages/1/text")
     signs_in(page, ARCHIVIST)
     page.wait_for_url(re.compile(rf"^[^?]*/staff/items/{document}/pages/1/text$"))
-    draws_tiles(seen)  # the page's image, beside its text
+    draws_tiles(seen)  # the page's image, beside its text, though the public may not see it
+    assert desk["run"]("item", "set", document, "access=public").exit_code == 0
+    page.reload()
     tab_to(page, "#text", presses=60)
     page.keyboard.press("Control+End")
     page.keyboard.type("\nHội nghị Quyphongtrang")

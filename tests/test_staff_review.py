@@ -202,10 +202,45 @@ def _search(desk: dict, words: str) -> str:
 def test_the_correction_page_shows_the_image_in_the_viewer_beside_the_text(desk):
     scanned = desk["ids"]["trang.png"]
     html = page(client_as(desk, "binh"), f"/staff/items/{scanned}/pages/1/text?lang=en")
-    assert f'data-info="/iiif/images/{scanned}/1/info.json"' in html
+    assert f'data-info="/staff/images/{scanned}/1/info.json"' in html
     assert "openseadragon.min.js" in html and "catalogue.js" in html
     assert re.search(r'<textarea id="text" name="text"[^>]*>[^<]*Kon Tum', html)
     assert "OCR confidence" in html
+
+
+def test_a_restricted_pages_image_shows_to_staff_and_is_kept_by_no_cache(desk):
+    scanned = desk["ids"]["bien-ban.png"]
+    with desk["archive"].change("item set", by="binh") as work:
+        items.edit(work, scanned, {"access": "restricted"}, "vi")
+    try:
+        viewer, anonymous = client_as(desk, "dung"), client_as(desk, None)
+        html = page(viewer, f"/staff/items/{scanned}/pages/1/text")
+        info_url = f"/staff/images/{scanned}/1/info.json"
+        assert f'data-info="{info_url}"' in html
+        assert anonymous.get(f"/iiif/images/{scanned}/1/info.json").status_code == 404
+        info = viewer.get(info_url)
+        assert info.status_code == 200 and "no-store" in info.headers["Cache-Control"]
+        assert info.get_json()["id"].endswith(f"/staff/images/{scanned}/1")
+        size = info.get_json()["sizes"][0]
+        for image in (
+            f"full/{size['width']},{size['height']}/0/default.jpg",
+            "full/max/0/default.jpg",
+        ):
+            with viewer.get(f"/staff/images/{scanned}/1/{image}") as tile:
+                assert tile.status_code == 200 and tile.mimetype == "image/jpeg"
+                assert tile.data[:3] == b"\xff\xd8\xff"
+                assert "no-store" in tile.headers["Cache-Control"]
+                assert "public" not in tile.headers["Cache-Control"]
+                assert "max-age" not in tile.headers["Cache-Control"]
+                assert "Expires" not in tile.headers
+            tile = anonymous.get(f"/staff/images/{scanned}/1/{image}")
+            assert tile.status_code == 302 and "/staff/login" in tile.headers["Location"]
+        for wrong in ("2/info.json", "1/full/max/0/default.png", "1/../../../secret_key"):
+            assert viewer.get(f"/staff/images/{scanned}/{wrong}").status_code == 404, wrong
+        assert viewer.get("/staff/images/KT-1999-000001/1/info.json").status_code == 404
+    finally:
+        with desk["archive"].change("item set", by="binh") as work:
+            items.edit(work, scanned, {"access": "public"}, "vi")
 
 
 def test_a_corrected_text_is_a_new_version_found_by_search_at_once(desk):

@@ -12,8 +12,9 @@ One blueprint, `staff` (blueprint.py), to which each family adds its routes: aut
 out), dashboard, editor (an item's fields), audit (the trail and an item's history), review (an
 item's tags), texts (correcting a page's text), users (accounts), collections (the tree, described,
 renamed and moved), exhibitions (their lifecycle, preview, export and partners), exhibition_editor
-(an exhibition's definition), withdrawal (withdraw, restore, purge), batch (batch edits, previewed
-and undone), report (the plan's report).
+(an exhibition's definition), images (a page's images, restricted ones too), withdrawal
+(withdraw, restore, purge), batch (batch edits, previewed and undone), report (the plan's
+report).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from catalogue.staff import (  # noqa: F401
     editor,
     exhibition_editor,
     exhibitions,
+    images,
     report,
     review,
     texts,

@@ -1,5 +1,6 @@
 """The correction of a page's text, `/staff/items/ID/pages/N/text`: the page's image in the
-deep-zoom viewer of the public item page beside its current text; saving makes a person's
+deep-zoom viewer of the public item page (its images from the workspace's own service, which
+serves restricted items too) beside its current text; saving makes a person's
 version (`archive.texts.transcribe`, as `archive item text` does), which search finds at once;
 every version listed, with what changed from the one before it."""
 
@@ -15,6 +16,7 @@ from archive.errors import InvalidInput, NotFound
 from archive.models import PageText
 from catalogue import services
 from catalogue.i18n import gettext
+from catalogue.staff import images
 from catalogue.staff.blueprint import blueprint, current_user, requires
 from search_index.folder import IndexLocked
 
@@ -80,7 +82,7 @@ def _page(
             number=number,
             count=len(item.pages),
             image=derivatives.page_facts(archive.home, page) is not None,
-            info=url_for("iiif.image_info", accession_id=item.accession_id, number=number),
+            info=images.info_url(item.accession_id, number),
             current=current,
             text=draft if draft is not None else (current.text if current else ""),
             versions=list(reversed(versions)),
