@@ -364,6 +364,29 @@ def test_the_dashboard_lists_unreviewed_tags_file_names_and_undated_items(desk):
     assert undated is None or photo not in undated.group(0)
 
 
+def test_each_list_of_the_dashboard_is_paged_and_keeps_the_others_where_they_are(desk, monkeypatch):
+    from archive import worklist
+
+    monkeypatch.setattr(worklist, "LIMIT", 1)
+    client = client_as(desk, "dung")
+    first = page(client, "/staff/?lang=en&confidence=100")
+    undated = re.search(r'id="undated">.*?</nav>', first, re.S).group(0)
+    count = int(re.search(r"Items with no date: (\d+)", first).group(1))
+    assert count >= 2 and f"Page 1 of {count}" in undated and "Previous" not in undated
+    following = re.search(r'href="([^"]*undated_page=2[^"]*)" rel="next"', undated).group(1)
+    assert "confidence=100" in following and following.endswith("#undated-heading")
+    second = page(client, following.replace("&amp;", "&"))
+    listed = [re.search(r'id="undated">\s*<li><a href="/staff/items/([^"]+)"', html).group(1)
+              for html in (first, second)]  # fmt: skip
+    assert listed[0] != listed[1]
+    assert f"Page 2 of {count}" in second and 'rel="prev"' in second
+    assert re.search(r'id="file-named">.*?Page 1 of', second, re.S)  # the others stay on 1
+    for wrong in ("abc", "0", "-1", "99999999999"):
+        assert page(client, f"/staff/?undated_page={wrong}&lang=en").count("Page 1 of") >= 1
+    beyond = page(client, f"/staff/?undated_page={count + 5}&lang=en")
+    assert f"Page {count + 5} of {count}" in beyond and 'rel="prev"' in beyond
+
+
 def test_the_dashboard_shows_the_last_runs_and_pages_whose_reading_failed(desk):
     failed = desk["ids"]["hong.png"]
     html = page(client_as(desk, "dung"), "/staff/?lang=en")

@@ -2,7 +2,7 @@
 and their failures still open; pages whose reading failed, with "read again" (the same command
 as `archive ocr --retry-failed`, run beside the server); and what waits for review: pages read
 with a confidence under the one chosen, automatic tags no one has reviewed, titles that are
-only a file name, items with no date."""
+only a file name, items with no date; each a page at a time (`?undated_page=2`)."""
 
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ def dashboard() -> tuple[str, int]:
     below, error = _confidence(request.args.get("confidence", ""))
     with services.reading() as session:
         lists = {
-            "failed": worklist.failed_pages(session),
-            "unsure": worklist.unsure_pages(session, below),
-            "tags": worklist.unreviewed_tags(session),
-            "file_named": worklist.file_named(session),
-            "undated": worklist.undated(session),
+            "failed": worklist.failed_pages(session, _page("failed")),
+            "unsure": worklist.unsure_pages(session, below, _page("unsure")),
+            "tags": worklist.unreviewed_tags(session, _page("tags")),
+            "file_named": worklist.file_named(session, _page("file_named")),
+            "undated": worklist.undated(session, _page("undated")),
         }
         runs = journal.status(session, RUNS)["runs"]
     html = render_template(
@@ -59,6 +59,22 @@ def dashboard() -> tuple[str, int]:
         confidence_error=error,
     )
     return html, 400 if error else 200
+
+
+def _page(name: str) -> int:
+    """The page of the list `name` asked for (`?undated_page=3`); the first unless a number."""
+    raw = request.args.get(f"{name}_page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 and int(raw) else 1
+
+
+@blueprint.app_template_global()
+def worklist_page(name: str, page: int) -> str:
+    """The dashboard's address with the list `name` at `page`, the other lists as they are."""
+    args = {key: value for key, value in request.args.items() if key != f"{name}_page"}
+    return (
+        url_for("staff.dashboard", **args, **{f"{name}_page": page})
+        + f"#{name.replace('_', '-')}-heading"
+    )
 
 
 def _confidence(raw: str) -> tuple[float, str | None]:
