@@ -137,7 +137,8 @@ def _file_named(dialect: str) -> ColumnElement[bool]:
     name = _last_part(path, "/")
     folder = _last_part(func.rtrim(_leading(path, "/"), "/"), "/")
     stem = func.rtrim(_leading(name, "."), ".")
-    return title.in_([name, stem, folder])  # a folder's is '' when it has none
+    # that the path holds the title at all is quick to ask, and rules out most items
+    return and_(Master.original_path.contains(title), title.in_([name, stem, folder]))
 
 
 def _leading(text, mark: str):

@@ -1,8 +1,9 @@
 """The archivist's pages of the staff workspace in Debian's Chromium (Playwright), over an
 archive of their own served by `archive serve`, by keyboard: a page's text corrected beside its
-image (drawn while the item is restricted too) and the new word found by search at once; an automatic tag rejected, and still rejected
-after `archive tag --retag`; a title changed in the item editor, a bad date refused beside its
-field as it is typed and when sent, and the new title on the public page and in search."""
+image (drawn while the item is restricted too) and the new word found by search at once; an
+automatic tag rejected, and still rejected after `archive tag --retag`; a title changed in the
+item editor, a bad date refused beside its field as it is typed and when sent, and the new title
+on the public page and in search."""
 
 from __future__ import annotations
 
