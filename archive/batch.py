@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from archive.work import UnitOfWork
 
 ACTION = "batch edit"
+SPREADSHEET = "csv update"  # a metadata.csv's rows applied (archive.sheet_updates): undone so
+ACTIONS = (ACTION, SPREADSHEET)
 UNDO = "batch undo"
 MAX_ITEMS = 5000  # a selection larger than this is refused: edit it in parts
 LOAD_BATCH = 500  # items read at once
@@ -170,7 +172,7 @@ def undo(work: UnitOfWork, unit_id: int) -> Undone:
     """Put back what the batch `unit_id` changed, in this one unit of work."""
     session = work.session
     unit = session.get(AuditUnit, unit_id)
-    if unit is None or unit.action != ACTION:
+    if unit is None or unit.action not in ACTIONS:
         raise NotFound(f"no batch edit {unit_id}")
     marker = f"batch-{unit_id}"
     if session.scalar(select(AuditEntry.id).where(AuditEntry.target == marker).limit(1)):

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.fields import neutralised
@@ -34,11 +34,14 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
-def write(session: Session, accession_ids: Iterable[str], out: Path) -> Written:
+def write(
+    session: Session, accession_ids: Iterable[str], out: Path, folder: Path | None = None
+) -> Written:
     """Write the items named (in accession order) to `out`: UTF-8 with a BOM, which Excel needs
-    to read Vietnamese, and the `file` column relative to `out`'s folder."""
+    to read Vietnamese, and the `file` column relative to `folder` (by default `out`'s)."""
     items = _items(session, sorted(set(accession_ids)))
     sources = _sources(session, [item.id for item in items])
+    folder = (folder or out.parent).absolute()
     languages = sorted({lang for item in items for lang in [*item.title, *item.description]})
     columns = ["file", *(f"title_{lang}" for lang in languages)]
     columns += [f"description_{lang}" for lang in languages]
@@ -49,7 +52,7 @@ def write(session: Session, accession_ids: Iterable[str], out: Path) -> Written:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(columns)
         for item in items:
-            name = _file(sources.get(item.id, []), out.parent.absolute(), item, written)
+            name = _file(sources.get(item.id, []), folder, item, written)
             values = _row(item, languages)
             if any(";" in subject for subject in item.subjects or []):
                 written.warnings.append(f"{item.accession_id}: a subject holds ';', read as two")
@@ -57,6 +60,19 @@ def write(session: Session, accession_ids: Iterable[str], out: Path) -> Written:
             written.rows += 1
     os.replace(temporary, out)
     return written
+
+
+def archive_folder(session: Session) -> Path:
+    """The folder every file the archive ingested is below: a `file` column relative to it
+    names each item by a path no other item's file has (the workspace writes and reads it so).
+    The folders all the paths share are those the first and the last in order share; when
+    every file is in one folder, the one above it (that folder may be a document's pages)."""
+    first, last = session.execute(select(func.min(Source.path), func.max(Source.path))).one()
+    if first is None:
+        return Path("/")
+    if Path(first).parent == Path(last).parent:
+        return Path(first).parent.parent
+    return Path(os.path.commonpath([first, last]))
 
 
 def _items(session: Session, accession_ids: list[str]) -> list[Item]:

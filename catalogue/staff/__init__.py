@@ -14,7 +14,7 @@ item's tags), texts (correcting a page's text), users (accounts), collections (t
 renamed and moved), exhibitions (their lifecycle, preview, export and partners), exhibition_editor
 (an exhibition's definition), images (a page's images, restricted ones too), withdrawal
 (withdraw, restore, purge), batch (batch edits, previewed and undone), report (the plan's
-report).
+report), spreadsheets (the metadata.csv taken away and brought back).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from catalogue.staff import (  # noqa: F401
     images,
     report,
     review,
+    spreadsheets,
     texts,
     users,
     withdrawal,

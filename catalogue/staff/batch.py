@@ -28,7 +28,7 @@ def batch_select() -> tuple[str, int]:
     return _select_page(request.args.getlist("id") or None, {})
 
 
-def _selection() -> list[str]:
+def selection() -> list[str]:
     """The items the address asks for: a search (`q`, within the collection `in` when given),
     or without words every item of the collection `in`."""
     query, slug = request.args.get("q", "")[:MAX_QUERY], request.args.get("in", "").strip()
@@ -43,7 +43,7 @@ def _selection() -> list[str]:
 
 def _select_page(ids: list[str] | None, errors: dict, status: int = 400) -> tuple[str, int]:
     try:
-        chosen = ids if ids is not None else _selection()
+        chosen = ids if ids is not None else selection()
     except (InvalidInput, NotFound) as error:
         chosen, errors = [], {"selection": (str(error), "en")}
     with services.reading() as session:
@@ -150,7 +150,7 @@ def _unit_of(archive, by: str) -> int:
 def batch_made(unit_id: int) -> tuple[str, int]:
     with services.reading() as session:
         unit = session.get(AuditUnit, unit_id)
-        if unit is None or unit.action != batch.ACTION:
+        if unit is None or unit.action not in batch.ACTIONS:
             abort(404)
         entries = [e for e in unit.entries if e.kind == "item" and e.field != "tags"]
         shown = [(e.target, e.field, e.before, e.after) for e in entries[:SHOWN]]
@@ -158,6 +158,7 @@ def batch_made(unit_id: int) -> tuple[str, int]:
             select(AuditEntry.id).where(AuditEntry.target == f"batch-{unit_id}").limit(1)
         )
         made = {"id": unit.id, "at": unit.at, "by": unit.by, "count": len(entries)}
+        made["action"] = unit.action
     html = render_template("staff/batch_made.html", unit=made, changes=shown, undone=undone)
     return html, 200
 
