@@ -32,10 +32,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-# A tile of a level-0 image service: region and size in pixels, as OpenSeadragon asks for them;
-# on a small screen it may take one of the whole image's sizes instead.
-TILE = re.compile(r"/iiif/images/[^/]+/\d+/\d+,\d+,\d+,\d+/\d+,\d+/0/default\.jpg$")
-SIZE = re.compile(r"/iiif/images/[^/]+/\d+/full/\d+,\d+/0/default\.jpg$")
+# A tile of a level-0 image service (the public one, or the workspace's): region and size in
+# pixels, as OpenSeadragon asks for them; on a small screen it may take one of the whole image's
+# sizes instead.
+TILE = re.compile(r"/(iiif|staff)/images/[^/]+/\d+/\d+,\d+,\d+,\d+/\d+,\d+/0/default\.jpg$")
+SIZE = re.compile(r"/(iiif|staff)/images/[^/]+/\d+/full/\d+,\d+/0/default\.jpg$")
 FLAT = 10  # pixel standard deviation below which a screenshot is one flat colour
 WAIT_MS = 15_000
 SERIOUS = ("serious", "critical")
@@ -450,7 +451,7 @@ def serious_violations(page) -> list[dict]:
 
 STAFF_PAGES = (
     *("login", "dashboard", "audit", "history", "editor", "tags", "text", "users", "user"),
-    *("exhibitions", "exhibition", "exhibition_editor", "preview", "partners"),
+    *("exhibitions", "exhibition", "exhibition_editor", "preview", "partners", "csv"),
 )
 
 
@@ -470,6 +471,7 @@ def staff_addresses(catalogue_home: dict, staff_accounts: dict) -> dict[str, str
         "exhibition_editor": f"/staff/exhibitions/{PHOTO_EXHIBITION}/edit",
         "preview": f"/staff/exhibitions/{PHOTO_EXHIBITION}/preview",
         "partners": "/staff/partners",
+        "csv": "/staff/csv",
     }
 
 
