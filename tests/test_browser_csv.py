@@ -87,7 +87,7 @@ def _retitled(body: bytes, file: str, title: str) -> bytes:
 
 def _sends(page, path) -> None:
     page.set_input_files("#csv-sheet", str(path))
-    tab_to(page, "#csv-preview", presses=10)
+    tab_to(page, "#csv-preview")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/staff/csv/preview"))
 

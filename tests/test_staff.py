@@ -337,6 +337,7 @@ def test_every_form_that_posts_carries_the_csrf_token(staff):
         f"/staff/items/{photo}/pages/1/text",
         "/staff/users",
         f"/staff/users/{TARGET}",
+        "/staff/csv",
     ):
         html = page(client, address)
         forms += re.findall(r'<form[^>]*method="post".*?</form>', html, flags=re.S)
@@ -399,6 +400,8 @@ def test_every_view_of_the_workspace_names_a_permission_of_the_one_table(staff):
     assert needs["staff.purge"] == roles.PURGE
     assert needs["staff.batch_select"] == needs["staff.batch_made"] == roles.READ
     assert needs["staff.page_image_info"] == needs["staff.page_image"] == roles.READ
+    assert needs["staff.csv_page"] == needs["staff.csv_export"] == roles.READ
+    assert needs["staff.csv_preview"] == needs["staff.csv_apply"] == roles.ITEMS
     for endpoint in ("preview", "apply", "undo"):
         assert needs[f"staff.batch_{endpoint}"] == roles.ITEMS
     for endpoint in ("report", "report_chart", "report_items"):
@@ -506,6 +509,7 @@ def test_staff_pages_are_stored_by_no_cache_indexed_by_no_engine_under_the_publi
         assert answer.headers["Content-Security-Policy"] == CSP, address
         if answer.mimetype == "text/html":  # not a manifest or a .zip
             assert not _INLINE.search(answer.get_data(as_text=True)), address
+        answer.close()  # an image is sent from its file, open until the answer is closed
 
 
 def _shared_rows(home: Path) -> int:
@@ -522,7 +526,7 @@ def test_staff_pages_never_enter_the_public_page_caches(staff):
     client = client_as(app, "an")
     for rule, method, _ in _staff_routes(app):
         if method == "GET":
-            client.get(_filled(rule, ids))
+            client.get(_filled(rule, ids)).close()
     assert (len(kept.pages), _shared_rows(staff["home"])) == (pages, shared)
     anonymous.get(f"/items/{ids['anh-0.jpg']}?lang=en")
     assert len(kept.pages) == pages + 1  # what is counted here does grow with a public page
