@@ -18,7 +18,9 @@ failed.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -110,6 +112,9 @@ def main() -> None:
     home = folder / "home"
     if not ready(home, options.items):
         build(home, options.items)
+    # the public pages an earlier run over a kept archive left in the shared cache: the baseline
+    # would be served from it (under a millisecond), not made
+    shutil.rmtree(home / "cache", ignore_errors=True)
     from catalogue.app import create_app
 
     app = create_app(home)
@@ -129,6 +134,8 @@ def main() -> None:
             f"  {name:30} p50 {statistics.median(times):6.1f} ms   "
             f"p95 {percentile(times, 0.95):6.1f} ms   max {max(times):6.1f} ms"
         )
+    load = os.getloadavg()[0]
+    say(f"load average of the machine meanwhile: {load:.1f} on {os.cpu_count()} cores")
     editor_p95 = percentile(results[EDITOR], 0.95)
     met = editor_p95 < TARGET_P95_MS
     say(f"target: the editor's p95 < {TARGET_P95_MS:g} ms: {'met' if met else 'MISSED'}")
