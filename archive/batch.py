@@ -72,7 +72,7 @@ def apply(work: UnitOfWork, accession_ids: list[str], operation: Operation) -> l
     if operation.kind == "move" and operation.value.strip().strip("/"):
         collections.find(work.session, operation.value)
     lang = _lang(work)
-    _load(work, accession_ids)
+    load(work, accession_ids)
     found: list[Change] = []
     for accession_id in dict.fromkeys(accession_ids):
         try:
@@ -82,7 +82,7 @@ def apply(work: UnitOfWork, accession_ids: list[str], operation: Operation) -> l
     return found
 
 
-def _load(work: UnitOfWork, accession_ids: list[str]) -> None:
+def load(work: UnitOfWork, accession_ids: list[str]) -> None:
     """Read the items with what re-tagging them reads (pages, texts, tags), a few queries for
     hundreds of items, instead of several per item: they stay in the session, where each
     edit finds them."""
@@ -179,7 +179,7 @@ def undo(work: UnitOfWork, unit_id: int) -> Undone:
         raise InvalidInput(f"batch edit {unit_id} is undone already")
     entries = [e for e in unit.entries if e.kind == "item" and e.field != "tags"]
     lang = _lang(work)
-    _load(work, list(dict.fromkeys(e.target for e in entries)))
+    load(work, list(dict.fromkeys(e.target for e in entries)))
     done: list[Change] = []
     kept: list[str] = []
     for entry in entries:

@@ -46,7 +46,7 @@ def apply(work: UnitOfWork, path: Path) -> Updates:
     found = Updates(refused=[f"{NAME} row {p.row}: {p.reason}" for p in sheet.problems])
     found.refused += sheet.failed.values()
     owners = _owners(work.session, set(sheet.rows))
-    by_item: dict[int, list[str]] = defaultdict(list)
+    by_item: dict[str, list[str]] = defaultdict(list)
     for name in sheet.rows:
         where = f"{NAME} row {sheet.row_of[name]}"
         owner = owners.get(name, set())
@@ -57,26 +57,29 @@ def apply(work: UnitOfWork, path: Path) -> Updates:
                                  "items' files; write more of it")  # fmt: skip
         else:
             found.refused.append(f"{where}: no item's file is at {name!r}")
-    loaded = {i.id: i for i in work.session.scalars(select(Item).where(Item.id.in_(by_item)))}
-    for key, names in sorted(by_item.items()):
+    batch.load(work, list(by_item))  # with what re-tagging reads, a few queries for them all
+    for accession_id, names in sorted(by_item.items()):
         descriptions = {repr(sorted(sheet.rows[n].fields.items())) for n in names}
         if len(descriptions) > 1:
             rows = " and ".join(str(sheet.row_of[n]) for n in names)
             found.refused.append(f"{NAME} rows {rows} name one item, described otherwise")
             continue
         found.rows += 1
-        changes = items.differences(loaded[key], sheet.rows[names[0]])
-        items.apply_changes(loaded[key], changes)
-        items.changed(work, loaded[key], changes)
-        found.changes += [(loaded[key].accession_id, *change) for change in changes]
+        item = items.find(work.session, accession_id)
+        changes = items.differences(item, sheet.rows[names[0]])
+        items.apply_changes(item, changes)
+        items.changed(work, item, changes)
+        found.changes += [(accession_id, *change) for change in changes]
     return found
 
 
-def _owners(session, names: set[str]) -> dict[str, set[int]]:
-    """The items each name is the end of a path of (a file's, or the folder of its pages)."""
-    owners: dict[str, set[int]] = defaultdict(set)
+def _owners(session, names: set[str]) -> dict[str, set[str]]:
+    """The items (accession ids) each name is the end of a path of: a file's, or the folder of
+    its pages."""
+    owners: dict[str, set[str]] = defaultdict(set)
     longest = max((name.count("/") + 1 for name in names), default=0)
-    for path, item_id in session.execute(select(Source.path, Source.item_id)):
+    query = select(Source.path, Item.accession_id).join(Item, Source.item_id == Item.id)
+    for path, item_id in session.execute(query):
         parts = PurePosixPath(path).parts
         for end in (len(parts), len(parts) - 1):
             for start in range(max(1, end - longest), end):  # parts[0] is the root
