@@ -48,8 +48,11 @@ def csv_export() -> Response | tuple[str, int]:
     file the archive ingested (so that each row names its item alone)."""
     try:
         chosen = _chosen()
-    except (InvalidInput, NotFound) as error:
-        return render_template("staff/csv.html", args=request.args, error=str(error)), 400
+    except (InvalidInput, NotFound) as error:  # in the CLI's own words
+        html = render_template(
+            "staff/csv.html", args=request.args, error=str(error), error_lang="en"
+        )
+        return html, 400
     with tempfile.TemporaryDirectory() as scratch, services.reading() as session:
         out = Path(scratch) / "metadata.csv"
         spreadsheet.write(session, chosen, out, spreadsheet.archive_folder(session))
