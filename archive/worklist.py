@@ -115,9 +115,18 @@ def file_named(session: Session, page: int = 1) -> Listed:
         .join(Master, Master.id == Page.master_id)
         .where(_file_named(session.get_bind().dialect.name))
     )
-    count = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(Item.id).limit(LIMIT).offset(_offset(page)))
+    count, rows = _paged(session, query.order_by(Item.id), page)
     return Listed(count, [Row(a, t) for a, t in rows], page)
+
+
+def _paged(session: Session, query, page: int) -> tuple[int, list]:
+    """The count of the query's rows and those of the page, its filter worked out once: the
+    count comes with each row (a window over them all), or alone past the last page."""
+    counted = query.add_columns(func.count().over()).limit(LIMIT).offset(_offset(page))
+    rows = session.execute(counted).all()
+    if rows:
+        return rows[0][-1], [row[:-1] for row in rows]
+    return session.scalar(select(func.count()).select_from(query.subquery())), []
 
 
 def _file_named(dialect: str) -> ColumnElement[bool]:
