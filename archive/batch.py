@@ -85,18 +85,19 @@ def apply(work: UnitOfWork, accession_ids: list[str], operation: Operation) -> l
 def load(work: UnitOfWork, accession_ids: list[str]) -> None:
     """Read the items with what re-tagging them reads (pages, texts, tags), a few queries for
     hundreds of items, instead of several per item: they stay in the session, where each
-    edit finds them."""
+    edit finds them. The session holds an unchanged item only while something refers to it,
+    so the unit of work's session refers to them (in its `info`) until it ends: let go, they
+    were read again one by one, and each one's pages, texts and tags after them."""
+    held = work.session.info.setdefault("loaded", [])
     for start in range(0, len(accession_ids), LOAD_BATCH):
         chunk = accession_ids[start : start + LOAD_BATCH]
-        list(
-            work.session.scalars(
-                select(Item)
-                .where(Item.accession_id.in_(chunk))
-                .options(
-                    selectinload(Item.pages).selectinload(Page.texts),
-                    selectinload(Item.tags),
-                    selectinload(Item.collection),
-                )
+        held += work.session.scalars(
+            select(Item)
+            .where(Item.accession_id.in_(chunk))
+            .options(
+                selectinload(Item.pages).selectinload(Page.texts),
+                selectinload(Item.tags),
+                selectinload(Item.collection),
             )
         )
 
