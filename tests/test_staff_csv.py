@@ -210,6 +210,18 @@ def test_a_file_that_cannot_be_read_applies_nothing_and_says_why(desk, body, rea
     assert title(desk, "in/a.jpg") == before
 
 
+def test_a_file_far_over_the_limit_is_refused_unread_and_nothing_is_kept(desk):
+    uploads = desk["archive"].home / "uploads"
+    before = sorted(uploads.iterdir()) if uploads.exists() else []
+    body = b"--b\r\n" + b"x" * (25 * 1024 * 1024)  # its length says enough: none of it is read
+    answer = client_as(desk, "binh").post(
+        "/staff/csv/preview?lang=en", data=body, content_type="multipart/form-data; boundary=b"
+    )
+    assert answer.status_code == 413
+    assert "The file is too large: at most 20 MB." in answer.get_data(as_text=True)
+    assert (sorted(uploads.iterdir()) if uploads.exists() else []) == before
+
+
 def test_a_stale_preview_is_shown_again_and_applies_nothing(desk):
     client = client_as(desk, "binh")
     rows = exported(client, **{"in": "kon-tum/anh"})

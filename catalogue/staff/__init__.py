@@ -69,6 +69,9 @@ def init_app(app: Flask, home: Path, base_url: str) -> None:
         SESSION_COOKIE_SECURE=base_url.startswith("https://"),
         # a form's token lasts as long as the session it belongs to (idle expiry ends both)
         WTF_CSRF_TIME_LIMIT=None,
+        # a request body is refused unread beyond this (413): the largest the workspace takes
+        # is a metadata.csv of at most spreadsheets.MAX_BYTES, with its form around it
+        MAX_CONTENT_LENGTH=spreadsheets.MAX_BYTES + 1024 * 1024,
     )
     app.session_interface = StaffSessions()
     CSRFProtect(app)

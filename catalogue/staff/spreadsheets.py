@@ -82,6 +82,14 @@ def csv_preview() -> tuple[str, int]:
     return _preview_page(_keep(body), None)
 
 
+@blueprint.errorhandler(413)
+def _too_large(_error) -> Response:
+    """A request over the app's MAX_CONTENT_LENGTH, refused before it is read or written down
+    (before the signed-in person is even looked up: the page is a line of text)."""
+    message = _("The file is too large: at most 20 MB.")
+    return Response(message + "\n", 413, mimetype="text/plain")
+
+
 def _csv_error(message: str, lang: str = "") -> tuple[str, int]:
     html = render_template("staff/csv.html", args={}, error=message, error_lang=lang)
     return html, 400
