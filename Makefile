@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 # Debian packages: Tesseract with its Vietnamese, English and orientation data; the fonts the
 # sample generator draws Vietnamese pages with; Chromium for the browser tests; libmagic for the
 # IIIF image validator; Pango for WeasyPrint, which writes the plan's report as PDF (in DejaVu, which
-# covers Vietnamese), and poppler-utils, with which the tests read that PDF back.
+# covers Vietnamese), and poppler-utils, with which the tests read that PDF back; Redis, the
+# broker the tests of `archive worker` start their own of.
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd \
 	fonts-dejavu-core fonts-dejavu-extra chromium libmagic1 libpango-1.0-0 libpangoft2-1.0-0 \
-	poppler-utils
+	poppler-utils redis-server
 DEMO := demo-data
 # The deep-zoom viewer, from the npm registry (package.json, package-lock.json), served by the
 # archive itself and copied into exported exhibitions. npm ci also brings the devDependencies,

@@ -378,3 +378,28 @@ class DailyViews(Base):
     route: Mapped[str] = mapped_column(String(40), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Job(Base):
+    """One page's OCR or IIIF images, done by `archive worker` on any machine when the setting
+    `broker_url` names a broker (`ingest.job_queue`). The broker carries only the job's id; its
+    state is here, for `archive status`, and its tries, so that a page that kills its worker
+    counts a try even though the worker could say nothing (migration 0012)."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    command: Mapped[str] = mapped_column(String(20))  # ingest | ocr | derivatives
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # ocr | images
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))  # the page's master when it was queued
+    languages: Mapped[str | None] = mapped_column(String(40))  # for Tesseract (ocr jobs)
+    # queued | running | done | failed; the reason when it failed
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(200))  # host and process of the last try
+    queued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    page: Mapped[Page] = relationship()

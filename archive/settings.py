@@ -58,6 +58,11 @@ def _email(value: str) -> str | None:
     return None if ok else "must be an e-mail address, such as archivist@example.org"
 
 
+def _broker_url(value: str) -> str | None:
+    ok = not value or value.startswith(("redis://", "rediss://"))
+    return None if ok else "must be empty or a redis:// address, such as redis://127.0.0.1:6379/0"
+
+
 def _access(value: str) -> str | None:
     return None if value in ("public", "restricted") else "must be public or restricted"
 
@@ -157,6 +162,28 @@ SETTINGS: tuple[Setting, ...] = (
         "Hours a signed-in session of the staff workspace lasts unused; then its user signs in "
         "again.",
         _above_zero,
+    ),
+    Setting(
+        "broker_url",
+        "",
+        "Address of the broker that OCR and IIIF image jobs go through to `archive worker` "
+        "processes on any machine, such as redis://127.0.0.1:6379/0; empty means ingest's own "
+        "worker processes on this machine.",
+        _broker_url,
+    ),
+    Setting(
+        "job_tries",
+        3,
+        "Times a page's job is started before it is failed: a page that ends its worker each "
+        "time (a crash) is not tried forever.",
+        _positive,
+    ),
+    Setting(
+        "job_timeout",
+        600,
+        "Seconds after which a job a worker took but never finished (its machine stopped) is "
+        "given to another worker; longer than any one page takes.",
+        _positive,
     ),
     Setting(
         "database_url",

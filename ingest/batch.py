@@ -83,6 +83,8 @@ def run(
     recovered = False
     settings = archive.settings
     workers = workers or settings["workers"] or os.cpu_count() or 1
+    # With a broker, pages are read and their images made by `archive worker`s, as jobs.
+    queued = bool(settings["broker_url"]) and not dry_run
     context = StepContext(
         settings["max_image_pixels"],
         settings["max_pages"],
@@ -91,9 +93,9 @@ def run(
         languages=options.languages,
         read_photos=options.read_photos,
         ocr_timeout=settings["ocr_timeout"],
-        ocr_root=None if dry_run else archive.home / "ocr",
+        ocr_root=None if dry_run or queued else archive.home / "ocr",
         derivatives_root=None
-        if dry_run or not settings["images_at_ingest"]
+        if dry_run or queued or not settings["images_at_ingest"]
         else archive.home / "derivatives",
     )
     with nullcontext() if dry_run else archive.writer_lock("ingest"), _quick(archive) as quick:
@@ -124,17 +126,35 @@ def run(
             with archive.session() as session:
                 report.run_id = journal.start_run(session, _options_record(paths, options))
                 journal.record(session, report.run_id, report.entries)
-        writer = Writer(archive, options, report.run_id, dry_run)
-        prepare_one = functools.partial(prepare, context=context)
-        for _unit, prepared in ordered_map(prepare_one, todo, workers, _crashed):
-            report.entries += writer.add(prepared)
-            on_done(next(upcoming))
-        report.entries += writer.flush()
+        with _sender(archive, queued) as send:
+            writer = Writer(archive, options, report.run_id, dry_run, send)
+            prepare_one = functools.partial(prepare, context=context)
+            for _unit, prepared in ordered_map(prepare_one, todo, workers, _crashed):
+                report.entries += writer.add(prepared)
+                on_done(next(upcoming))
+            report.entries += writer.flush()
         if not dry_run:
             on_committed(recovered)
             with archive.session() as session:
                 journal.finish_run(session, report.run_id, report.counts)
     return report
+
+
+@contextmanager
+def _sender(archive: Archive, queued: bool):
+    """What sends a batch's jobs to the broker once the batch is committed (None without one);
+    a broker that cannot be reached stops the run before any work."""
+    if not queued:
+        yield None
+        return
+    from ingest.job_queue import Sender
+
+    sender = Sender(archive.settings)
+    try:
+        sender.check()
+        yield sender
+    finally:
+        sender.close()
 
 
 def planned(entry: Entry) -> str | None:

@@ -5,6 +5,7 @@ only when a run needs it: a run that finds every file already done starts withou
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,17 @@ class Writer:
     and so does the first copy's entry (copies described differently never get here:
     `ingest.copies`)."""
 
-    def __init__(self, archive: Archive, options: Options, run_id: int | None, dry_run: bool):
+    def __init__(
+        self,
+        archive: Archive,
+        options: Options,
+        run_id: int | None,
+        dry_run: bool,
+        send: Callable[[list[tuple[str, int]]], None] | None = None,
+    ):
         self.archive, self.options, self.run_id, self.dry_run = archive, options, run_id, dry_run
+        self.send = send  # with a broker: the new items' pages are read by jobs, sent so
+        self.jobs: list[tuple[str, int]] = []
         self.batch: list[Prepared] = []
         self.started = time.monotonic()
         self.holders: dict[str, _Holder] = {}  # content hash -> the unit that holds it
@@ -68,6 +78,9 @@ class Writer:
                 entries = [self._entry(work.session, prepared) for prepared in self.batch]
                 self._register(work, list(zip(self.batch, entries, strict=True)))
                 journal.record(work.session, self.run_id, entries)
+            if self.send:
+                self.send(self.jobs)  # once committed: a worker finds each job's record
+                self.jobs = []
         for entry in entries:
             entry.new = None
         self.batch = []
@@ -114,11 +127,21 @@ class Writer:
                 entry.item = item.accession_id
                 self.holders[item.content_hash] = _Holder(entry, _fields(prepared))
                 entry.warnings += page_problems(entry.new)
+                if self.send:
+                    self._queue(work, prepared, item)
             else:
                 entry.duplicate_of = item.accession_id
                 if holder and holder.fields is None and prepared.unit.description:
                     items.take_description(work, item, entry.new)
                     self._described(holder, prepared, entry)
+
+    def _queue(self, work: UnitOfWork, prepared: Prepared, item) -> None:
+        from ingest import jobs
+
+        read = prepared.type == "document" or self.options.read_photos
+        images = self.archive.settings["images_at_ingest"]
+        languages = self.options.languages
+        self.jobs += jobs.for_item(work.session, item, read, images, self.run_id, languages)
 
     def _described(self, holder: _Holder, prepared: Prepared, entry: Entry) -> None:
         holder.fields = _fields(prepared)

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive import readings, texts
 from archive.home import Archive
@@ -14,6 +15,9 @@ from archive.models import Page
 from archive.records import PageResult
 from ingest.pipeline import FileRecord, StepContext, read, with_languages
 from ingest.workers import ordered_map
+
+if TYPE_CHECKING:
+    from archive.work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class Reread:
     failed: int = 0
 
 
-def _read(job: PageJob, context: StepContext) -> PageResult:
+def read_job(job: PageJob, context: StepContext) -> PageResult:
+    """OCR the page from its stored master."""
     record = FileRecord(
         job.path,
         str(job.path),
@@ -43,6 +48,18 @@ def _read(job: PageJob, context: StepContext) -> PageResult:
         stored_path=job.stored_path,
     )
     return read(record, job.frame, context)
+
+
+def ocr_context(archive: Archive, languages: str) -> StepContext:
+    """The context of reading stored pages again: no masters written, hOCR kept."""
+    return StepContext(
+        archive.settings["max_image_pixels"],
+        archive.settings["max_pages"],
+        None,
+        languages=languages,
+        ocr_timeout=archive.settings["ocr_timeout"],
+        ocr_root=archive.home / "ocr",
+    )
 
 
 def _crashed(_job: PageJob) -> PageResult:
@@ -64,27 +81,14 @@ def reread(
     with archive.writer_lock("ocr"):
         with archive.session() as session:
             pages = texts.pages_to_read(session, accession_ids, failed_only)
-            jobs = [_job(archive, page) for page in pages]
+            jobs = [page_job(archive, page) for page in pages]
         on_start(len(jobs))
-        context = StepContext(
-            archive.settings["max_image_pixels"],
-            archive.settings["max_pages"],
-            None,
-            languages=languages,
-            ocr_timeout=archive.settings["ocr_timeout"],
-            ocr_root=archive.home / "ocr",
-        )
+        context = ocr_context(archive, languages)
         counts = Reread()
-        read_one = functools.partial(_read, context=context)
+        read_one = functools.partial(read_job, context=context)
         for job, result in ordered_map(read_one, jobs, workers, _crashed):
             with archive.change("ocr") as work:
-                page = work.session.get(Page, job.page_id)
-                before = page.text
-                readings.record_result(page, with_languages(result))
-                if page.text is not before:
-                    texts.text_changed(work, page, before)
-                else:  # failed again, or for the first time: the page's reason is new
-                    work.record(page.item.accession_id, f"ocr p.{page.number}", None, result.error)
+                record_reading(work, work.session.get(Page, job.page_id), with_languages(result))
             if result.error:
                 counts.failed += 1
             else:
@@ -93,7 +97,19 @@ def reread(
     return counts
 
 
-def _job(archive: Archive, page: Page) -> PageJob:
+def record_reading(work: UnitOfWork, page: Page, result: PageResult) -> None:
+    """Put a new reading on the page: its text changed (the item is re-tagged, indexed and
+    audited), or the reason it failed, audited."""
+    before = page.text
+    readings.record_result(page, result)
+    if page.text is not before:
+        texts.text_changed(work, page, before)
+    else:  # failed again, or for the first time: the page's reason is new
+        work.record(page.item.accession_id, f"ocr p.{page.number}", None, result.error)
+
+
+def page_job(archive: Archive, page: Page) -> PageJob:
+    """What a worker needs to read the page, with no database."""
     master = page.master
     path = archive.home / master.stored_path
     return PageJob(page.id, path, master.media_type, master.sha256, page.frame, master.stored_path)

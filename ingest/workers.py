@@ -24,7 +24,9 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 
-def _initialise(main: int) -> None:
+def initialise(main: int) -> None:
+    """Make this process a worker of the process `main`: one thread for each library, ended
+    with its parent, one malloc arena. Also run in each process of `archive worker`."""
     # Tesseract and other OpenMP code, and libvips, would start a thread per core in every
     # worker: the workers are the parallelism, so each keeps to one thread.
     os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -89,7 +91,7 @@ class _Pool:
         method = "forkserver" if "pyvips" in sys.modules else "fork"
         context = multiprocessing.get_context(method)
         return ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_initialise, initargs=(os.getpid(),)
+            self.workers, mp_context=context, initializer=initialise, initargs=(os.getpid(),)
         )
 
     def renew(self) -> None:

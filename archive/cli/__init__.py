@@ -18,6 +18,7 @@ from archive.cli import (
     serving,
     users,
     withdrawing,
+    working,
 )
 from archive.cli.base import cli
 
@@ -35,6 +36,7 @@ __all__ = [
     "serving",
     "users",
     "withdrawing",
+    "working",
 ]
 
 

@@ -1,0 +1,117 @@
+"""Jobs: one page's OCR or IIIF images, queued for `archive worker` processes when the setting
+`broker_url` names a broker (`ingest.job_queue` carries their ids). A job's state is kept here:
+queued, running (with the worker and how many times one started it), done, or failed with its
+reason. Starting a try is bookkeeping, committed on its own before the work, so that a worker
+killed by the page still counts it; a job's result is committed with its state, in the unit of
+work that writes the result, so that a job done twice writes its result once."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.models import Item, Job, Page, utcnow
+
+OPEN = ("queued", "running")
+
+
+def add(
+    session: Session,
+    command: str,
+    kind: str,
+    pages: Iterable[Page],
+    run_id: int | None = None,
+    languages: str | None = None,
+) -> list[tuple[str, int]]:
+    """Queue a job of `kind` (ocr | images) for each page; (kind, id) of each, to be sent once
+    the caller's transaction is committed."""
+    made = [
+        Job(
+            command=command,
+            run_id=run_id,
+            kind=kind,
+            page=page,
+            sha256=page.master.sha256,
+            languages=languages,
+            state="queued",
+            tries=0,
+            queued_at=utcnow(),
+        )
+        for page in pages
+    ]
+    session.add_all(made)
+    session.flush()
+    return [(job.kind, job.id) for job in made]
+
+
+def worker_name() -> str:
+    """Who is trying a job: the machine and the process."""
+    return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+def begin(session: Session, job_id: int) -> Job | None:
+    """Start a try of the job (counted, and named after this process); None when it is
+    finished already (its message came twice) or gone."""
+    job = session.get(Job, job_id, with_for_update=True)
+    if job is None or job.state not in OPEN:
+        return None
+    job.tries += 1
+    job.state, job.worker, job.started_at = "running", worker_name(), utcnow()
+    return job
+
+
+def claim(session: Session, job_id: int) -> Job | None:
+    """The job, locked, for its result to be written with it; None when another try has
+    finished it already: that try's result stands."""
+    job = session.get(Job, job_id, with_for_update=True)
+    return job if job is not None and job.state in OPEN else None
+
+
+def finish(job: Job, reason: str | None = None) -> None:
+    job.state = "failed" if reason else "done"
+    job.reason, job.finished_at = reason, utcnow()
+
+
+def open_on_item(session: Session, item_id: int) -> int:
+    """How many jobs on the item's pages are yet to finish."""
+    return session.scalar(
+        select(func.count(Job.id))
+        .join(Page, Job.page_id == Page.id)
+        .where(Page.item_id == item_id, Job.state.in_(OPEN))
+    )
+
+
+def status(session: Session, run_ids: list[int]) -> dict[str, Any]:
+    """The jobs of the ingest runs `run_ids`, and of `archive ocr` and `archive derivatives`:
+    counts by kind and state, and each failed one with its reason. Keyed by run id, and by
+    command for the others."""
+    query = select(Job.command, Job.run_id, Job.kind, Job.state, func.count(Job.id)).group_by(
+        Job.command, Job.run_id, Job.kind, Job.state
+    )
+    found: dict[str, Any] = defaultdict(lambda: {"counts": Counter(), "failed": []})
+    for command, run_id, kind, state, count in session.execute(query):
+        if command == "ingest" and run_id not in run_ids:
+            continue
+        found[_key(command, run_id)]["counts"][f"{kind} {state}"] += count
+    failed = (
+        select(Job.command, Job.run_id, Job.kind, Item.accession_id, Page.number, Job.reason)
+        .join(Page, Job.page_id == Page.id)
+        .join(Item, Page.item_id == Item.id)
+        .where(Job.state == "failed", (Job.command != "ingest") | Job.run_id.in_(run_ids))
+        .order_by(Job.id)
+    )
+    for command, run_id, kind, accession_id, number, reason in session.execute(failed):
+        found[_key(command, run_id)]["failed"].append(
+            {"item": accession_id, "page": number, "kind": kind, "reason": reason}
+        )
+    return {key: {"counts": dict(v["counts"]), "failed": v["failed"]} for key, v in found.items()}
+
+
+def _key(command: str, run_id: int | None) -> str:
+    return str(run_id) if command == "ingest" else command

@@ -1,0 +1,132 @@
+"""The broker's queues of OCR and IIIF image jobs (Celery on Redis), when the setting
+`broker_url` names one: sending jobs, and `archive worker`, which takes them on any machine.
+
+A message carries only a job's id (`archive.jobs` keeps the rest). Nothing is lost: the queues
+are durable, and a job is acknowledged only once its result is committed (late acknowledgement),
+one at a time per process (prefetch 1). A worker process that dies on a job gives it back at
+once; a worker whose machine stops holds its jobs until `job_timeout` seconds have passed, when
+another worker takes them. A job done twice writes its result once (`ingest.jobs`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Queue
+
+from archive.errors import ConfigError
+
+QUEUES = ("ocr", "images")
+RESTORE_SECONDS = 5  # how often a worker looks for jobs held by a worker that stopped
+SEND_TRIES = 20  # a broker that restarts while jobs are sent is waited for, about a minute
+
+
+def make_app(settings: dict[str, Any]) -> Celery:
+    app = Celery("tulieu", broker=settings["broker_url"], set_as_current=False)
+    app.conf.update(
+        task_queues=[Queue(name, durable=True) for name in QUEUES],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": settings["job_timeout"],
+            "unacked_restore_interval": RESTORE_SECONDS,
+            "unacked_restore_throttle": 1,
+        },
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+    for kind in QUEUES:
+        app.task(name=kind, acks_late=True, reject_on_worker_lost=True)(_run)
+    return app
+
+
+class Sender:
+    """Sends jobs to the broker, each to the queue of its kind."""
+
+    def __init__(self, settings: dict[str, Any]):
+        self.url = settings["broker_url"]
+        self.app = make_app(settings)
+
+    def check(self) -> None:
+        """Fail at once, with the reason, when the broker cannot be reached."""
+        try:
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1)
+        except Exception as exc:
+            raise ConfigError(f"cannot reach the broker at {self.url}: {exc}")
+
+    def __call__(self, jobs: list[tuple[str, int]]) -> None:
+        if not jobs:
+            return
+        policy = {"max_retries": SEND_TRIES, "interval_start": 0.5, "interval_max": 3}
+        with self.app.producer_or_acquire() as producer:
+            for kind, job_id in jobs:
+                self.app.send_task(
+                    kind, args=[job_id], queue=kind, producer=producer, retry_policy=policy
+                )
+
+    def close(self) -> None:
+        self.app.close()
+
+
+# What each process of a worker knows: the archive home, its archive (opened in the process),
+# and the app, to send the jobs that follow from one done.
+_WORKER: dict[str, Any] = {}
+
+
+def work(home: Path, settings: dict[str, Any], concurrency: int, queues: list[str]) -> int:
+    """Take jobs from `queues` in `concurrency` processes until stopped; the exit code."""
+    app = make_app(settings)
+    _WORKER.update(home=home, sender=Sender(settings), archive=None)
+    worker = app.Worker(
+        concurrency=concurrency,
+        queues=queues,
+        pool="prefork",
+        hostname=f"archive-{os.getpid()}@{socket.gethostname()}",
+        loglevel="INFO",
+        without_mingle=True,
+        without_gossip=True,
+        without_heartbeat=True,
+        optimization="fair",
+    )
+    worker.start()
+    return worker.exitcode or 0
+
+
+def _run(job_id: int) -> None:
+    from ingest import jobs
+
+    jobs.run(_archive(), job_id, _WORKER["sender"])
+
+
+def _archive():
+    from archive.home import Archive
+
+    if _WORKER.get("archive") is None:
+        _WORKER["archive"] = Archive.open(_WORKER["home"])
+    return _WORKER["archive"]
+
+
+@signals.worker_process_init.connect
+def _started(**_kwargs) -> None:
+    from ingest.workers import initialise
+
+    initialise(os.getppid())
+    # libvips tells Python's logging of every operation at INFO: the worker's log is its jobs
+    logging.getLogger("pyvips").setLevel(logging.WARNING)
+    _WORKER["archive"] = None  # a process opens its own connections, never its parent's
+
+
+@signals.worker_process_shutdown.connect
+def _ending(**_kwargs) -> None:
+    if _WORKER.get("archive") is not None:
+        _WORKER["archive"].close()

@@ -1,0 +1,128 @@
+"""What `archive worker` does with a job (`archive.jobs`): OCR one page, or make its IIIF images,
+from the stored master, then commit the result in a unit of work, as a local ingest or
+`archive ocr` does (the item re-tagged and audited); once the last of an item's jobs is done,
+the item is indexed again. Also which jobs an item ingested with a broker gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from archive import derivatives
+from archive import jobs as records
+from archive.home import Archive
+from archive.models import Item
+from archive.records import PageResult
+from ingest.pipeline import make_images, with_languages
+from ingest.reread import PageJob, ocr_context, page_job, read_job, record_reading
+
+Send = Callable[[list[tuple[str, int]]], None]  # sends (kind, id) of jobs to the broker
+
+
+def for_item(session, item: Item, read: bool, images: bool, run_id: int | None, languages: str):
+    """The jobs of a new item: OCR of each page when it is to be read (the IIIF images follow
+    each page's reading, which finds it upright), else its images when they are made at ingest."""
+    if read:
+        return records.add(session, "ingest", "ocr", item.pages, run_id, languages)
+    if images:
+        return records.add(session, "ingest", "images", item.pages, run_id)
+    return []
+
+
+@dataclass(frozen=True)
+class _Try:
+    """A job's try, as read when it started: what the work needs, with no database."""
+
+    id: int
+    kind: str
+    command: str
+    tries: int
+    page: PageJob
+    rotation: int
+    languages: str | None
+
+
+def run(archive: Archive, job_id: int, send: Send) -> None:
+    """Do one job; nothing when it is finished already (its message came twice)."""
+    started = _begin(archive, job_id)
+    if started is None:
+        return
+    if started.tries > archive.settings["job_tries"]:
+        reason = (
+            f"given up after {started.tries - 1} tries: the worker ended each time while on "
+            "this page (it crashed, or was stopped)"
+        )
+        result = PageResult(error=reason) if started.kind == "ocr" else None
+        _commit(archive, started, result, reason, send)
+    elif started.kind == "ocr":
+        result = with_languages(read_job(started.page, ocr_context(archive, started.languages)))
+        _commit(archive, started, result, result.error, send)
+    else:
+        _commit(archive, started, None, _images(archive, started), send)
+
+
+def _begin(archive: Archive, job_id: int) -> _Try | None:
+    with archive.session() as session:
+        job = records.begin(session, job_id)
+        if job is None:
+            return None
+        page = job.page
+        return _Try(
+            job.id,
+            job.kind,
+            job.command,
+            job.tries,
+            page_job(archive, page),
+            page.rotation,
+            job.languages,
+        )
+
+
+def _images(archive: Archive, started: _Try) -> str | None:
+    """Make the page's images; the reason when they could not be made. A page offered again at
+    ingest finds them made; `archive derivatives` makes them anew."""
+    page = started.page
+    if started.command == "ingest" and derivatives.made(archive.home, page.sha256, page.frame):
+        return None
+    max_pixels = archive.settings["max_image_pixels"]
+    return make_images(
+        archive.home, page.path, page.media_type, page.sha256, page.frame, started.rotation,
+        max_pixels,
+    )  # fmt: skip
+
+
+def _commit(
+    archive: Archive, started: _Try, result: PageResult | None, reason: str | None, send: Send
+) -> None:
+    """Write the job's result with its state, unless another try wrote it first; then send the
+    jobs that follow from it, and index the item once its last job is done."""
+    follow: list[tuple[str, int]] = []
+    with archive.change(started.kind) as work:
+        job = records.claim(work.session, started.id)
+        if job is None:
+            return
+        records.finish(job, reason)
+        page = job.page
+        if result is not None:
+            record_reading(work, page, result)
+            if job.command == "ingest" and archive.settings["images_at_ingest"]:
+                follow = records.add(work.session, "ingest", "images", [page], job.run_id)
+        elif reason is None:
+            work.record(page.item.accession_id, "images", None, {"pages": [page.number]})
+        last = records.open_on_item(work.session, page.item_id) == 0
+        accession_id = page.item.accession_id
+    send(follow)
+    if last:
+        _index(archive, accession_id)
+
+
+def _index(archive: Archive, accession_id: str) -> None:
+    from search_index import follow
+    from search_index.service import SearchIndex
+
+    # Workers on several machines share the index: one writes at a time, the others wait.
+    with SearchIndex.open(archive.home / "index", lock_timeout=INDEX_LOCK_SECONDS) as index:
+        follow.update(archive, index, [accession_id])
+
+
+INDEX_LOCK_SECONDS = 300.0
