@@ -1,4 +1,5 @@
-"""The ingest journal: each run, and what it did with each input. `archive status` reads it."""
+"""The ingest journal: each run, and what it did with each input. `archive status` reads it, and
+the state of the jobs runs queued (`archive.jobs`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from archive import jobs
 from archive.models import IngestEvent, IngestRun, Item, Master, Page, utcnow
 from archive.records import Entry
 
@@ -58,6 +60,7 @@ def status(session: Session, last_runs: int = 5) -> dict[str, Any]:
     """Counts of what the archive holds, the last runs, and what their inputs failed on."""
     by = lambda column: dict(session.execute(select(column, func.count()).group_by(column)).all())  # noqa: E731
     runs = session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(last_runs)).all()
+    queued = jobs.status(session, [run.id for run in runs])
     return {
         "items": session.scalar(select(func.count(Item.id))),
         "by_type": by(Item.type),
@@ -66,7 +69,9 @@ def status(session: Session, last_runs: int = 5) -> dict[str, Any]:
         "masters": session.scalar(select(func.count(Master.id))),
         # int(): PostgreSQL's sum of a bigint is a numeric, which comes back as a Decimal
         "master_bytes": int(session.scalar(select(func.coalesce(func.sum(Master.size), 0)))),
-        "runs": [_run(session, run) for run in runs],
+        "runs": [_run(session, run) | {"jobs": queued.get(str(run.id))} for run in runs],
+        # the jobs of `archive ocr` and `archive derivatives`, by command
+        "jobs": {key: value for key, value in queued.items() if not key.isdigit()},
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import NotFound
 from archive.home import Archive
@@ -70,17 +70,10 @@ def rederive(
 
 
 def _jobs(archive: Archive, accession_ids: list[str] | None) -> list[ImageJob]:
-    query = select(Item).options(selectinload(Item.pages).selectinload(Page.master))
-    if accession_ids is not None:
-        query = query.where(Item.accession_id.in_(accession_ids))
     with archive.session() as session:
-        found = {item.accession_id: item for item in session.scalars(query)}
-        unknown = sorted(set(accession_ids or ()) - found.keys())
-        if unknown:
-            raise NotFound(f"no item {', '.join(unknown)}")
         return [
             ImageJob(
-                item.accession_id,
+                page.item.accession_id,
                 page.number,
                 archive.home / page.master.stored_path,
                 page.master.media_type,
@@ -88,6 +81,18 @@ def _jobs(archive: Archive, accession_ids: list[str] | None) -> list[ImageJob]:
                 page.frame,
                 page.rotation,
             )
-            for _, item in sorted(found.items())
-            for page in item.pages
+            for page in pages_of(session, accession_ids)
         ]
+
+
+def pages_of(session: Session, accession_ids: list[str] | None) -> list[Page]:
+    """Every page of the items named (all items when None), by item and number; an unknown
+    accession id is an error."""
+    query = select(Item).options(selectinload(Item.pages).selectinload(Page.master))
+    if accession_ids is not None:
+        query = query.where(Item.accession_id.in_(accession_ids))
+    found = {item.accession_id: item for item in session.scalars(query)}
+    unknown = sorted(set(accession_ids or ()) - found.keys())
+    if unknown:
+        raise NotFound(f"no item {', '.join(unknown)}")
+    return [page for _, item in sorted(found.items()) for page in item.pages]

@@ -190,6 +190,21 @@ def status(ctx: Context, as_json: bool) -> None:
             click.echo(f"  … and {len(run['failed']) - 20} more (archive status --json)")
         if run["mended"]:
             click.echo(f"  ({run['mended']} failed, and a later run ingested them)")
+        _print_jobs("  jobs", run["jobs"])
+    for command, queued in found["jobs"].items():
+        _print_jobs(f"jobs of archive {command}", queued)
+
+
+def _print_jobs(title: str, queued: dict | None) -> None:
+    """Jobs done by workers through the broker: how many in each state, and what failed why."""
+    if not queued:
+        return
+    click.echo(f"{title}  {pairs(queued['counts'])}")
+    for failure in queued["failed"][:20]:
+        where = f"{failure['item']} p.{failure['page']}"
+        click.echo(f"    failed {where}: {failure['kind']}: {failure['reason']}")
+    if len(queued["failed"]) > 20:
+        click.echo(f"    … and {len(queued['failed']) - 20} more (archive status --json)")
 
 
 @cli.command()
@@ -206,6 +221,9 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
         raise click.UsageError("name items, or give --retry-failed")
     check_languages(lang)
     with ctx.archive() as archive, progress() as (on_start, on_done):
+        if archive.settings["broker_url"]:
+            _queue_ocr(archive, list(accession_ids), retry_failed, lang)
+            return
         counts = reread.reread(
             archive,
             list(accession_ids),
@@ -217,6 +235,21 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
         )
     click.echo(f"{counts.done} pages read, {counts.failed} failed")
     sys.exit(1 if counts.failed else 0)
+
+
+def _queue_ocr(archive: Archive, accession_ids: list[str], failed_only: bool, lang) -> None:
+    from archive import texts
+    from ingest import jobs
+
+    languages = lang or archive.settings["languages"]
+    count = jobs.queue(
+        archive,
+        "ocr",
+        "ocr",
+        lambda session: texts.pages_to_read(session, accession_ids, failed_only),
+        languages,
+    )
+    click.echo(f"{count} pages queued for the workers (archive status follows them)")
 
 
 @cli.command()
@@ -250,6 +283,9 @@ def derivatives(ctx: Context, accession_ids, every: bool, workers) -> None:
     if bool(accession_ids) == every:
         raise click.UsageError("name items, or give --all")
     with ctx.archive() as archive, progress() as (on_start, on_done):
+        if archive.settings["broker_url"]:
+            _queue_images(archive, None if every else list(accession_ids))
+            return
         workers = workers or archive.settings["workers"] or os.cpu_count() or 1
         done, problems = rederive(
             archive, None if every else list(accession_ids), workers, on_start, on_done
@@ -258,3 +294,13 @@ def derivatives(ctx: Context, accession_ids, every: bool, workers) -> None:
         click.echo(f"failed   {problem}")
     click.echo(f"{done} pages made, {len(problems)} failed")
     sys.exit(1 if problems else 0)
+
+
+def _queue_images(archive: Archive, accession_ids: list[str] | None) -> None:
+    from ingest import jobs
+    from ingest.rederive import pages_of
+
+    count = jobs.queue(
+        archive, "derivatives", "images", lambda session: pages_of(session, accession_ids)
+    )
+    click.echo(f"{count} pages queued for the workers (archive status follows them)")

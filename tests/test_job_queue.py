@@ -1,0 +1,308 @@
+"""OCR and IIIF images as jobs on a real broker: `archive worker` processes started here take
+them from Redis (a server of the test's own, which it can restart), on each database. Nothing is
+lost and nothing is written twice: a worker killed mid-run, a broker restarted mid-run, a page
+that ends its worker every time. What the workers make is what a local ingest makes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from archive.home import Archive
+from archive.models import Item, Job, Page, PageText
+from ingest import jobs
+from tests.conftest import Cli, wait_for
+
+# Texts whose words the shipped vocabularies tag (places, subjects), so that the tags compared
+# with a local ingest's are not all empty.
+LINES = (
+    "Lễ hội đâm trâu ở làng Kon Klor",
+    "Nhà rông là nơi sinh hoạt cộng đồng",
+    "Trường học ở huyện Đắk Tô năm 1998",
+    "Báo cáo về giáo dục ở Đắk Glei",
+)
+
+
+def pages(folder: Path, count: int, height: int = 4) -> Path:
+    """`count` scanned strips of text (a quarter of an A4 page at 150 dpi by default; `height`
+    1 is a whole page), one document each."""
+    from demo.samples import make_page
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        page = make_page(f"{LINES[n % len(LINES)]}, số {n}.", size_pt=14, dpi=150, seed=n)
+        page.crop((0, 0, page.width, page.height // height)).save(
+            folder / f"trang-{n:02d}.png", dpi=(150, 150)
+        )
+    return folder
+
+
+class Broker:
+    """A redis-server of this test's own on a free port, its queue kept on disk (appendonly),
+    to be restarted as a broker is."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "yes", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(self._answers, "the broker to answer", timeout=30)
+
+    def _answers(self) -> bool:
+        try:
+            return redis.Redis(port=self.port, socket_timeout=1).ping()
+        except redis.ConnectionError:
+            return False
+
+    def restart(self) -> None:
+        """Stop as a broker stops (its queues written out), and start again."""
+        redis.Redis(port=self.port).shutdown()
+        self.process.wait(timeout=60)
+        self.start()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def broker(tmp_path: Path):
+    started = Broker(tmp_path / "broker")
+    started.folder.mkdir()
+    started.start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def queued_home(home: Path, broker: Broker) -> Path:
+    """The test's archive home, with the broker; a job held by a worker that stopped is given
+    to another after 10 s."""
+    with open(home / "archive.toml", "a", encoding="utf-8") as settings:
+        settings.write(f'broker_url = "{broker.url}"\njob_timeout = 10\n')
+    return home
+
+
+class Workers:
+    """`archive worker` processes on the archive home, stopped at the end of the test."""
+
+    def __init__(self, home: Path, tmp_path: Path):
+        self.home, self.tmp_path = home, tmp_path
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, concurrency: int = 1) -> subprocess.Popen:
+        log = open(self.tmp_path / f"worker-{len(self.started)}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archive", "--home", str(self.home), "worker",
+             "--concurrency", str(concurrency)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        self.started.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.started:
+            process.wait(timeout=120)
+
+
+@pytest.fixture
+def workers(queued_home: Path, tmp_path: Path):
+    started = Workers(queued_home, tmp_path)
+    yield started
+    started.stop()
+
+
+def job_states(home: Path) -> dict[str, int]:
+    archive = Archive.open(home)
+    try:
+        with archive.session() as session:
+            return dict(session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
+    finally:
+        archive.close()
+
+
+def all_done(home: Path, count: int):
+    states = job_states(home)
+    return states if states.get("done", 0) == count and len(states) == 1 else None
+
+
+def running_in(home: Path, process: subprocess.Popen) -> bool:
+    """Whether a job is being done by one of the processes of the worker `process`."""
+    archive = Archive.open(home)
+    try:
+        with archive.session() as session:
+            names = session.scalars(select(Job.worker).where(Job.state == "running")).all()
+    finally:
+        archive.close()
+    return any(_parent(int(name.rsplit(" ", 1)[1])) == process.pid for name in names)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def what_was_read(home: Path) -> dict[str, dict]:
+    """By file name: the texts of the item's pages (every version) and its tags."""
+    archive = Archive.open(home)
+    try:
+        with archive.session() as session:
+            found = {}
+            for item in session.scalars(select(Item)):
+                name = item.title["vi"]
+                texts = [[t.text for t in page.texts] for page in item.pages]
+                tags = sorted((t.vocabulary, t.term) for t in item.tags if not t.removed)
+                found[name] = {
+                    "texts": texts,
+                    "tags": tags,
+                    "ocr": [p.ocr_status for p in item.pages],
+                }
+            return found
+    finally:
+        archive.close()
+
+
+def local_ingest(tmp_path: Path, database, folder: Path) -> dict[str, dict]:
+    """What ingest's own worker processes make of the same files, in an archive home of its own."""
+    from click.testing import CliRunner
+
+    home = database.prepare(tmp_path / "local")
+    Archive.create(home).close()
+    (tmp_path / "local-run").mkdir()
+    result, _report = Cli(CliRunner(), home, tmp_path / "local-run").ingest(
+        folder, "--type", "document", workers=2
+    )
+    assert result.exit_code == 0, result.output
+    return what_was_read(home)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_loses_no_page_and_reads_none_twice(
+    queued_home, workers, run, tmp_path, database
+):
+    folder = pages(tmp_path / "inbox", 60)
+    first, second = workers.start(), workers.start()
+    result, report = run.ingest(folder, "--type", "document")
+    assert result.exit_code == 0, result.output
+    assert report["counts"] == {"created": 60}  # catalogued at once, read later
+    wait_for(lambda: running_in(queued_home, first), "a job in the first worker", timeout=300)
+    first.send_signal(signal.SIGKILL)  # mid-job: its processes end with it
+    first.wait()
+    # Every page read, then its images made: 120 jobs, none failed, none left.
+    wait_for(lambda: all_done(queued_home, 120), "every job done", timeout=600)
+    assert second.poll() is None
+    queued = what_was_read(queued_home)
+    assert all(len(texts) == 1 for item in queued.values() for texts in item["texts"])
+    assert queued == local_ingest(tmp_path, database, folder)
+    assert "jobs  60 images done, 60 ocr done" in run("status").output
+
+
+@pytest.mark.slow
+def test_a_broker_restarted_mid_run_loses_no_job(queued_home, workers, broker, run, tmp_path):
+    folder = pages(tmp_path / "inbox", 16)
+    result, _report = run.ingest(folder, "--type", "document")
+    assert result.exit_code == 0, result.output
+    workers.start()
+    wait_for(lambda: job_states(queued_home).get("done"), "a job done", timeout=300)
+    assert job_states(queued_home).get("queued")  # mid-run: jobs wait on the broker
+    broker.restart()
+    wait_for(lambda: all_done(queued_home, 32), "every job done", timeout=600)
+    read = what_was_read(queued_home)
+    assert len(read) == 16
+    assert all(item["ocr"] == ["done"] and len(item["texts"][0]) == 1 for item in read.values())
+
+
+@pytest.mark.slow
+def test_a_page_that_ends_its_worker_every_time_is_failed_with_its_reason(
+    queued_home, workers, run, tmp_path
+):
+    with open(queued_home / "archive.toml", "a", encoding="utf-8") as settings:
+        settings.write("job_tries = 2\nimages_at_ingest = false\n")
+    folder = pages(tmp_path / "inbox", 1, height=1)  # a whole page: seconds of OCR
+    result, _report = run.ingest(folder, "--type", "document")
+    assert result.exit_code == 0, result.output
+    worker = workers.start()
+    for tries in (1, 2):  # the process doing the job dies, as on a page that crashes it
+        pid = wait_for(lambda t=tries: _running_job(queued_home, t), f"try {tries}", timeout=300)
+        assert _parent(pid) == worker.pid
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: job_states(queued_home) == {"failed": 1}, "the job failed", timeout=300)
+    status = run("status")
+    assert "1 ocr failed" in status.output
+    assert "given up after 2 tries: the worker ended each time while on this page" in status.output
+    assert what_was_read(queued_home)["trang-00"]["ocr"] == ["failed"]
+    assert worker.poll() is None  # the worker goes on with other jobs
+
+    # The page put right (here: nothing ends the worker now), `archive ocr --retry-failed` queues
+    # it again, and a worker reads it.
+    retried = run("ocr", "--retry-failed")
+    assert retried.exit_code == 0, retried.output
+    assert "1 pages queued" in retried.output
+    wait_for(lambda: job_states(queued_home).get("done") == 1, "the page read", timeout=300)
+    read = what_was_read(queued_home)["trang-00"]
+    assert read["ocr"] == ["done"] and "Lễ hội đâm trâu" in read["texts"][0][0]
+    assert "jobs of archive ocr  1 ocr done" in run("status").output
+
+
+def _running_job(home: Path, tries: int) -> int | None:
+    """The process id of the worker doing the job on its `tries`th try."""
+    archive = Archive.open(home)
+    try:
+        with archive.session() as session:
+            job = session.scalar(select(Job).where(Job.state == "running", Job.tries == tries))
+            return int(job.worker.rsplit(" ", 1)[1]) if job else None
+    finally:
+        archive.close()
+
+
+def test_a_job_done_twice_writes_its_result_once(home, run, tmp_path):
+    """Two tries of one job (its message given to two workers) both finish: the first result is
+    written, the second is dropped; a message for a finished job does nothing."""
+    folder = pages(tmp_path / "inbox", 1)
+    assert run.ingest(folder, "--type", "document")[0].exit_code == 0
+    archive = Archive.open(home)
+    try:
+        with archive.change("ingest") as work:
+            page = work.session.scalar(select(Page))
+            job_id = jobs.records.add(work.session, "ocr", "ocr", [page], languages="vie+eng")
+        [(_kind, job_id)] = job_id
+        sent: list = []
+        tries = [jobs._begin(archive, job_id), jobs._begin(archive, job_id)]
+        for started in tries:
+            result = jobs.with_languages(
+                jobs.read_job(started.page, jobs.ocr_context(archive, "vie+eng"))
+            )
+            jobs._commit(archive, started, result, None, sent.append)
+        jobs.run(archive, job_id, sent.append)  # the message again, after all
+        with archive.session() as session:
+            versions = session.scalars(select(PageText.version)).all()
+            job = session.get(Job, job_id)
+            assert (job.state, job.tries) == ("done", 2)
+    finally:
+        archive.close()
+    assert versions == [1, 2]  # the ingest's reading, and the job's: once
+    assert sent == [[]]  # `archive ocr` makes no images after
