@@ -13,12 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Item, Job, Page, utcnow
 
 OPEN = ("queued", "running")
+FINISHED = ("done", "failed")
 
 
 def add(
@@ -41,6 +42,7 @@ def add(
             languages=languages,
             state="queued",
             tries=0,
+            indexed=False,
             queued_at=utcnow(),
         )
         for page in pages
@@ -76,6 +78,23 @@ def claim(session: Session, job_id: int) -> Job | None:
 def finish(job: Job, reason: str | None = None) -> None:
     job.state = "failed" if reason else "done"
     job.reason, job.finished_at = reason, utcnow()
+
+
+def to_index(session: Session) -> tuple[list[int], set[str]]:
+    """The finished jobs the search index has not learnt of, of items with none left to do, and
+    those items' accession ids."""
+    unfinished = select(Page.item_id).join(Job, Job.page_id == Page.id).where(Job.state.in_(OPEN))
+    rows = session.execute(
+        select(Job.id, Item.accession_id)
+        .join(Page, Job.page_id == Page.id)
+        .join(Item, Page.item_id == Item.id)
+        .where(Job.state.in_(FINISHED), Job.indexed.is_(False), Item.id.not_in(unfinished))
+    ).all()
+    return [job_id for job_id, _ in rows], {accession_id for _, accession_id in rows}
+
+
+def indexed(session: Session, job_ids: list[int]) -> None:
+    session.execute(update(Job).where(Job.id.in_(job_ids)).values(indexed=True))
 
 
 def open_on_item(session: Session, item_id: int) -> int:

@@ -399,6 +399,8 @@ class Job(Base):
     tries: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str | None] = mapped_column(String(200))  # host and process of the last try
+    # finished, and the search index has learnt of it: items are indexed a few at a time
+    indexed: Mapped[bool] = mapped_column(default=False)
     queued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -105,7 +105,10 @@ def work(home: Path, settings: dict[str, Any], concurrency: int, queues: list[st
 def _run(job_id: int) -> None:
     from ingest import jobs
 
-    jobs.run(_archive(), job_id, _WORKER["sender"])
+    archive = _archive()
+    if _WORKER.get("index") is None:
+        _WORKER["index"] = jobs.IndexSoon(archive)
+    jobs.run(archive, job_id, _WORKER["sender"], _WORKER["index"])
 
 
 def _archive():
@@ -123,10 +126,12 @@ def _started(**_kwargs) -> None:
     initialise(os.getppid())
     # libvips tells Python's logging of every operation at INFO: the worker's log is its jobs
     logging.getLogger("pyvips").setLevel(logging.WARNING)
-    _WORKER["archive"] = None  # a process opens its own connections, never its parent's
+    _WORKER["archive"] = _WORKER["index"] = None  # its own connections, never its parent's
 
 
 @signals.worker_process_shutdown.connect
 def _ending(**_kwargs) -> None:
+    if _WORKER.get("index") is not None:
+        _WORKER["index"].now()  # what this process finished, indexed before it ends
     if _WORKER.get("archive") is not None:
         _WORKER["archive"].close()

@@ -1,10 +1,12 @@
 """What `archive worker` does with a job (`archive.jobs`): OCR one page, or make its IIIF images,
 from the stored master, then commit the result in a unit of work, as a local ingest or
 `archive ocr` does (the item re-tagged and audited); once the last of an item's jobs is done,
-the item is indexed again. Also which jobs an item ingested with a broker gets."""
+the item is indexed again, soon after, with others. Also which jobs an item ingested with a
+broker gets."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,8 +62,9 @@ class _Try:
     languages: str | None
 
 
-def run(archive: Archive, job_id: int, send: Send) -> None:
-    """Do one job; nothing when it is finished already (its message came twice)."""
+def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) -> None:
+    """Do one job; nothing when it is finished already (its message came twice). `index()` is
+    called when the job was the item's last."""
     started = _begin(archive, job_id)
     if started is None:
         return
@@ -71,12 +74,14 @@ def run(archive: Archive, job_id: int, send: Send) -> None:
             "this page (it crashed, or was stopped)"
         )
         result = PageResult(error=reason) if started.kind == "ocr" else None
-        _commit(archive, started, result, reason, send)
+        last = _commit(archive, started, result, reason, send)
     elif started.kind == "ocr":
         result = with_languages(read_job(started.page, ocr_context(archive, started.languages)))
-        _commit(archive, started, result, result.error, send)
+        last = _commit(archive, started, result, result.error, send)
     else:
-        _commit(archive, started, None, _images(archive, started), send)
+        last = _commit(archive, started, None, _images(archive, started), send)
+    if last:
+        index()
 
 
 def _begin(archive: Archive, job_id: int) -> _Try | None:
@@ -111,14 +116,14 @@ def _images(archive: Archive, started: _Try) -> str | None:
 
 def _commit(
     archive: Archive, started: _Try, result: PageResult | None, reason: str | None, send: Send
-) -> None:
+) -> bool:
     """Write the job's result with its state, unless another try wrote it first; then send the
-    jobs that follow from it, and index the item once its last job is done."""
+    jobs that follow from it. True when the item has no job left to do."""
     follow: list[tuple[str, int]] = []
     with archive.change(started.kind) as work:
         job = records.claim(work.session, started.id)
         if job is None:
-            return
+            return False
         records.finish(job, reason)
         page = job.page
         if result is not None:
@@ -128,19 +133,51 @@ def _commit(
         elif reason is None:
             work.record(page.item.accession_id, "images", None, {"pages": [page.number]})
         last = records.open_on_item(work.session, page.item_id) == 0
-        accession_id = page.item.accession_id
     send(follow)
-    if last:
-        _index(archive, accession_id)
+    return last
 
 
-def _index(archive: Archive, accession_id: str) -> None:
+class IndexSoon:
+    """Tells the search index of the items whose jobs are all finished, a few seconds after the
+    first of them, in one update: an update costs about as much as reading a page, too much for
+    every item. The jobs keep whether the index has learnt of them, so that the items a worker
+    finished before it was killed are indexed by another, with its own."""
+
+    def __init__(self, archive: Archive, seconds: float = 5.0):
+        self.archive, self.seconds = archive, seconds
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def __call__(self) -> None:
+        """An item is finished: index it (and any other waiting) soon."""
+        with self.lock:
+            if self.timer is None:
+                self.timer = threading.Timer(self.seconds, self.now)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def now(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = None
+        index_finished(self.archive)
+
+
+def index_finished(archive: Archive) -> None:
+    """Index the items whose jobs are all finished and not yet indexed."""
     from search_index import follow
     from search_index.service import SearchIndex
 
+    with archive.session() as session:
+        job_ids, accession_ids = records.to_index(session)
+    if not job_ids:
+        return
     # Workers on several machines share the index: one writes at a time, the others wait.
     with SearchIndex.open(archive.home / "index", lock_timeout=INDEX_LOCK_SECONDS) as index:
-        follow.update(archive, index, [accession_id])
+        follow.update(archive, index, accession_ids)
+    with archive.session() as session:
+        records.indexed(session, job_ids)
 
 
 INDEX_LOCK_SECONDS = 300.0

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("tries", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("worker", sa.String(length=200), nullable=True),
+        sa.Column("indexed", sa.Boolean(), nullable=False),
         sa.Column("queued_at", sa.DateTime(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
         sa.Column("finished_at", sa.DateTime(), nullable=True),
