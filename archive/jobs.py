@@ -60,19 +60,26 @@ def worker_name() -> str:
 def begin(session: Session, job_id: int) -> Job | None:
     """Start a try of the job (counted, and named after this process); None when it is
     finished already (its message came twice) or gone."""
-    job = session.get(Job, job_id, with_for_update=True)
-    if job is None or job.state not in OPEN:
-        return None
-    job.tries += 1
-    job.state, job.worker, job.started_at = "running", worker_name(), utcnow()
-    return job
+    started = {"tries": Job.tries + 1, "worker": worker_name(), "started_at": utcnow()}
+    return _take(session, job_id, state="running", **started)
 
 
 def claim(session: Session, job_id: int) -> Job | None:
-    """The job, locked, for its result to be written with it; None when another try has
-    finished it already: that try's result stands."""
-    job = session.get(Job, job_id, with_for_update=True)
-    return job if job is not None and job.state in OPEN else None
+    """The job, taken for its result to be written with it; None when another try has finished
+    it already: that try's result stands."""
+    return _take(session, job_id, state="done")
+
+
+def _take(session: Session, job_id: int, **values) -> Job | None:
+    """Change the job if it is still open, in one statement, which two workers cannot both make
+    (on SQLite it takes the write lock; on PostgreSQL the row's, and the second finds it
+    changed): the job, or None when it was not open."""
+    taken = session.execute(
+        update(Job).where(Job.id == job_id, Job.state.in_(OPEN)).values(**values)
+    )
+    if taken.rowcount != 1:
+        return None
+    return session.get(Job, job_id, populate_existing=True)
 
 
 def finish(job: Job, reason: str | None = None) -> None:

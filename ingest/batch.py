@@ -122,11 +122,11 @@ def run(
         from ingest.register import Writer
         from ingest.workers import ordered_map  # multiprocessing's modules likewise
 
-        if not dry_run:
-            with archive.session() as session:
-                report.run_id = journal.start_run(session, _options_record(paths, options))
-                journal.record(session, report.run_id, report.entries)
         with _sender(archive, queued) as send:
+            if not dry_run:
+                with archive.session() as session:
+                    report.run_id = journal.start_run(session, _options_record(paths, options))
+                    journal.record(session, report.run_id, report.entries)
             writer = Writer(archive, options, report.run_id, dry_run, send)
             prepare_one = functools.partial(prepare, context=context)
             for _unit, prepared in ordered_map(prepare_one, todo, workers, _crashed):

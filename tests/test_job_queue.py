@@ -308,3 +308,47 @@ def test_a_job_done_twice_writes_its_result_once(home, run, tmp_path):
         archive.close()
     assert versions == [1, 2]  # the ingest's reading, and the job's: once
     assert sent == [[]]  # `archive ocr` makes no images after
+
+
+def test_a_broker_is_a_redis_address_or_none(home):
+    from archive.errors import ConfigError
+    from archive.settings import load
+
+    assert load(home, {"broker_url": "redis://127.0.0.1:6379/0"})["broker_url"]
+    with pytest.raises(ConfigError, match="broker_url must be empty or a redis:// address"):
+        load(home, {"broker_url": "amqp://guest@127.0.0.1//"})
+
+
+def test_a_worker_needs_a_broker_and_known_queues(run):
+    result = run("worker")
+    assert result.exit_code == 2
+    assert "no broker: set broker_url" in result.output
+    result = run("worker", "--queues", "ocr,index")
+    assert result.exit_code == 2
+    assert "the queues are ocr, images, not index" in result.output
+
+
+def test_an_ingest_whose_broker_cannot_be_reached_says_so_and_reads_nothing(home, run, tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(home / "archive.toml", "a", encoding="utf-8") as settings:
+        settings.write(f'broker_url = "redis://127.0.0.1:{port}/0"\n')
+    result, report = run.ingest(pages(tmp_path / "inbox", 1), "--type", "document")
+    assert result.exit_code == 2
+    assert f"cannot reach the broker at redis://127.0.0.1:{port}/0" in result.output
+    assert report is None
+    assert what_was_read(home) == {}
+    assert "run " not in run("status").output  # stopped before it began
+
+
+def test_the_machines_broker_answers(tmp_path):
+    """The Redis every machine of the project runs, as an archive's `broker_url` names it."""
+    from archive.settings import load
+    from ingest.job_queue import Sender
+
+    sender = Sender(load(tmp_path, {"broker_url": "redis://127.0.0.1:6379/0"}))
+    try:
+        sender.check()
+    finally:
+        sender.close()
