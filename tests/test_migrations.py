@@ -67,6 +67,7 @@ def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(databa
         items = Base.metadata.tables["items"]  # JSON read as the models read it
         titles = connection.execute(select(items.c.accession_id, items.c.title)).all()
         assert [tuple(row) for row in titles] == [("KT-2020-000001", {})]
+        assert connection.execute(text("select count(*) from jobs")).scalar() == 0  # 0012
     assert db.current_revision(engine) == db.SCHEMA_REVISION
     engine.dispose()
 
