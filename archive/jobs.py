@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive.models import Item, Job, Page, utcnow
+from archive.models import IngestRun, Item, Job, Page, utcnow
 
 OPEN = ("queued", "running")
 FINISHED = ("done", "failed")
@@ -80,6 +80,31 @@ def _take(session: Session, job_id: int, **values) -> Job | None:
     if taken.rowcount != 1:
         return None
     return session.get(Job, job_id, populate_existing=True)
+
+
+def following(session: Session, job_id: int) -> list[tuple[str, int]]:
+    """The queued jobs a finished OCR job was followed by (its page's images): sent again when
+    its message comes again, since its worker may have ended between its commit and the send."""
+    job = session.get(Job, job_id)
+    if job is None or job.kind != "ocr":
+        return []
+    rows = session.execute(
+        select(Job.kind, Job.id).where(
+            Job.page_id == job.page_id, Job.id > job.id, Job.kind == "images", Job.state == "queued"
+        )
+    )
+    return [(kind, found) for kind, found in rows]
+
+
+def interrupted(session: Session) -> list[tuple[str, int]]:
+    """The jobs still queued of ingest runs that were interrupted: sent again by the next run,
+    since the run may have ended between a batch's commit and its sending."""
+    rows = session.execute(
+        select(Job.kind, Job.id)
+        .join(IngestRun, Job.run_id == IngestRun.id)
+        .where(IngestRun.status == "interrupted", Job.state == "queued")
+    )
+    return [(kind, found) for kind, found in rows]
 
 
 def finish(job: Job, reason: str | None = None) -> None:

@@ -123,6 +123,11 @@ def run(
         from ingest.workers import ordered_map  # multiprocessing's modules likewise
 
         with _sender(archive, queued) as send:
+            if send and recovered:
+                from archive import jobs
+
+                with archive.session() as session:
+                    send(jobs.interrupted(session))
             if not dry_run:
                 with archive.session() as session:
                     report.run_id = journal.start_run(session, _options_record(paths, options))

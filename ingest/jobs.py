@@ -67,6 +67,8 @@ def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) ->
     called when the job was the item's last."""
     started = _begin(archive, job_id)
     if started is None:
+        with archive.session() as session:
+            send(records.following(session, job_id))
         return
     if started.tries > archive.settings["job_tries"]:
         reason = (
