@@ -5,7 +5,7 @@ Local: `archive ingest --workers N`, timed to its end. Broker: `archive worker` 
 job at a time each) already waiting on a Redis of the benchmark's own, and `archive ingest` with
 `broker_url` set, timed from the ingest's start until every job is done. Prints the rates, the
 broker's against the local pool's with as many processes, and the speed-up from 1 to 2 worker
-processes, with the seconds of one core each page took.
+processes, with the CPU time each page took (of every process of the run, Tesseract's too).
 
     python benchmarks/workers.py [--pages 20]
 """
@@ -13,6 +13,7 @@ processes, with the seconds of one core each page took.
 from __future__ import annotations
 
 import argparse
+import resource
 import socket
 import subprocess
 import sys
@@ -109,6 +110,13 @@ def _done(home: Path) -> int:
         archive.close()
 
 
+def _cpu() -> float:
+    """CPU seconds of the processes this one started and has waited for (the ingest, the
+    workers and their Tesseracts), whatever else the machine was doing meanwhile."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20)
@@ -119,12 +127,15 @@ def main() -> None:
         (scratch / "broker").mkdir()
         broker, url = start_broker(scratch / "broker")
         try:
-            seconds = {}
+            seconds, cpu = {}, {}
             for workers in (1, 2):
+                before = _cpu()
                 seconds["local", workers] = local(scratch, scratch / "pages", workers)
+                cpu["local", workers], before = _cpu() - before, _cpu()
                 seconds["broker", workers] = through_broker(
                     scratch, scratch / "pages", workers, url
                 )
+                cpu["broker", workers] = _cpu() - before
         finally:
             broker.terminate()
             broker.wait()
@@ -133,7 +144,7 @@ def main() -> None:
     for (path, workers), spent in seconds.items():
         print(
             f"{path:6} {workers} process{'es' if workers > 1 else '  '}: "
-            f"{60 * n / spent:6.1f} pages/min  ({workers * spent / n:.2f} s of a core a page)"
+            f"{60 * n / spent:6.1f} pages/min  (CPU {cpu[path, workers] / n:.2f} s a page)"
         )
     for workers in (1, 2):
         ratio = seconds["local", workers] / seconds["broker", workers]
