@@ -63,8 +63,8 @@ class _Try:
 
 
 def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) -> None:
-    """Do one job; nothing when it is finished already (its message came twice). `index()` is
-    called when the job was the item's last."""
+    """Do one job; when it is finished already (its message came again), only send again the
+    jobs that followed from it. `index()` is called when the job was the item's last."""
     started = _begin(archive, job_id)
     if started is None:
         with archive.session() as session:
