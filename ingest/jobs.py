@@ -19,6 +19,7 @@ from ingest.pipeline import make_images, with_languages
 from ingest.reread import PageJob, ocr_context, page_job, read_job, record_reading
 
 Send = Callable[[list[tuple[str, int]]], None]  # sends (kind, id) of jobs to the broker
+INDEX_SECONDS = 30.0  # how long a finished item may wait to be searchable
 
 
 def for_item(session, item: Item, read: bool, images: bool, run_id: int | None, languages: str):
@@ -140,12 +141,12 @@ def _commit(
 
 
 class IndexSoon:
-    """Tells the search index of the items whose jobs are all finished, a few seconds after the
-    first of them, in one update: an update costs about as much as reading a page, too much for
-    every item. The jobs keep whether the index has learnt of them, so that the items a worker
-    finished before it was killed are indexed by another, with its own."""
+    """Tells the search index of the items whose jobs are all finished, `INDEX_SECONDS` after
+    the first of them, in one update: an update costs about as much as reading a page, too much
+    for every item. The jobs keep whether the index has learnt of them, so that the items a
+    worker finished before it was killed are indexed by another, with its own."""
 
-    def __init__(self, archive: Archive, seconds: float = 5.0):
+    def __init__(self, archive: Archive, seconds: float = INDEX_SECONDS):
         self.archive, self.seconds = archive, seconds
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
