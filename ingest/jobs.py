@@ -170,15 +170,16 @@ class IndexSoon:
 def index_finished(archive: Archive) -> None:
     """Index the items whose jobs are all finished and not yet indexed."""
     from search_index import follow
-    from search_index.service import SearchIndex
+    from search_index.engines import in_database, open_index
 
     with archive.session() as session:
         job_ids, accession_ids = records.to_index(session)
     if not job_ids:
         return
-    # Workers on several machines share the index: one writes at a time, the others wait.
-    with SearchIndex.open(archive.home / "index", lock_timeout=INDEX_LOCK_SECONDS) as index:
-        follow.update(archive, index, accession_ids)
+    if not in_database(archive):  # else each result's unit of work wrote its item's document
+        # Workers on several machines share the index: one writes at a time, the others wait.
+        with open_index(archive, lock_timeout=INDEX_LOCK_SECONDS) as index:
+            follow.update(archive, index, accession_ids)
     with archive.session() as session:
         records.indexed(session, job_ids)
 
