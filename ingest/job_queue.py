@@ -12,13 +12,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, signals
 from kombu import Queue
 
+from archive import jobs as records
 from archive.errors import ConfigError
+
+if TYPE_CHECKING:
+    from archive.home import Archive
 
 QUEUES = ("ocr", "images")
 RESTORE_SECONDS = 5  # how often a worker looks for jobs held by a worker that stopped
@@ -100,6 +105,22 @@ def work(home: Path, settings: dict[str, Any], concurrency: int, queues: list[st
     )
     worker.start()
     return worker.exitcode or 0
+
+
+def queue(
+    archive: Archive, command: str, kind: str, pages: Callable, languages: str | None = None
+) -> int:
+    """Queue a job of `kind` for each page `pages(session)` gives, for `archive ocr` and
+    `archive derivatives` with a broker; how many were queued."""
+    sender = Sender(archive.settings)
+    try:
+        sender.check()
+        with archive.session() as session:
+            sent = records.add(session, command, kind, pages(session), languages=languages)
+        sender(sent)
+    finally:
+        sender.close()
+    return len(sent)
 
 
 def _run(job_id: int) -> None:

@@ -32,24 +32,6 @@ def for_item(session, item: Item, read: bool, images: bool, run_id: int | None, 
     return []
 
 
-def queue(
-    archive: Archive, command: str, kind: str, pages: Callable, languages: str | None = None
-) -> int:
-    """Queue a job of `kind` for each page `pages(session)` gives, for `archive ocr` and
-    `archive derivatives` with a broker; how many were queued."""
-    from ingest.job_queue import Sender
-
-    sender = Sender(archive.settings)
-    try:
-        sender.check()
-        with archive.session() as session:
-            sent = records.add(session, command, kind, pages(session), languages=languages)
-        sender(sent)
-    finally:
-        sender.close()
-    return len(sent)
-
-
 @dataclass(frozen=True)
 class _Try:
     """A job's try, as read when it started: what the work needs, with no database."""

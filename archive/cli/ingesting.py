@@ -239,10 +239,10 @@ def ocr(ctx: Context, accession_ids, retry_failed: bool, lang: str | None, worke
 
 def _queue_ocr(archive: Archive, accession_ids: list[str], failed_only: bool, lang) -> None:
     from archive import texts
-    from ingest import jobs
+    from ingest import job_queue
 
     languages = lang or archive.settings["languages"]
-    count = jobs.queue(
+    count = job_queue.queue(
         archive,
         "ocr",
         "ocr",
@@ -297,10 +297,10 @@ def derivatives(ctx: Context, accession_ids, every: bool, workers) -> None:
 
 
 def _queue_images(archive: Archive, accession_ids: list[str] | None) -> None:
-    from ingest import jobs
+    from ingest import job_queue
     from ingest.rederive import pages_of
 
-    count = jobs.queue(
+    count = job_queue.queue(
         archive, "derivatives", "images", lambda session: pages_of(session, accession_ids)
     )
     click.echo(f"{count} pages queued for the workers (archive status follows them)")
