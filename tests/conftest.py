@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import selectors
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,6 +143,22 @@ def first_line(process: subprocess.Popen, timeout: float) -> str:
         return process.stdout.readline() if selector.select(timeout) else ""
     finally:
         selector.close()
+
+
+@contextmanager
+def serving(home: Path) -> Iterator[str]:
+    """`archive serve --port 0` of `home`, in a process of its own: its address while it runs;
+    then it is stopped as Ctrl-C stops it."""
+    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = first_line(process, timeout=60)
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert found, line + process.stderr.read()
+        yield found.group(0)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
 
 
 POLL_SECONDS = 0.005  # how often `wait_for` looks again

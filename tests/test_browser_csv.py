@@ -11,15 +11,12 @@ import csv
 import io
 import json
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Cli, first_line, make_image
+from tests.conftest import Cli, make_image, serving
 from tests.test_browser import DESKTOP, Watched, save, serious_violations, signs_in, tab_to
 
 pytestmark = pytest.mark.slow
@@ -53,16 +50,8 @@ def desk(tmp_path_factory) -> Iterator[dict]:
             users.add(work, ARCHIVIST, "archivist", PASSWORD)
     finally:
         archive.close()
-    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield {"server": found.group(0), "ids": ids, "root": root}
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+    with serving(home) as server:
+        yield {"server": server, "ids": ids, "root": root}
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ still there; a language is added with the keyboard alone, on a phone's width."""
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Cli, first_line, make_image
+from tests.conftest import Cli, make_image, serving
 from tests.test_browser import (
     DESKTOP,
     SIZE,
@@ -69,16 +66,8 @@ def curated(tmp_path_factory) -> Iterator[dict]:
             users.add(work, CURATOR, "curator", STAFF_PASSWORD)
     finally:
         archive.close()
-    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield {"home": home, "ids": ids, "server": found.group(0)}
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+    with serving(home) as server:
+        yield {"home": home, "ids": ids, "server": server}
 
 
 @pytest.fixture

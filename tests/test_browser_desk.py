@@ -8,15 +8,12 @@ on the public page and in search."""
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Cli, first_line, text_pdf
+from tests.conftest import Cli, serving, text_pdf
 from tests.test_browser import DESKTOP, Watched, draws_tiles, save, signs_in, tab_to
 
 pytestmark = pytest.mark.slow
@@ -48,16 +45,8 @@ def desk(tmp_path_factory) -> Iterator[dict]:
             users.add(work, ARCHIVIST, "archivist", PASSWORD)
     finally:
         archive.close()
-    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield {"server": found.group(0), "run": run, "id": report["inputs"][0]["item"]}
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+    with serving(home) as server:
+        yield {"server": server, "run": run, "id": report["inputs"][0]["item"]}
 
 
 @pytest.fixture

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from tests import report_archive
-from tests.conftest import first_line
+from tests.conftest import serving
 from tests.test_browser import (
     DESKTOP,
     STAFF_PASSWORD,
@@ -45,17 +42,8 @@ def served(tmp_path_factory) -> Iterator[str]:
             users.add(work, VIEWER, "viewer", STAFF_PASSWORD)
     finally:
         archive.close()
-    command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield found.group(0)
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, errors = process.communicate(timeout=30)
-    assert process.returncode == 0, errors
+    with serving(home) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
