@@ -148,7 +148,7 @@ def first_line(process: subprocess.Popen, timeout: float) -> str:
 @contextmanager
 def serving(home: Path) -> Iterator[str]:
     """`archive serve --port 0` of `home`, in a process of its own: its address while it runs;
-    then it is stopped as Ctrl-C stops it."""
+    then it is stopped as Ctrl-C stops it, and must end cleanly."""
     command = [sys.executable, "-m", "archive", "--home", str(home), "serve", "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -158,7 +158,8 @@ def serving(home: Path) -> Iterator[str]:
         yield found.group(0)
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
 
 
 POLL_SECONDS = 0.005  # how often `wait_for` looks again

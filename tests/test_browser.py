@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -23,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageStat
 
-from tests.conftest import Cli, first_line
+from tests.conftest import Cli, serving
 
 pytestmark = pytest.mark.slow
 
@@ -53,19 +50,8 @@ PHOTO_EXHIBITION = "quyen-con-nguoi-qua-anh"  # written by demo.exhibitions
 @pytest.fixture(scope="session")
 def server(catalogue_home: dict) -> Iterator[str]:
     """The address of `archive serve --port 0` over the catalogue archive, stopped at the end."""
-    command = [sys.executable, "-m", "archive", "--home", str(catalogue_home["home"]), "serve"]
-    process = subprocess.Popen(
-        [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield found.group(0)
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, errors = process.communicate(timeout=30)
-    assert process.returncode == 0, errors
+    with serving(catalogue_home["home"]) as address:
+        yield address
 
 
 @dataclass

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import Cli, first_line, make_image
+from tests.conftest import Cli, make_image, serving
 from tests.test_browser import (
     AXE,
     DASHBOARD,
@@ -72,19 +69,8 @@ def holdings(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def served(holdings: dict) -> Iterator[str]:
-    command = [sys.executable, "-m", "archive", "--home", str(holdings["home"]), "serve"]
-    process = subprocess.Popen(
-        [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        line = first_line(process, timeout=60)
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert found, line + process.stderr.read()
-        yield found.group(0)
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, errors = process.communicate(timeout=30)
-    assert process.returncode == 0, errors
+    with serving(holdings["home"]) as address:
+        yield address
 
 
 @pytest.fixture
