@@ -20,6 +20,28 @@ def old_database(database, tmp_path: Path):
     return db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
 
 
+def database_with_an_item(database, tmp_path: Path, revision: str):
+    """An engine on a database of `database`'s kind migrated to `revision`, holding one public
+    item (KT-2020-000001), and the Alembic config that migrated it."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = old_database(database, tmp_path)
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.execute(
+            text(
+                "insert into items (id, accession_id, type, content_hash, title, description, "
+                "subjects, rights, access, languages, technical, created_at, updated_at) values "
+                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
+                "'{}', '2020-01-01', '2020-01-01')"
+            )
+        )
+    return engine, config
+
+
 # Tables the models do not describe: the PostgreSQL search engine's, on PostgreSQL alone
 SEARCH_TABLES = {"search_documents", "search_generation"}
 
@@ -38,22 +60,10 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(archive):
 
 
 def test_an_archive_made_with_the_first_schema_is_upgraded_with_its_items(database, tmp_path):
-    from alembic import command
     from sqlalchemy import select, text
 
-    engine = old_database(database, tmp_path)
-    config = db._alembic_config()
+    engine, _config = database_with_an_item(database, tmp_path, "0001")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.execute(
-            text(
-                "insert into items (id, accession_id, type, content_hash, title, description, "
-                "subjects, rights, access, languages, technical, created_at, updated_at) values "
-                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
-                "'{}', '2020-01-01', '2020-01-01')"
-            )
-        )
         connection.execute(
             text(
                 "insert into masters values (1, 's', 1, 'image/jpeg', 'a.jpg', 'a.jpg', 'm', "
@@ -101,19 +111,8 @@ def test_sources_known_by_their_text_are_upgraded_to_be_known_by_their_bytes(dat
     from alembic import command
     from sqlalchemy import text
 
-    engine = old_database(database, tmp_path)
-    config = db._alembic_config()
+    engine, config = database_with_an_item(database, tmp_path, "0004")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
-        connection.execute(
-            text(
-                "insert into items (id, accession_id, type, content_hash, title, description, "
-                "subjects, rights, access, languages, technical, created_at, updated_at) values "
-                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
-                "'{}', '2020-01-01', '2020-01-01')"
-            )
-        )
         connection.execute(
             text("insert into sources values ('/scans/Ảnh lễ hội.jpg', 10, 20, 'h', 1)")
         )
@@ -175,22 +174,9 @@ def test_items_public_before_the_log_of_public_changes_are_logged_as_made_public
 
 def test_an_archive_with_items_gains_the_search_tables_on_postgresql_alone(database, tmp_path):
     """0012: the PostgreSQL engine's table, empty until `archive reindex`; the items untouched."""
-    from alembic import command
     from sqlalchemy import text
 
-    engine = old_database(database, tmp_path)
-    config = db._alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0011")
-        connection.execute(
-            text(
-                "insert into items (id, accession_id, type, content_hash, title, description, "
-                "subjects, rights, access, languages, technical, created_at, updated_at) values "
-                "(1, 'KT-2020-000001', 'photo', 'h', '{}', '{}', '[]', 'r', 'public', '[]', "
-                "'{}', '2020-01-01', '2020-01-01')"
-            )
-        )
+    engine, _config = database_with_an_item(database, tmp_path, "0011")
     db.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("select accession_id from items")).scalars().all() == [

@@ -20,6 +20,7 @@ from archive import items, users
 from archive.models import AuditUnit
 from catalogue.app import create_app
 from tests.conftest import Cli, make_image
+from tests.test_staff import client_as as staff_client_as
 
 PASSWORD = "correct horse battery"
 PEOPLE = {"an": "admin", "binh": "archivist", "chi": "curator", "dung": "viewer"}
@@ -65,13 +66,7 @@ def desk(tmp_path_factory, shared_database) -> dict:
 
 
 def client_as(desk: dict, name: str | None):
-    client = desk["app"].test_client()
-    if name:
-        with desk["archive"].session() as session:
-            key = users.open_session(session, users.find(session, name))
-        with client.session_transaction("/staff/") as kept:
-            kept["staff"] = key
-    return client
+    return staff_client_as(desk["app"], name)
 
 
 def exported(client, **selection) -> list[dict[str, str]]:

@@ -20,6 +20,7 @@ from archive.models import Item, Page, Tag
 from catalogue.app import create_app
 from demo.samples import make_page
 from tests.conftest import Cli, make_image, text_pdf, wait_for
+from tests.test_staff import client_as as staff_client_as
 
 PASSWORD = "correct horse battery"
 PEOPLE = {"an": "admin", "binh": "archivist", "chi": "curator", "dung": "viewer"}
@@ -75,13 +76,7 @@ def desk(tmp_path_factory) -> dict:
 
 
 def client_as(desk: dict, name: str | None):
-    client = desk["app"].test_client()
-    if name:
-        with desk["archive"].session() as session:
-            key = users.open_session(session, users.find(session, name))
-        with client.session_transaction("/staff/") as kept:
-            kept["staff"] = key
-    return client
+    return staff_client_as(desk["app"], name)
 
 
 def page(client, path: str) -> str:
