@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery, signals
+from celery.exceptions import Reject
 from kombu import Queue
 
 from archive import jobs as records
@@ -73,11 +74,16 @@ class Sender:
         if not jobs:
             return
         policy = {"max_retries": SEND_TRIES, "interval_start": 0.5, "interval_max": 3}
-        with self.app.producer_or_acquire() as producer:
+        # A connection of its own each time: a pooled one outlives a broker restart as a closed
+        # channel, which kombu does not take for a lost connection, and so does not retry.
+        with self.app.connection_for_write() as connection:
+            connection.ensure_connection(**policy)
+            producer = connection.Producer()
             for kind, job_id in jobs:
                 self.app.send_task(
-                    kind, args=[job_id], queue=kind, producer=producer, retry_policy=policy
-                )
+                    kind, args=[job_id], queue=kind, producer=producer, retry=True,
+                    retry_policy=policy,
+                )  # fmt: skip
 
     def close(self) -> None:
         self.app.close()
@@ -129,7 +135,13 @@ def _run(job_id: int) -> None:
     archive = _archive()
     if _WORKER.get("index") is None:
         _WORKER["index"] = jobs.IndexSoon(archive)
-    jobs.run(archive, job_id, _WORKER["sender"], _WORKER["index"])
+    try:
+        jobs.run(archive, job_id, _WORKER["sender"], _WORKER["index"])
+    except Exception as exc:
+        # The broker or the database failed the job after its work (its result committed, the
+        # jobs that follow not sent, say): its message goes back to the queue, not acknowledged,
+        # and the next try sends again what was not sent (`jobs.run`).
+        raise Reject(exc, requeue=True)
 
 
 def _archive():

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,12 @@ class Broker:
 
     def restart(self) -> None:
         """Stop as a broker stops (its queues written out), and start again."""
+        self.shut_down()
+        self.start()
+
+    def shut_down(self) -> None:
         redis.Redis(port=self.port).shutdown()
         self.process.wait(timeout=60)
-        self.start()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -355,3 +359,54 @@ def test_the_machines_broker_answers(tmp_path):
         sender.check()
     finally:
         sender.close()
+
+
+def test_jobs_sent_while_their_broker_restarts_reach_it(broker):
+    """As a worker sends the jobs that follow one it finished, the broker is down: they are
+    sent once it is back."""
+    from ingest.job_queue import Sender
+
+    sender = Sender({"broker_url": broker.url, "job_timeout": 10})
+    try:
+        sender([("ocr", 1)])
+        broker.shut_down()
+        back = threading.Timer(2, broker.start)
+        back.start()
+        sender([("ocr", 2), ("images", 3)])
+        back.join()
+    finally:
+        sender.close()
+    waiting = redis.Redis(port=broker.port)
+    assert (waiting.llen("ocr"), waiting.llen("images")) == (2, 1)
+
+
+def test_a_job_whose_followers_cannot_be_sent_goes_back_to_the_queue(home, run, tmp_path):
+    """The page is read and committed, but the broker fails as its images job is sent: the
+    message is not acknowledged but given back, and its next delivery sends that job."""
+    from celery.exceptions import Reject
+
+    from ingest import job_queue
+
+    def broker_gone(_jobs):
+        raise ConnectionError("the broker went away")
+
+    assert run.ingest(pages(tmp_path / "inbox", 1), "--type", "document")[0].exit_code == 0
+    archive = Archive.open(home)
+    try:
+        with archive.change("ingest") as work:
+            page = work.session.scalar(select(Page))
+            [(_kind, job_id)] = jobs.records.add(
+                work.session, "ingest", "ocr", [page], languages="vie"
+            )
+        job_queue._WORKER.update(home=home, archive=archive, index=lambda: None)
+        job_queue._WORKER["sender"] = broker_gone
+        with pytest.raises(Reject) as given_back:
+            job_queue._run(job_id)
+        assert given_back.value.requeue
+        sent: list = []
+        jobs.run(archive, job_id, sent.append, lambda: None)
+    finally:
+        job_queue._WORKER.clear()
+        archive.close()
+    assert job_states(home) == {"done": 1, "queued": 1}
+    assert sent == [[("images", job_id + 1)]]
