@@ -254,36 +254,14 @@ AUDITED = [
 
 
 @pytest.mark.parametrize(("name", "lang"), AUDITED)
-def test_the_page_has_no_serious_accessibility_violation(
+def test_the_page_has_no_serious_accessibility_violation_and_logs_no_error(
     watched: Watched, server: str, catalogue_home: dict, name: str, lang: str
 ):
     in_language(watched, server, lang)
     opened(watched, catalogue_home, name)
-    page = watched.page
-    assert page.locator("html").get_attribute("lang") == lang
-    assert AXE.exists(), "axe-core is missing: `make assets` installs it (npm ci)"
-    # Evaluated through the devtools protocol, which the page's security policy does not govern:
-    # the page is audited with the policy it has for visitors (an injected <script> would be
-    # refused by `script-src 'self'`).
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "() => axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' '))})))"
-    )
-    serious = [v for v in results if v["impact"] in SERIOUS]
-    for violation in results:
-        if violation not in serious:
-            print(f"{name} ({lang}): {violation['impact']}: {json.dumps(violation)}")
+    assert watched.page.locator("html").get_attribute("lang") == lang
+    serious = serious_violations(watched.page)
     assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
-
-
-@pytest.mark.parametrize(("name", "lang"), AUDITED)
-def test_the_page_logs_no_error_to_the_console(
-    watched: Watched, server: str, catalogue_home: dict, name: str, lang: str
-):
-    in_language(watched, server, lang)
-    opened(watched, catalogue_home, name)
     save(watched, f"{name}-{lang}")
     assert watched.unexpected_errors() == []
 
@@ -425,14 +403,22 @@ def test_an_archivist_signs_in_puts_a_title_back_and_the_public_page_shows_it(
 
 
 def serious_violations(page) -> list[dict]:
-    """What axe-core finds serious or critical on the page as it stands."""
+    """What axe-core finds serious or critical on the page as it stands (the rest printed)."""
+    assert AXE.exists(), "axe-core is missing: `make assets` installs it (npm ci)"
+    # Evaluated through the devtools protocol, which the page's security policy does not govern:
+    # the page is audited with the policy it has for visitors (an injected <script> would be
+    # refused by `script-src 'self'`).
     page.evaluate(AXE.read_text(encoding="utf-8"))
     results = page.evaluate(
         "() => axe.run(document, {resultTypes: ['violations']})"
         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' '))})))"
     )
-    return [v for v in results if v["impact"] in SERIOUS]
+    serious = [v for v in results if v["impact"] in SERIOUS]
+    for violation in results:
+        if violation not in serious:
+            print(f"{page.url}: {violation['impact']}: {json.dumps(violation)}")
+    return serious
 
 
 STAFF_PAGES = (

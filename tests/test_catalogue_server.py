@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import first_line
 
 SLOW_CLIENTS = 50
-SLOW_SECONDS = 20.0  # how long the slow clients take over their requests
+SLOW_SECONDS = 10.0  # how long the slow clients take over their requests
 HEADER_EVERY = 3.0  # seconds between two header lines of a slow client
 ORDINARY_CLIENTS = 4
 

@@ -190,25 +190,28 @@ def what_was_read(home: Path) -> dict[str, dict]:
         archive.close()
 
 
-def local_ingest(tmp_path: Path, database, folder: Path) -> dict[str, dict]:
-    """What ingest's own worker processes make of the same files, in an archive home of its own."""
+@pytest.fixture(scope="module")
+def sixty_pages(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """Sixty pages, and what ingest's own worker processes make of them, in an archive home of
+    their own: made once, for the test on each database (what is read does not depend on it)."""
     from click.testing import CliRunner
 
-    home = database.prepare(tmp_path / "local")
+    root = tmp_path_factory.mktemp("local")
+    folder, home = pages(root / "inbox", 60), root / "home"
     Archive.create(home).close()
-    (tmp_path / "local-run").mkdir()
-    result, _report = Cli(CliRunner(), home, tmp_path / "local-run").ingest(
+    (root / "run").mkdir()
+    result, _report = Cli(CliRunner(), home, root / "run").ingest(
         folder, "--type", "document", workers=2
     )
     assert result.exit_code == 0, result.output
-    return what_was_read(home)
+    return folder, what_was_read(home)
 
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_loses_no_page_and_reads_none_twice(
-    queued_home, workers, run, tmp_path, database
+    queued_home, workers, run, sixty_pages
 ):
-    folder = pages(tmp_path / "inbox", 60)
+    folder, read_locally = sixty_pages
     first, second = workers.start(), workers.start()
     result, report = run.ingest(folder, "--type", "document")
     assert result.exit_code == 0, result.output
@@ -221,7 +224,7 @@ def test_a_worker_killed_mid_run_loses_no_page_and_reads_none_twice(
     assert second.poll() is None
     queued = what_was_read(queued_home)
     assert all(len(texts) == 1 for item in queued.values() for texts in item["texts"])
-    assert queued == local_ingest(tmp_path, database, folder)
+    assert queued == read_locally
     assert "jobs  60 images done, 60 ocr done" in run("status").output
     # and the search index learns the texts, those the killed worker read too
     wait_for(lambda: "of 15" in run("search", "Kon Klor").output, "the texts indexed")
