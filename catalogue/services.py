@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.home import Archive
 from catalogue.cache import Kept, Page
-from search_index.postgresql import DatabaseIndex
-from search_index.service import SearchIndex
+
+if TYPE_CHECKING:  # the engine in use is opened by search_index.engines
+    from search_index.postgresql import DatabaseIndex
+    from search_index.service import SearchIndex
 
 T = TypeVar("T")
 
