@@ -11,6 +11,7 @@ import os
 import socket
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -103,6 +104,19 @@ def interrupted(session: Session) -> list[tuple[str, int]]:
         select(Job.kind, Job.id)
         .join(IngestRun, Job.run_id == IngestRun.id)
         .where(IngestRun.status == "interrupted", Job.state == "queued")
+    )
+    return [(kind, found) for kind, found in rows]
+
+
+def never_started(session: Session, command: str, seconds: float) -> list[tuple[str, int]]:
+    """The jobs of `command` (ocr | derivatives) queued over `seconds` ago and never started:
+    sent again by its next run, since the last one may have ended between its commit and its
+    sending. One sent twice is started once: the second message finds it finished."""
+    since = utcnow() - timedelta(seconds=seconds)
+    rows = session.execute(
+        select(Job.kind, Job.id).where(
+            Job.command == command, Job.state == "queued", Job.tries == 0, Job.queued_at < since
+        )
     )
     return [(kind, found) for kind, found in rows]
 

@@ -117,13 +117,15 @@ def queue(
     archive: Archive, command: str, kind: str, pages: Callable, languages: str | None = None
 ) -> int:
     """Queue a job of `kind` for each page `pages(session)` gives, for `archive ocr` and
-    `archive derivatives` with a broker; how many were queued."""
+    `archive derivatives` with a broker; how many were queued. The command's jobs queued by an
+    earlier run and never started (over `job_timeout` seconds ago) are sent again with them."""
     sender = Sender(archive.settings)
     try:
         sender.check()
         with archive.session() as session:
+            earlier = records.never_started(session, command, archive.settings["job_timeout"])
             sent = records.add(session, command, kind, pages(session), languages=languages)
-        sender(sent)
+        sender(earlier + sent)
     finally:
         sender.close()
     return len(sent)

@@ -5,6 +5,8 @@ that ends its worker every time. What the workers make is what a local ingest ma
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import socket
@@ -413,3 +415,29 @@ def test_a_job_whose_followers_cannot_be_sent_goes_back_to_the_queue(home, run, 
         archive.close()
     assert job_states(home) == {"done": 1, "queued": 1}
     assert sent == [[("images", job_id + 1)]]
+
+
+def test_jobs_an_earlier_run_committed_but_never_sent_are_sent_by_the_next(
+    queued_home, broker, run, tmp_path
+):
+    """`archive derivatives` ended between committing its jobs and sending them (here: a job
+    written and never sent, a minute ago): the next run sends it with its own."""
+    from datetime import timedelta
+
+    from archive.models import utcnow
+
+    assert run.ingest(pages(tmp_path / "inbox", 1), "--type", "document")[0].exit_code == 0
+    archive = Archive.open(queued_home)
+    try:
+        with archive.change("derivatives") as work:
+            page = work.session.scalar(select(Page))
+            [(_kind, lost)] = jobs.records.add(work.session, "derivatives", "images", [page])
+            work.session.get(Job, lost).queued_at = utcnow() - timedelta(minutes=1)
+    finally:
+        archive.close()
+    result = run("derivatives", "--all")
+    assert result.exit_code == 0, result.output
+    assert "1 pages queued" in result.output
+    waiting = redis.Redis(port=broker.port).lrange("images", 0, -1)
+    sent = [json.loads(base64.b64decode(json.loads(message)["body"]))[0] for message in waiting]
+    assert sorted(sent) == [[lost], [lost + 1]]
