@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 QUEUES = ("ocr", "images")
 RESTORE_SECONDS = 5  # how often a worker looks for jobs held by a worker that stopped
 SEND_TRIES = 20  # a broker that restarts while jobs are sent is waited for, about a minute
+GIVE_BACK_AFTER = 5  # seconds a job failed by the broker or the database waits to be given back
 
 
 def make_app(settings: dict[str, Any]) -> Celery:
@@ -142,7 +144,9 @@ def _run(job_id: int) -> None:
     except Exception as exc:
         # The broker or the database failed the job after its work (its result committed, the
         # jobs that follow not sent, say): its message goes back to the queue, not acknowledged,
-        # and the next try sends again what was not sent (`jobs.run`).
+        # and the next try sends again what was not sent (`jobs.run`); after a pause, so that
+        # a database that is down is not asked again and again many times a second.
+        time.sleep(GIVE_BACK_AFTER)
         raise Reject(exc, requeue=True)
 
 

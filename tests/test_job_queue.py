@@ -385,7 +385,9 @@ def test_jobs_sent_while_their_broker_restarts_reach_it(broker):
     assert (waiting.llen("ocr"), waiting.llen("images")) == (2, 1)
 
 
-def test_a_job_whose_followers_cannot_be_sent_goes_back_to_the_queue(home, run, tmp_path):
+def test_a_job_whose_followers_cannot_be_sent_goes_back_to_the_queue(
+    home, run, tmp_path, monkeypatch
+):
     """The page is read and committed, but the broker fails as its images job is sent: the
     message is not acknowledged but given back, and its next delivery sends that job."""
     from celery.exceptions import Reject
@@ -405,6 +407,7 @@ def test_a_job_whose_followers_cannot_be_sent_goes_back_to_the_queue(home, run, 
             )
         job_queue._WORKER.update(home=home, archive=archive, index=lambda: None)
         job_queue._WORKER["sender"] = broker_gone
+        monkeypatch.setattr(job_queue, "GIVE_BACK_AFTER", 0)
         with pytest.raises(Reject) as given_back:
             job_queue._run(job_id)
         assert given_back.value.requeue
