@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -277,6 +278,25 @@ def test_a_page_that_ends_its_worker_every_time_is_failed_with_its_reason(
     read = what_was_read(queued_home)["trang-00"]
     assert read["ocr"] == ["done"] and "Lễ hội đâm trâu" in read["texts"][0][0]
     assert "jobs of archive ocr  1 ocr done" in run("status").output
+
+
+@pytest.mark.slow
+@pytest.mark.database("postgresql")
+def test_pages_a_worker_reads_are_found_by_the_postgresql_search_engine(
+    queued_home, workers, run, tmp_path
+):
+    """With `search_engine = "postgresql"` each job's unit of work writes its item's search
+    document in its own transaction: found as soon as the job is done."""
+    with open(queued_home / "archive.toml", "a", encoding="utf-8") as settings:
+        settings.write('search_engine = "postgresql"\n')
+    result, _report = run.ingest(pages(tmp_path / "inbox", 4), "--type", "document")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\b0 of 0\b", run("search", "Kon Klor").output)  # not read yet
+    workers.start()
+    wait_for(lambda: all_done(queued_home, 8), "every job done", timeout=300)
+    found = run("search", "Kon Klor").output
+    assert re.search(r"\b1 of 1\b", found) and "trang-00" in found, found
+    assert re.search(r"\b1 of 1\b", run("search", "Đắk Glei").output)
 
 
 def _running_job(home: Path, tries: int) -> int | None:
