@@ -6,12 +6,15 @@ gives the same record in another archive."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import xml.etree.ElementTree as ET
 
 import bagit
 import pytest
 from click.testing import CliRunner
 
+from archive import bags
 from tests.conftest import Cli, make_image, outcomes
 
 SHEET = (
@@ -61,9 +64,23 @@ def test_an_item_s_bag_is_valid_bagit_1_0_with_all_the_item_takes(run, held, tmp
     assert result.exit_code == 0, result.output
     path = tmp_path / "bags" / a
     bag = bagit.Bag(str(path))
-    bag.validate()  # every file against both manifests, nothing missing, nothing added
+    bag.validate()  # every file against the manifest, nothing missing, nothing added
     assert bag.version_info == (1, 0)
-    assert set(bag.algorithms) == {"sha256", "sha512"}
+    assert set(bag.algorithms) == {"sha256"}
+    assert sorted(p.name for p in path.iterdir()) == [
+        "bag-info.txt",
+        "bagit.txt",
+        "data",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+    ]
+    assert (path / "bagit.txt").read_bytes() == (
+        b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    )
+    payload = [p for p in (path / "data").rglob("*") if p.is_file()]
+    oxum = f"{sum(p.stat().st_size for p in payload)}.{len(payload)}"
+    assert bag.info["Payload-Oxum"] == oxum
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", bag.info["Bagging-Date"])
     assert bag.info["Source-Organization"] == [
         "Lưu trữ lịch sử tỉnh Kon Tum",
         "Kon Tum Provincial Archives",
@@ -113,6 +130,35 @@ def test_a_bag_with_one_flipped_byte_is_refused_naming_the_file(run, held, tmp_p
     assert entry["outcome"] == "failed" and entry["step"] == "bag"
     assert "data/masters/a.jpg (sha256 does not match)" in entry["reason"]
     assert elsewhere("item", "list", "--json").output.count('"id"') == 0  # nothing taken
+
+
+def test_a_master_changed_since_ingest_is_not_bagged_and_the_export_stops(run, held, tmp_path):
+    a = held["a.jpg"]
+    stored = run.home / show(run, a)["masters"][0]["stored_path"]
+    os.chmod(stored, 0o644)  # masters are kept read-only
+    damaged = bytearray(stored.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    stored.write_bytes(bytes(damaged))
+    out = tmp_path / "bags"
+    result = run("export", "bag", a, "--out", out)
+    assert result.exit_code == 1
+    assert f"{stored}: its SHA-256 is" in result.output
+    assert "has changed since" in result.output
+    assert list(out.iterdir()) == []  # neither the bag nor what was written of it
+    # --all stops at that item: the bags before it are whole, none is written for it or after.
+    result = run("export", "bag", "--all", "--out", out)
+    assert result.exit_code == 1 and str(stored) in result.output
+    written = [p for p in out.iterdir()]
+    assert all(not p.name.startswith(".") for p in written) and not (out / a).exists()
+    for path in written:
+        bagit.Bag(str(path)).validate()
+
+
+def test_manifest_paths_are_percent_encoded_as_rfc_8493_says():
+    digests = {"data/b%.txt": "2" * 64, "data/a\r\nb.txt": "1" * 64}
+    assert bags._lines(digests).decode() == (
+        f"{'1' * 64}  data/a%0D%0Ab.txt\n{'2' * 64}  data/b%25.txt\n"
+    )
 
 
 def test_a_round_trip_through_bags_gives_the_same_records(run, held, tmp_path, elsewhere):

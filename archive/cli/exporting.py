@@ -4,6 +4,7 @@ ingest again, or as BagIt bags for a transfer or a preservation system."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -91,8 +92,10 @@ def export_bag(
             click.echo(f"{len(found)} items in {path}")
             return
         wanted = chosen(archive, None, None) if every else list(accession_ids)
-        for path in bags.write_items(archive, _batches(archive, wanted), out):
-            click.echo(path)
+        # closed on an error too: a batch read holds its session open until then
+        with closing(_batches(archive, wanted)) as batches:
+            for path in bags.write_items(archive, batches, out):
+                click.echo(path)
 
 
 BATCH = 200  # items read from the database at once
