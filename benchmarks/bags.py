@@ -3,8 +3,8 @@ masters with `cp`, in the same run. Target: within 2× of `cp`.
 
 The items are generated photos with EXIF (as benchmarks/ingest.py makes them, 1500×1000 by
 default), ingested once without IIIF images (a bag takes none). The bags hold what `cp` copies
-and more: each item's Dublin Core, record and IIIF manifest, and a SHA-256 and a SHA-512 of
-every file, computed by the bagit library as it writes them.
+and more: each item's Dublin Core, record and IIIF manifest, and a SHA-256 of every file,
+computed as it is written (and each master's checked against the one recorded at ingest).
 
     python benchmarks/bags.py [--files 1000] [--width 1500] [--height 1000] [--keep DIR]
 """
@@ -79,16 +79,10 @@ def copy_with_cp(files: list[str], target: Path) -> float:
 
 
 def digest_with_coreutils(files: list[str]) -> float:
-    """`sha256sum` and `sha512sum` over the files: the digests every bag must hold, by the
-    fastest tools the machine has, one core each at once (the export has both cores too)."""
+    """`sha256sum` over the files: the digest every bag holds, by the fastest tool the machine
+    has."""
     started = time.perf_counter()
-    running = [
-        subprocess.Popen([tool, *files], stdout=subprocess.DEVNULL)
-        for tool in ("sha256sum", "sha512sum")
-    ]
-    for process in running:
-        if process.wait():
-            raise SystemExit(f"{process.args[0]} failed")
+    subprocess.run(["sha256sum", *files], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -124,10 +118,10 @@ def main() -> None:
     ratio = seconds / base
     print(f"{len(files)} masters, {size / 1e6:,.0f} MB")
     print(f"cp: {base:.2f} s ({size / 1e6 / base:,.0f} MB/s)")
-    print(f"sha256sum and sha512sum at once: {digests:.2f} s")
+    print(f"sha256sum: {digests:.2f} s")
     print(
         f"archive export bag --all: {seconds:.2f} s ({len(files) / seconds:,.0f} bags/s), "
-        f"{ratio:.1f}× cp, {seconds / (base + digests):.1f}× cp and the digests"
+        f"{ratio:.1f}× cp, {seconds / (base + digests):.1f}× cp and sha256sum"
     )
     met = ratio <= MAX_RATIO
     print(f"target within {MAX_RATIO:g}× of cp: {'met' if met else 'MISSED'}")

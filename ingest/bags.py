@@ -1,7 +1,7 @@
 """BagIt bags given to `archive ingest` (as `archive export bag` writes them): the bag is
-checked whole first with the `bagit` library (every file against its SHA-256 and SHA-512, none
-missing, none added), a damaged one is refused naming the files that fail, and each item in it
-comes in with the description its `record.json` gives."""
+checked whole first with the `bagit` library (every file against each manifest the bag has,
+SHA-256 in ours, none missing, none added), a damaged one is refused naming the files that
+fail, and each item in it comes in with the description its `record.json` gives."""
 
 from __future__ import annotations
 
