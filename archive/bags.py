@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -33,16 +32,9 @@ BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 CHUNK = 1 << 20  # bytes read, hashed and written at once
 
 
-@dataclass(frozen=True)
-class Copy:
-    """A file of the archive to copy into a bag, and the SHA-256 ingest recorded of it (none
-    for an hOCR file: ingest hashes masters only)."""
-
-    source: Path
-    sha256: str | None = None
-
-
-# A payload file: its path under data/, and its bytes or the file it is copied from.
+# A payload file: its path under data/, and its bytes, or the file to copy and the SHA-256
+# ingest recorded of it (none for hOCR: ingest hashes masters only).
+Copy = tuple[Path, str | None]
 Payload = list[tuple[str, bytes | Copy]]
 
 
@@ -75,8 +67,7 @@ def payload(archive: Archive, item: Item, under: str = "") -> Payload:
     names: set[str] = set()
     for master in _masters(item):
         name = _unique(master.original_name, names)
-        copy = Copy(archive.home / master.stored_path, master.sha256)
-        files.append((f"{under}masters/{name}", copy))
+        files.append((f"{under}masters/{name}", (archive.home / master.stored_path, master.sha256)))
     files += _texts(archive, item, under)
     settings = archive.settings
     publisher = {"vi": settings["publisher_vi"], "en": settings["publisher_en"]}
@@ -126,7 +117,7 @@ def _texts(archive: Archive, item: Item, under: str) -> Payload:
             continue
         files.append((f"{under}ocr/page-{page.number}.txt", text.text.encode("utf-8")))
         if text.hocr_path and (archive.home / text.hocr_path).exists():
-            hocr = Copy(archive.home / text.hocr_path)
+            hocr = (archive.home / text.hocr_path, None)
             files.append((f"{under}ocr/page-{page.number}.hocr", hocr))
     return files
 
@@ -183,15 +174,16 @@ def _copy(copy: Copy, target: Path) -> tuple[str, int]:
     """Read, hash and write a chunk at a time, so the file is read once; a master whose digest
     is not the one ingest recorded has changed since (damage) and is not bagged."""
     digest, size = hashlib.sha256(), 0
-    with open(copy.source, "rb") as reader, open(target, "wb") as writer:
+    source, recorded = copy
+    with open(source, "rb") as reader, open(target, "wb") as writer:
         while chunk := reader.read(CHUNK):
             digest.update(chunk)
             writer.write(chunk)
             size += len(chunk)
     found = digest.hexdigest()
-    if copy.sha256 is not None and found != copy.sha256:
+    if recorded is not None and found != recorded:
         raise ArchiveError(
-            f"{copy.source}: its SHA-256 is {found}, not {copy.sha256} as recorded at ingest: "
+            f"{source}: its SHA-256 is {found}, not {recorded} as recorded at ingest: "
             "the master has changed since; no bag written for it"
         )
     return found, size
@@ -226,10 +218,8 @@ def _info_text(info: dict) -> bytes:
 
 def _lines(digests: dict[str, str]) -> bytes:
     """A manifest: `DIGEST  PATH` lines, sorted; paths with `/`, and `%`, CR and LF
-    percent-encoded (RFC 8493, 2.1.3)."""
-    lines = sorted(f"{digest}  {_encoded(path)}\n" for path, digest in digests.items())
+    percent-encoded (RFC 8493, 2.1.3). bagit 1.9 decodes CR and LF but not `%25`
+    (bagit-python issue 157): it refuses a bag whose file names hold a `%`."""
+    escape = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+    lines = sorted(f"{digest}  {path.translate(escape)}\n" for path, digest in digests.items())
     return "".join(lines).encode("utf-8")
-
-
-def _encoded(path: str) -> str:
-    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
