@@ -143,8 +143,9 @@ def _write(out: Path, name: str, files: Payload, info: dict) -> Path:
     staging = out / f".{name}.writing"
     if staging.exists():  # left by a run that was stopped
         shutil.rmtree(staging)
-    made: set[Path] = set()
+    made = {out}
     try:
+        _folder(staging, made)  # before any file: a bag of no file is a bag still
         digests = {
             f"data/{path}": _put(staging / "data" / path, what, made) for path, what in files
         }
@@ -161,13 +162,20 @@ def _write(out: Path, name: str, files: Payload, info: dict) -> Path:
 
 def _put(target: Path, what: bytes | Copy, made: set[Path]) -> tuple[str, int]:
     """Write one payload file; its SHA-256 and size, of the bytes as written."""
-    if target.parent not in made:  # each folder made once: a mkdir costs as much as a file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
+    _folder(target.parent, made)
     if isinstance(what, bytes):
         target.write_bytes(what)
         return hashlib.sha256(what).hexdigest(), len(what)
     return _copy(what, target)
+
+
+def _folder(folder: Path, made: set[Path]) -> None:
+    """Each folder made once, parents first: a mkdir costs as much as a file, and a failed one
+    (EEXIST, ENOENT, as `mkdir(parents=True, exist_ok=True)` makes them) nearly as much."""
+    if folder not in made:
+        _folder(folder.parent, made)
+        folder.mkdir()
+        made.add(folder)
 
 
 def _copy(copy: Copy, target: Path) -> tuple[str, int]:
