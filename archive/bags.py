@@ -67,7 +67,7 @@ def payload(archive: Archive, item: Item, under: str = "") -> Payload:
     """What the bag keeps of `item`, as paths under `data/` + `under`."""
     files: Payload = []
     names: set[str] = set()
-    for master in _masters(item):
+    for master in {page.master.id: page.master for page in item.pages}.values():  # page order
         name = _unique(master.original_name, names)
         files.append((f"{under}masters/{name}", (archive.home / master.stored_path, master.sha256)))
     files += _texts(archive, item, under)
@@ -92,13 +92,6 @@ def _manifest(archive: Archive, item: Item, under: str) -> Payload:
         return []
     text = json.dumps(manifest, ensure_ascii=False) + "\n"
     return [(f"{under}manifest.json", text.encode("utf-8"))]
-
-
-def _masters(item: Item) -> list:
-    seen: dict[int, object] = {}
-    for page in item.pages:
-        seen.setdefault(page.master.id, page.master)
-    return list(seen.values())
 
 
 def _unique(name: str, taken: set[str]) -> str:
