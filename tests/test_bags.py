@@ -154,11 +154,22 @@ def test_a_master_changed_since_ingest_is_not_bagged_and_the_export_stops(run, h
         bagit.Bag(str(path)).validate()
 
 
-def test_manifest_paths_are_percent_encoded_as_rfc_8493_says():
+def test_manifest_paths_encode_line_breaks_and_keep_a_percent_sign():
     digests = {"data/b%.txt": "2" * 64, "data/a\r\nb.txt": "1" * 64}
     assert bags._lines(digests).decode() == (
-        f"{'1' * 64}  data/a%0D%0Ab.txt\n{'2' * 64}  data/b%25.txt\n"
+        f"{'1' * 64}  data/a%0D%0Ab.txt\n{'2' * 64}  data/b%.txt\n"
     )
+
+
+def test_a_master_named_with_a_percent_sign_makes_a_bag_the_bagit_library_accepts(run, tmp_path):
+    make_image(tmp_path / "in" / "tỉ lệ 50%.jpg", size=(60, 40))
+    result, report = run.ingest(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    [accession_id] = [entry["item"] for entry in report["inputs"]]
+    assert run("export", "bag", accession_id, "--out", tmp_path / "bags").exit_code == 0
+    bag = tmp_path / "bags" / accession_id
+    bagit.Bag(str(bag)).validate()
+    assert "data/masters/tỉ lệ 50%.jpg" in (bag / "manifest-sha256.txt").read_text("utf-8")
 
 
 def test_a_round_trip_through_bags_gives_the_same_records(run, held, tmp_path, elsewhere):
