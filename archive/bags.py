@@ -38,10 +38,12 @@ Copy = tuple[Path, str | None]
 Payload = list[tuple[str, bytes | Copy]]
 
 
-def write_items(archive: Archive, batches: Iterable[list[Item]], out: Path) -> Iterator[Path]:
+def write_items(
+    archive: Archive, batches: Iterable[list[Item]], out: Path
+) -> Iterator[Path | ArchiveError]:
     """The bag of each item (its pages, texts, masters, tags and collection loaded), at
-    `out/ACCESSION-ID`, in the order given; a bag already there is replaced whole. A master
-    changed since ingest stops the export there, with an ArchiveError naming it.
+    `out/ACCESSION-ID`, in the order given; a bag already there is replaced whole. For an item
+    with a master changed since ingest, the error naming it, and no bag; the rest go on.
 
     One process: the work is the file system's (a file or folder created costs more than its
     bytes), and a pool writing the bags beside this one measured about 10% faster, not worth
@@ -49,7 +51,10 @@ def write_items(archive: Archive, batches: Iterable[list[Item]], out: Path) -> I
     for batch in batches:
         for item in batch:
             info = _info(archive, item.accession_id, item.title, item.collection)
-            yield _write(out, item.accession_id, payload(archive, item), info)
+            try:
+                yield _write(out, item.accession_id, payload(archive, item), info)
+            except ArchiveError as damaged:
+                yield damaged
 
 
 def write_collection(archive: Archive, slug: str, members: Iterable[Item], out: Path) -> Path:

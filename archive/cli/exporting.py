@@ -94,8 +94,15 @@ def export_bag(
         wanted = chosen(archive, None, None) if every else list(accession_ids)
         # closed on an error too: a batch read holds its session open until then
         with closing(_batches(archive, wanted)) as batches:
-            for path in bags.write_items(archive, batches, out):
-                click.echo(path)
+            failed = 0
+            for written in bags.write_items(archive, batches, out):
+                if isinstance(written, Path):
+                    click.echo(written)
+                else:
+                    click.echo(f"error: {written}", err=True)
+                    failed += 1
+    if failed:
+        raise SystemExit(1)
 
 
 BATCH = 200  # items read from the database at once
