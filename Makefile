@@ -71,9 +71,8 @@ demo: system-packages $(VENV)/.installed assets $(DEMO)/samples/.made
 
 # Each test of an archive runs on SQLite and on the machine's PostgreSQL (tests/databases.py;
 # `pytest --db=sqlite` for one). The suite runs in one process per core (pytest-xdist), a test
-# module's tests in the same process, so that what a module builds once is built once; the
-# modules in the order tests/conftest.py gives them (the longest first).
-PARALLEL := --numprocesses auto --dist loadscope --no-loadscope-reorder
+# module's tests in the same process, so that what a module builds once is built once.
+PARALLEL := --numprocesses auto --dist loadscope
 
 test: system-packages $(VENV)/.installed assets lint
 	$(BIN)/pytest $(PARALLEL) --durations=15

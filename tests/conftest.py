@@ -40,20 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-# The modules that take minutes (`--durations`), begun first and longest first: `make test` gives
-# each process of the run a whole module at a time, in this order, and a long one begun last
-# would hold up the end of the run alone.
-LONGEST_FIRST = ("test_browser.py", "test_job_queue.py", "test_ingest.py", "test_cli.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        name = item.path.name
-        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)  # stable: the rest in the order collected
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test using an archive runs once per database (tests/databases.py)."""
     names = databases.for_test(metafunc.config, metafunc.definition.get_closest_marker("database"))
