@@ -3,8 +3,10 @@ masters with `cp`, in the same run. Target: within 2× of `cp`.
 
 The items are generated photos with EXIF (as benchmarks/ingest.py makes them, 1500×1000 by
 default), ingested once without IIIF images (a bag takes none). The bags hold what `cp` copies
-and more: each item's Dublin Core, record and IIIF manifest, and a SHA-256 of every file,
-computed as it is written (and each master's checked against the one recorded at ingest).
+and more: each item's Dublin Core, record and IIIF manifest, and a SHA-256 and a SHA-512 of
+every file, computed as it is written (each master's SHA-256 checked against the one recorded at
+ingest). Beside `cp`, the time of `sha256sum` and `sha512sum` over the same files: the digests
+every bag holds, by the fastest tools the machine has.
 
     python benchmarks/bags.py [--files 1000] [--width 1500] [--height 1000] [--keep DIR]
 """
@@ -79,10 +81,9 @@ def copy_with_cp(files: list[str], target: Path) -> float:
 
 
 def digest_with_coreutils(files: list[str]) -> float:
-    """`sha256sum` over the files: the digest every bag holds, by the fastest tool the machine
-    has."""
     started = time.perf_counter()
-    subprocess.run(["sha256sum", *files], check=True, stdout=subprocess.DEVNULL)
+    for tool in ("sha256sum", "sha512sum"):
+        subprocess.run([tool, *files], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -118,10 +119,10 @@ def main() -> None:
     ratio = seconds / base
     print(f"{len(files)} masters, {size / 1e6:,.0f} MB")
     print(f"cp: {base:.2f} s ({size / 1e6 / base:,.0f} MB/s)")
-    print(f"sha256sum: {digests:.2f} s")
+    print(f"sha256sum and sha512sum: {digests:.2f} s")
     print(
         f"archive export bag --all: {seconds:.2f} s ({len(files) / seconds:,.0f} bags/s), "
-        f"{ratio:.1f}× cp, {seconds / (base + digests):.1f}× cp and sha256sum"
+        f"{ratio:.1f}× cp, {seconds / (base + digests):.1f}× cp and both digests"
     )
     met = ratio <= MAX_RATIO
     print(f"target within {MAX_RATIO:g}× of cp: {'met' if met else 'MISSED'}")

@@ -5,6 +5,7 @@ gives the same record in another archive."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -66,13 +67,15 @@ def test_an_item_s_bag_is_valid_bagit_1_0_with_all_the_item_takes(run, held, tmp
     bag = bagit.Bag(str(path))
     bag.validate()  # every file against the manifest, nothing missing, nothing added
     assert bag.version_info == (1, 0)
-    assert set(bag.algorithms) == {"sha256"}
+    assert set(bag.algorithms) == {"sha256", "sha512"}
     assert sorted(p.name for p in path.iterdir()) == [
         "bag-info.txt",
         "bagit.txt",
         "data",
         "manifest-sha256.txt",
+        "manifest-sha512.txt",
         "tagmanifest-sha256.txt",
+        "tagmanifest-sha512.txt",
     ]
     assert (path / "bagit.txt").read_bytes() == (
         b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -93,6 +96,8 @@ def test_an_item_s_bag_is_valid_bagit_1_0_with_all_the_item_takes(run, held, tmp
         run.home / master["stored_path"]
     ).read_bytes()
     assert bag.entries["data/masters/a.jpg"]["sha256"] == master["sha256"]
+    stored = (run.home / master["stored_path"]).read_bytes()
+    assert bag.entries["data/masters/a.jpg"]["sha512"] == hashlib.sha512(stored).hexdigest()
     assert json.loads((path / "data" / "record.json").read_text(encoding="utf-8")) == record
     dc = ET.parse(path / "data" / "dc.xml").getroot()
     titles = {
