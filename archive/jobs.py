@@ -121,6 +121,13 @@ def never_started(session: Session, command: str, seconds: float) -> list[tuple[
     return [(kind, found) for kind, found in rows]
 
 
+def note_error(session: Session, job_id: int, error: str) -> None:
+    """Keep why a try of a running job failed, for the reason it is given if every try does."""
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.state == "running").values(reason=error[:500])
+    )
+
+
 def finish(job: Job, reason: str | None = None) -> None:
     job.state = "failed" if reason else "done"
     job.reason, job.finished_at = reason, utcnow()

@@ -142,12 +142,23 @@ def _run(job_id: int) -> None:
     try:
         jobs.run(archive, job_id, _WORKER["sender"], _WORKER["index"])
     except Exception as exc:
-        # The broker or the database failed the job after its work (its result committed, the
-        # jobs that follow not sent, say): its message goes back to the queue, not acknowledged,
-        # and the next try sends again what was not sent (`jobs.run`); after a pause, so that
-        # a database that is down is not asked again and again many times a second.
+        # The work failed (a shared folder gone, say), or the broker or the database did after
+        # it (its result committed, the jobs that follow not sent): the message goes back to
+        # the queue, not acknowledged, and the next try does the job or sends again what was
+        # not sent (`jobs.run`); after a pause, so that a database that is down is not asked
+        # again and again many times a second. Why is kept for the job's reason, should every
+        # try fail so.
+        _note_error(archive, job_id, exc)
         time.sleep(GIVE_BACK_AFTER)
         raise Reject(exc, requeue=True)
+
+
+def _note_error(archive: Archive, job_id: int, exc: Exception) -> None:
+    try:
+        with archive.session() as session:
+            records.note_error(session, job_id, f"{type(exc).__name__}: {exc}")
+    except Exception:  # the database is what failed: the try is counted, its reason is not
+        logging.getLogger(__name__).exception("job %s: its error could not be kept", job_id)
 
 
 def _archive():

@@ -43,6 +43,7 @@ class _Try:
     page: PageJob
     rotation: int
     languages: str | None
+    error: str | None  # why an earlier try failed, when one raised an error (not ended)
 
 
 def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) -> None:
@@ -54,9 +55,10 @@ def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) ->
             send(records.following(session, job_id))
         return
     if started.tries > archive.settings["job_tries"]:
-        reason = (
-            f"given up after {started.tries - 1} tries: the worker ended each time while on "
-            "this page (it crashed, or was stopped)"
+        reason = f"given up after {started.tries - 1} tries: " + (
+            f"a try failed with {started.error}"
+            if started.error
+            else "the worker ended each time while on this page (it crashed, or was stopped)"
         )
         result = PageResult(error=reason) if started.kind == "ocr" else None
         last = _commit(archive, started, result, reason, send)
@@ -83,6 +85,7 @@ def _begin(archive: Archive, job_id: int) -> _Try | None:
             page_job(archive, page),
             page.rotation,
             job.languages,
+            job.reason,
         )
 
 

@@ -281,6 +281,26 @@ def test_a_page_that_ends_its_worker_every_time_is_failed_with_its_reason(
 
 
 @pytest.mark.slow
+def test_a_job_that_fails_with_an_error_every_time_is_failed_with_that_error(
+    queued_home, workers, run, tmp_path
+):
+    """Not a crash: the work raises (here the shared `ocr/` folder is a file, as when a mount
+    is lost), each try; once `job_tries` have, the job is failed with the error, not retried."""
+    with open(queued_home / "archive.toml", "a", encoding="utf-8") as settings:
+        settings.write("job_tries = 2\nimages_at_ingest = false\n")
+    result, _report = run.ingest(pages(tmp_path / "inbox", 1), "--type", "document")
+    assert result.exit_code == 0, result.output
+    (queued_home / "ocr").rmdir()
+    (queued_home / "ocr").write_text("not a folder")
+    worker = workers.start()
+    wait_for(lambda: job_states(queued_home) == {"failed": 1}, "the job failed", timeout=300)
+    status = run("status").output
+    assert "1 ocr failed" in status
+    assert re.search(r"given up after 2 tries: a try failed with \w+Error: .*ocr", status), status
+    assert worker.poll() is None
+
+
+@pytest.mark.slow
 @pytest.mark.database("postgresql")
 def test_pages_a_worker_reads_are_found_by_the_postgresql_search_engine(
     queued_home, workers, run, tmp_path
