@@ -33,7 +33,7 @@ from archive.errors import InvalidInput
 from search_index import query as q
 from search_index import scoring
 from search_index.facets import FILTER_NAMES, check_filters, counts, filter_docs, intersect
-from search_index.folder import COMPOUND, IndexFolder, IndexLocked, hold_before_swap
+from search_index.folder import IndexFolder, IndexLocked, hold_before_swap, writing
 from search_index.results import Hit, Results, hit
 from search_index.schema import prepare
 from search_index.snapshot import KeptResults, Snapshot, Snapshots
@@ -158,9 +158,9 @@ class SearchIndex:
         # Several processes double the speed on a large rebuild (each writes its own segment);
         # on a small one, starting them costs more than they save.
         if parallel:
-            writer = index.writer(procs=self.procs, multisegment=True, compound=COMPOUND)
+            writer = index.writer(procs=self.procs, multisegment=True, **writing())
         else:
-            writer = index.writer(compound=COMPOUND)
+            writer = index.writer(**writing())
         try:
             for count, ready in enumerate(chain(first, stream), 1):
                 writer.add_document(**ready.fields)

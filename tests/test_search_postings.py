@@ -8,10 +8,11 @@ import pytest
 import whoosh
 from whoosh import index as whoosh_index
 
+from search_index.folder import BLOCK_POSTINGS
 from search_index.postings import BLOCK_ATTRIBUTES, blocks, blockwise, field_lengths, term_arrays
 from search_index.service import SearchIndex
 
-COUNT = 300  # more than two of Whoosh's blocks of postings (128 a block)
+COUNT = 2 * BLOCK_POSTINGS + 44  # more than two of the index's blocks of postings
 
 
 def doc(i: int, title: str) -> dict:
@@ -35,7 +36,7 @@ def documents() -> list[dict]:
 
 @pytest.fixture
 def index(tmp_path):
-    with SearchIndex.open(tmp_path / "index") as opened:
+    with SearchIndex.open(tmp_path / "index", procs=1) as opened:  # one segment
         opened.rebuild(documents())
         yield opened
 
