@@ -83,6 +83,7 @@ def export_bag(
     if sum((bool(accession_ids), collection is not None, every)) != 1:
         raise click.UsageError("name items, or give --collection SLUG, or --all: one of them")
     out.mkdir(parents=True, exist_ok=True)
+    failed = 0
     with ctx.archive() as archive:
         if collection is not None:
             wanted = chosen(archive, collection, None)
@@ -94,7 +95,6 @@ def export_bag(
         wanted = chosen(archive, None, None) if every else list(accession_ids)
         # closed on an error too: a batch read holds its session open until then
         with closing(_batches(archive, wanted)) as batches:
-            failed = 0
             for written in bags.write_items(archive, batches, out):
                 if isinstance(written, Path):
                     click.echo(written)
