@@ -97,6 +97,12 @@ def following(session: Session, job_id: int) -> list[tuple[str, int]]:
     return [(kind, found) for kind, found in rows]
 
 
+def item_finished(session: Session, job_id: int) -> bool:
+    """Whether the job's item has no job left to do."""
+    job = session.get(Job, job_id)
+    return job is not None and open_on_item(session, job.page.item_id) == 0
+
+
 def interrupted(session: Session) -> list[tuple[str, int]]:
     """The jobs still queued of ingest runs that were interrupted: sent again by the next run,
     since the run may have ended between a batch's commit and its sending."""

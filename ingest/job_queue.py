@@ -1,5 +1,8 @@
 """The broker's queues of OCR and IIIF image jobs (Celery on Redis), when the setting
 `broker_url` names one: sending jobs, and `archive worker`, which takes them on any machine.
+A third queue, `index`, says when an item's jobs are all finished: the worker that takes it
+tells the search index (soon, with the other items finished meanwhile), so that the machines
+reading pages need not write the index, and one machine can (a Whoosh index wants one writer).
 
 A message carries only a job's id (`archive.jobs` keeps the rest). Nothing is lost: the queues
 are durable, and a job is acknowledged only once its result is committed (late acknowledgement),
@@ -27,7 +30,7 @@ from archive.errors import ConfigError
 if TYPE_CHECKING:
     from archive.home import Archive
 
-QUEUES = ("ocr", "images")
+QUEUES = ("ocr", "images", "index")
 RESTORE_SECONDS = 5  # how often a worker looks for jobs held by a worker that stopped
 SEND_TRIES = 20  # a broker that restarts while jobs are sent is waited for, about a minute
 GIVE_BACK_AFTER = 5  # seconds a job failed by the broker or the database waits to be given back
@@ -52,8 +55,9 @@ def make_app(settings: dict[str, Any]) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
-    for kind in QUEUES:
+    for kind in ("ocr", "images"):
         app.task(name=kind, acks_late=True, reject_on_worker_lost=True)(_run)
+    app.task(name="index", acks_late=True)(_index)
     return app
 
 
@@ -73,7 +77,15 @@ class Sender:
             raise ConfigError(f"cannot reach the broker at {self.url}: {exc}")
 
     def __call__(self, jobs: list[tuple[str, int]]) -> None:
-        if not jobs:
+        """Send each job (kind, id) to the queue of its kind."""
+        self._send([(kind, [job_id]) for kind, job_id in jobs])
+
+    def index(self) -> None:
+        """An item's jobs are all finished: ask for the search index to learn of it."""
+        self._send([("index", [])])
+
+    def _send(self, messages: list[tuple[str, list]]) -> None:
+        if not messages:
             return
         policy = {"max_retries": SEND_TRIES, "interval_start": 0.5, "interval_max": 3}
         # A connection of its own each time: a pooled one outlives a broker restart as a closed
@@ -81,9 +93,9 @@ class Sender:
         with self.app.connection_for_write() as connection:
             connection.ensure_connection(**policy)
             producer = connection.Producer()
-            for kind, job_id in jobs:
+            for kind, args in messages:
                 self.app.send_task(
-                    kind, args=[job_id], queue=kind, producer=producer, retry=True,
+                    kind, args=args, queue=kind, producer=producer, retry=True,
                     retry_policy=policy,
                 )  # fmt: skip
 
@@ -137,10 +149,9 @@ def _run(job_id: int) -> None:
     from ingest import jobs
 
     archive = _archive()
-    if _WORKER.get("index") is None:
-        _WORKER["index"] = jobs.IndexSoon(archive)
+    sender = _WORKER["sender"]
     try:
-        jobs.run(archive, job_id, _WORKER["sender"], _WORKER["index"])
+        jobs.run(archive, job_id, sender, sender.index)
     except Exception as exc:
         # The work failed (a shared folder gone, say), or the broker or the database did after
         # it (its result committed, the jobs that follow not sent): the message goes back to
@@ -159,6 +170,18 @@ def _note_error(archive: Archive, job_id: int, exc: Exception) -> None:
             records.note_error(session, job_id, f"{type(exc).__name__}: {exc}")
     except Exception:  # the database is what failed: the try is counted, its reason is not
         logging.getLogger(__name__).exception("job %s: its error could not be kept", job_id)
+
+
+def _index() -> None:
+    """Index the items finished, in this process, `INDEX_SECONDS` after the first of them asked
+    (`IndexSoon`): an update costs about as much as reading a page, too much for every item. The
+    jobs keep which items the index has learnt of: those this process is stopped before it
+    indexes (killed) are indexed with the next."""
+    from ingest import jobs
+
+    if _WORKER.get("index") is None:
+        _WORKER["index"] = jobs.IndexSoon(_archive())
+    _WORKER["index"]()
 
 
 def _archive():

@@ -52,7 +52,13 @@ def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) ->
     started = _begin(archive, job_id)
     if started is None:
         with archive.session() as session:
-            send(records.following(session, job_id))
+            follow, last = (
+                records.following(session, job_id),
+                records.item_finished(session, job_id),
+            )
+        send(follow)
+        if last:  # the try before may have ended before it asked for the index
+            index()
         return
     if started.tries > archive.settings["job_tries"]:
         reason = f"given up after {started.tries - 1} tries: " + (

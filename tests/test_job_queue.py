@@ -115,11 +115,11 @@ class Workers:
         self.home, self.tmp_path = home, tmp_path
         self.started: list[subprocess.Popen] = []
 
-    def start(self, concurrency: int = 1) -> subprocess.Popen:
+    def start(self, concurrency: int = 1, queues: str = "ocr,images,index") -> subprocess.Popen:
         log = open(self.tmp_path / f"worker-{len(self.started)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, "-m", "archive", "--home", str(self.home), "worker",
-             "--concurrency", str(concurrency)],
+             "--concurrency", str(concurrency), "--queues", queues],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()
@@ -301,6 +301,28 @@ def test_a_job_that_fails_with_an_error_every_time_is_failed_with_that_error(
 
 
 @pytest.mark.slow
+def test_the_worker_taking_the_index_queue_is_the_one_that_indexes_what_others_read(
+    queued_home, broker, workers, run, tmp_path
+):
+    """Machines that read pages need not write the search index: one worker takes `index`."""
+    result, _report = run.ingest(pages(tmp_path / "inbox", 2), "--type", "document")
+    assert result.exit_code == 0, result.output
+    workers.start(queues="ocr,images")
+    wait_for(lambda: all_done(queued_home, 4), "every job done", timeout=300)
+    queue = redis.Redis(port=broker.port)
+    wait_for(lambda: queue.llen("index") == 2, "each item's index message", timeout=60)
+    assert re.search(r"\b0 of 0\b", run("search", "Kon Klor").output)  # read, not yet indexed
+    indexer = workers.start(queues="index")
+    wait_for(lambda: queue.llen("index") == 0, "the index messages taken", timeout=120)
+    wait_for(lambda: not queue.hlen("unacked"), "the index messages done", timeout=120)
+    indexer.terminate()  # a worker stopped indexes first what it was told of
+    assert indexer.wait(timeout=120) == 0
+    found = run("search", "Kon Klor").output
+    assert re.search(r"\b1 of 1\b", found) and "trang-00" in found, found
+    assert "trang-01" in run("search", "cộng đồng").output
+
+
+@pytest.mark.slow
 @pytest.mark.database("postgresql")
 def test_pages_a_worker_reads_are_found_by_the_postgresql_search_engine(
     queued_home, workers, run, tmp_path
@@ -375,9 +397,9 @@ def test_a_worker_needs_a_broker_and_known_queues(run):
     result = run("worker")
     assert result.exit_code == 2
     assert "no broker: set broker_url" in result.output
-    result = run("worker", "--queues", "ocr,index")
+    result = run("worker", "--queues", "ocr,thumbnails")
     assert result.exit_code == 2
-    assert "the queues are ocr, images, not index" in result.output
+    assert "the queues are ocr, images, index, not thumbnails" in result.output
 
 
 def test_an_ingest_whose_broker_cannot_be_reached_says_so_and_reads_nothing(home, run, tmp_path):

@@ -20,13 +20,15 @@ from archive.errors import ConfigError
 )
 @click.option(
     "--queues",
-    default="ocr,images",
+    default="ocr,images,index",
     show_default=True,
-    help="The queues to take jobs from, comma-separated.",
+    help="The queues to take jobs from, comma-separated: ocr and images on every machine that "
+    "reads pages, index on one that writes the search index.",
 )
 @pass_context
 def worker(ctx: Context, concurrency: int | None, queues: str) -> None:
-    """Do the OCR and IIIF image jobs queued on the broker (setting broker_url) until stopped."""
+    """Do the OCR and IIIF image jobs queued on the broker (setting broker_url), and tell the
+    search index of the items finished, until stopped."""
     from ingest import job_queue
 
     chosen = [name.strip() for name in queues.split(",") if name.strip()]
