@@ -19,20 +19,18 @@ plain `tesseract` on the same pages, one process and two at once, the most two c
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ocr import make_pages  # noqa: E402
+from benchmarks.ocr import make_pages, plain_tesseract  # noqa: E402
 
 ARCHIVE = [sys.executable, "-m", "archive"]
 POLL_SECONDS = 0.2
@@ -80,21 +78,6 @@ def local(scratch: Path, pages: Path, workers: int) -> float:
     return time.perf_counter() - start
 
 
-def plain_tesseract(pages: Path, processes: int, lang: str) -> float:
-    """Tesseract alone (one thread, as ingest runs it) on every page, `processes` at once."""
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-
-    def read(page: Path) -> None:
-        command = ["tesseract", str(page), "-", "-l", lang]
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)  # fmt: skip
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(processes) as pool:
-        list(pool.map(read, sorted(pages.iterdir())))
-    return time.perf_counter() - start
-
-
 def through_broker(
     scratch: Path, pages: Path, workers: int, broker_url: str
 ) -> tuple[float, float]:
@@ -126,33 +109,31 @@ def through_broker(
 def _done(home: Path) -> int:
     from sqlalchemy import func, select
 
-    from archive.home import Archive
     from archive.models import Job
 
-    archive = Archive.open(home)
-    try:
-        with archive.session() as session:
-            return session.scalar(select(func.count(Job.id)).where(Job.state == "done"))
-    finally:
-        archive.close()
+    return _read(home, select(func.count(Job.id)).where(Job.state == "done"))[0]
 
 
 def _span(home: Path) -> float:
     """Seconds from the first job's start to the last one's end."""
     from sqlalchemy import func, select
 
-    from archive.home import Archive
     from archive.models import Job
+
+    first, last = _read(home, select(func.min(Job.started_at), func.max(Job.finished_at)))
+    return (last - first).total_seconds()
+
+
+def _read(home: Path, statement):
+    """The one row `statement` reads from the archive home's database."""
+    from archive.home import Archive
 
     archive = Archive.open(home)
     try:
         with archive.session() as session:
-            first, last = session.execute(
-                select(func.min(Job.started_at), func.max(Job.finished_at))
-            ).one()
+            return session.execute(statement).one()
     finally:
         archive.close()
-    return (last - first).total_seconds()
 
 
 def _cpu() -> float:
@@ -170,13 +151,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="workers-bench-") as name:
         scratch, n = Path(name), args.pages
         pages = scratch / "pages"
-        make_pages(pages, n)
+        paths = make_pages(pages, n)
         (scratch / "broker").mkdir()
         broker, url = start_broker(scratch / "broker")
         try:
             seconds, workers_only, cpu = {}, {}, {}
+            (scratch / "plain").mkdir()
             for workers in (1, 2):
-                seconds["plain", workers] = plain_tesseract(pages, workers, args.lang)
+                plain = plain_tesseract(paths, args.lang, scratch / "plain", processes=workers)
+                seconds["plain", workers] = plain
                 before = _cpu()
                 seconds["local", workers] = local(scratch, pages, workers)
                 cpu["local", workers], before = _cpu() - before, _cpu()

@@ -30,7 +30,8 @@ from archive.errors import ConfigError
 if TYPE_CHECKING:
     from archive.home import Archive
 
-QUEUES = ("ocr", "images", "index")
+JOB_KINDS = ("ocr", "images")  # a page's jobs, each with a queue of its own
+QUEUES = (*JOB_KINDS, "index")
 RESTORE_SECONDS = 5  # how often a worker looks for jobs held by a worker that stopped
 SEND_TRIES = 20  # a broker that restarts while jobs are sent is waited for, about a minute
 GIVE_BACK_AFTER = 5  # seconds a job failed by the broker or the database waits to be given back
@@ -55,7 +56,7 @@ def make_app(settings: dict[str, Any]) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
-    for kind in ("ocr", "images"):
+    for kind in JOB_KINDS:
         app.task(name=kind, acks_late=True, reject_on_worker_lost=True)(_run)
     app.task(name="index", acks_late=True)(_index)
     return app

@@ -52,10 +52,8 @@ def run(archive: Archive, job_id: int, send: Send, index: Callable[[], None]) ->
     started = _begin(archive, job_id)
     if started is None:
         with archive.session() as session:
-            follow, last = (
-                records.following(session, job_id),
-                records.item_finished(session, job_id),
-            )
+            follow = records.following(session, job_id)
+            last = records.item_finished(session, job_id)
         send(follow)
         if last:  # the try before may have ended before it asked for the index
             index()
